@@ -1,0 +1,91 @@
+package io.memquorum.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+
+/**
+ * Turns any Java string into a valid memcached key.
+ *
+ * <p>
+ * A key made only of printable ASCII that fits memcached's 250-byte limit with the prefix
+ * is used as it is, so keys stay readable in {@code stats cachedump}. Anything else,
+ * including spaces, control characters, non-ASCII text and long keys, becomes
+ * {@code prefix + "#h:" + base64url(SHA-256(key))}: deterministic in every JVM, 46 bytes,
+ * and unable to collide with a readable key, because readable keys that start with the
+ * marker are hashed too.
+ */
+public final class KeyEncoder {
+
+	/** memcached's limit for a key, in bytes. */
+	public static final int MAX_KEY_LENGTH = 250;
+
+	/** The longest prefix allowed: it must leave room for a hashed key. */
+	public static final int MAX_PREFIX_LENGTH = 100;
+
+	private static final String HASHED_MARKER = "#h:";
+
+	private final String prefix;
+
+	public KeyEncoder(String prefix) {
+		for (int i = 0; i < prefix.length(); i++) {
+			if (!isPrintableAscii(prefix.charAt(i))) {
+				throw new IllegalArgumentException(
+						"Key prefix '" + prefix + "' must be printable ASCII without spaces, found character "
+								+ (int) prefix.charAt(i) + " at index " + i);
+			}
+		}
+		if (prefix.length() > MAX_PREFIX_LENGTH) {
+			throw new IllegalArgumentException(
+					"Key prefix must be at most " + MAX_PREFIX_LENGTH + " characters, got " + prefix.length());
+		}
+		this.prefix = prefix;
+	}
+
+	public String prefix() {
+		return this.prefix;
+	}
+
+	/**
+	 * The memcached key for an application key.
+	 * @param key any non-empty string
+	 * @return a valid memcached key
+	 */
+	public String encode(String key) {
+		if (key.isEmpty()) {
+			throw new IllegalArgumentException("Key must not be empty");
+		}
+		if (isReadable(key)) {
+			return this.prefix + key;
+		}
+		return this.prefix + HASHED_MARKER + hash(key);
+	}
+
+	private boolean isReadable(String key) {
+		if (this.prefix.length() + key.length() > MAX_KEY_LENGTH || key.startsWith(HASHED_MARKER)) {
+			return false;
+		}
+		for (int i = 0; i < key.length(); i++) {
+			if (!isPrintableAscii(key.charAt(i))) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static boolean isPrintableAscii(char c) {
+		return c > 0x20 && c < 0x7F;
+	}
+
+	private static String hash(String key) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+			return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is required of every Java runtime", ex);
+		}
+	}
+
+}

@@ -1,0 +1,183 @@
+package io.memquorum.engine;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.memquorum.node.NodeAddress;
+import io.memquorum.node.NodeConnection;
+import io.memquorum.node.NodeOperationException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node inside the engine: its connection, its failure detector state, and its hints.
+ *
+ * <p>
+ * State changes happen on two kinds of threads: request paths (on xmemcached reactor
+ * threads) mark a node down after too many consecutive failures, and the engine's
+ * maintenance thread moves it to recovering and back up. Transitions use compare-and-set
+ * on {@link #state} so that each happens once.
+ */
+final class Node {
+
+	private static final Logger logger = LoggerFactory.getLogger(Node.class);
+
+	final NodeAddress address;
+
+	final NodeConnection connection;
+
+	final HintLog hints;
+
+	private final int failureThreshold;
+
+	private final java.util.concurrent.atomic.AtomicReference<NodeState> state = new java.util.concurrent.atomic.AtomicReference<>(
+			NodeState.UP);
+
+	private final AtomicInteger consecutiveFailures = new AtomicInteger();
+
+	/** Guards the maintenance work on this node: one probe or recovery at a time. */
+	final AtomicBoolean busy = new AtomicBoolean();
+
+	volatile long nextProbeAtNanos;
+
+	volatile long probeBackoffNanos;
+
+	volatile long nextStatsAtNanos;
+
+	private volatile @Nullable Identity identity;
+
+	private volatile @Nullable String version;
+
+	private volatile long uptimeSeconds = -1;
+
+	private final AtomicInteger restarts = new AtomicInteger();
+
+	Node(NodeAddress address, NodeConnection connection, int hintCapacity, int failureThreshold) {
+		this.address = address;
+		this.connection = connection;
+		this.hints = new HintLog(hintCapacity);
+		this.failureThreshold = failureThreshold;
+	}
+
+	NodeState state() {
+		return this.state.get();
+	}
+
+	/**
+	 * Reads go only to nodes that are up and owe nothing: a node with pending hints may
+	 * still hold a value that a missed delete should have removed.
+	 * @return whether reads may use this node
+	 */
+	boolean isReadable() {
+		return this.state.get() == NodeState.UP && this.hints.isEmpty();
+	}
+
+	/**
+	 * Writes go to every node not known to be down; a recovering node must catch up.
+	 * @return whether writes are sent to this node
+	 */
+	boolean isWritable() {
+		return this.state.get() != NodeState.DOWN;
+	}
+
+	void recordSuccess() {
+		if (this.consecutiveFailures.get() != 0) {
+			this.consecutiveFailures.set(0);
+		}
+	}
+
+	/**
+	 * Count a failure; only failures that say the node is unreachable count toward
+	 * marking it down. An error reply (for example an item too large) says nothing about
+	 * the node's health.
+	 * @param failure what happened
+	 * @param probeBackoff the first probe delay if this marks the node down
+	 * @return whether this call marked the node down
+	 */
+	boolean recordFailure(Throwable failure, Duration probeBackoff) {
+		if (!(failure instanceof NodeOperationException nodeFailure) || !nodeFailure.isUnreachable()) {
+			return false;
+		}
+		if (this.consecutiveFailures.incrementAndGet() >= this.failureThreshold) {
+			return markDown(nodeFailure.getMessage(), probeBackoff);
+		}
+		return false;
+	}
+
+	boolean markDown(@Nullable String reason, Duration probeBackoff) {
+		NodeState previous = this.state.getAndSet(NodeState.DOWN);
+		if (previous == NodeState.DOWN) {
+			return false;
+		}
+		this.probeBackoffNanos = probeBackoff.toNanos();
+		this.nextProbeAtNanos = System.nanoTime() + this.probeBackoffNanos;
+		logger.warn("memcached node {} marked down after {} consecutive failures: {}", this.address,
+				this.consecutiveFailures.get(), reason);
+		return true;
+	}
+
+	boolean transition(NodeState from, NodeState to) {
+		return this.state.compareAndSet(from, to);
+	}
+
+	int consecutiveFailures() {
+		return this.consecutiveFailures.get();
+	}
+
+	void resetFailures() {
+		this.consecutiveFailures.set(0);
+	}
+
+	/**
+	 * Take in what {@code stats} said and tell whether the node restarted since last
+	 * seen.
+	 * @param stats the node's stats
+	 * @return whether its process id or start time changed
+	 */
+	boolean observe(Map<String, String> stats) {
+		this.version = stats.get("version");
+		long uptime = parse(stats.get("uptime"));
+		long time = parse(stats.get("time"));
+		this.uptimeSeconds = uptime;
+		Identity seen = new Identity(stats.getOrDefault("pid", "?"), time - uptime);
+		Identity known = this.identity;
+		this.identity = seen;
+		if (known == null) {
+			return false;
+		}
+		// Start times computed from time - uptime wobble by a second between two probes.
+		boolean restarted = !known.pid().equals(seen.pid()) || Math.abs(known.startedAt() - seen.startedAt()) > 2;
+		if (restarted) {
+			this.restarts.incrementAndGet();
+		}
+		return restarted;
+	}
+
+	private static long parse(@Nullable String number) {
+		try {
+			return (number != null) ? Long.parseLong(number.trim()) : -1;
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
+	}
+
+	NodeStatus status() {
+		return new NodeStatus(this.address, this.state.get(), isReadable(), this.hints.size(),
+				this.hints.isOverflowed(), this.consecutiveFailures.get(), this.version, this.uptimeSeconds,
+				this.restarts.get());
+	}
+
+	@Override
+	public String toString() {
+		return this.address + "(" + this.state.get() + ")";
+	}
+
+	private record Identity(String pid, long startedAt) {
+
+	}
+
+}

@@ -1,0 +1,97 @@
+package io.memquorum.metrics;
+
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+import io.memquorum.engine.NodeState;
+import io.memquorum.node.NodeAddress;
+
+/**
+ * What the engine reports about itself. Every failover, repair, hint and quorum failure
+ * is counted here; {@link #none()} discards everything, and
+ * {@link MicrometerEngineMetrics} records to a Micrometer registry.
+ */
+public interface EngineMetrics {
+
+	/**
+	 * One command to one node finished.
+	 * @param node the node
+	 * @param operation the engine operation, for example {@code get} or {@code set}
+	 * @param nanos how long it took
+	 * @param success whether the node answered
+	 */
+	default void nodeOperation(NodeAddress node, String operation, long nanos, boolean success) {
+	}
+
+	/**
+	 * A read moved past a node that missed, failed or timed out.
+	 * @param node the node that did not answer with a hit
+	 */
+	default void failover(NodeAddress node) {
+	}
+
+	/**
+	 * A replica that missed a value, or held an older one, was sent the newest copy.
+	 * @param node the repaired node
+	 */
+	default void readRepair(NodeAddress node) {
+	}
+
+	default void hintQueued(NodeAddress node) {
+	}
+
+	default void hintReplayed(NodeAddress node) {
+	}
+
+	/**
+	 * A hint was dropped because the node's hint log was full; the node will be flushed
+	 * before it serves reads again.
+	 * @param node the node
+	 */
+	default void hintDropped(NodeAddress node) {
+	}
+
+	/**
+	 * A node's contents were flushed because it missed more writes than its hints
+	 * remember.
+	 * @param node the node
+	 */
+	default void nodeFlushed(NodeAddress node) {
+	}
+
+	/**
+	 * A node was found restarted: its memcached process id or start time changed.
+	 * @param node the node
+	 */
+	default void nodeRestarted(NodeAddress node) {
+	}
+
+	default void quorumFailure(String operation) {
+	}
+
+	/**
+	 * Bytes under a key could not be read as an envelope: corrupt, written by another
+	 * program, or of an unknown format version.
+	 * @param node the node that returned them
+	 */
+	default void unreadableValue(NodeAddress node) {
+	}
+
+	/**
+	 * Called once per node at startup so that gauges can follow the node's state.
+	 * @param node the node
+	 * @param state the node's current state
+	 * @param pendingHints how many hints wait for the node
+	 */
+	default void registerNode(NodeAddress node, Supplier<NodeState> state, ToDoubleFunction<NodeAddress> pendingHints) {
+	}
+
+	/**
+	 * Metrics that record nothing.
+	 * @return the no-op instance
+	 */
+	static EngineMetrics none() {
+		return NoEngineMetrics.INSTANCE;
+	}
+
+}

@@ -1,0 +1,137 @@
+package io.memquorum.metrics;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+import io.memquorum.engine.NodeState;
+import io.memquorum.node.NodeAddress;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Records engine metrics to Micrometer. Meters, all tagged with {@code node} where one
+ * node is concerned:
+ * <ul>
+ * <li>{@code memquorum.node.operations} (timer; tags {@code operation}, {@code outcome}
+ * success|failure)</li>
+ * <li>{@code memquorum.read.failovers}, {@code memquorum.read.repairs} (counters)</li>
+ * <li>{@code memquorum.hints.queued}, {@code memquorum.hints.replayed},
+ * {@code memquorum.hints.dropped} (counters), {@code memquorum.hints.pending}
+ * (gauge)</li>
+ * <li>{@code memquorum.node.flushes}, {@code memquorum.node.restarts} (counters)</li>
+ * <li>{@code memquorum.node.state} (gauge: 1 up, 0.5 recovering, 0 down)</li>
+ * <li>{@code memquorum.quorum.failures} (counter; tag {@code operation})</li>
+ * <li>{@code memquorum.values.unreadable} (counter)</li>
+ * </ul>
+ */
+public final class MicrometerEngineMetrics implements EngineMetrics {
+
+	private final MeterRegistry registry;
+
+	private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+
+	private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+
+	public MicrometerEngineMetrics(MeterRegistry registry) {
+		this.registry = registry;
+	}
+
+	@Override
+	public void nodeOperation(NodeAddress node, String operation, long nanos, boolean success) {
+		String outcome = success ? "success" : "failure";
+		this.timers
+			.computeIfAbsent(node + "|" + operation + "|" + outcome,
+					(id) -> Timer.builder("memquorum.node.operations")
+						.description("Commands sent to one memcached node")
+						.tag("node", node.toString())
+						.tag("operation", operation)
+						.tag("outcome", outcome)
+						.register(this.registry))
+			.record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	@Override
+	public void failover(NodeAddress node) {
+		count("memquorum.read.failovers", "Reads that moved past a replica that missed or failed", node);
+	}
+
+	@Override
+	public void readRepair(NodeAddress node) {
+		count("memquorum.read.repairs", "Replicas sent the newest copy after a read", node);
+	}
+
+	@Override
+	public void hintQueued(NodeAddress node) {
+		count("memquorum.hints.queued", "Writes and deletes a replica missed, kept for replay", node);
+	}
+
+	@Override
+	public void hintReplayed(NodeAddress node) {
+		count("memquorum.hints.replayed", "Missed writes and deletes replayed to a returning replica", node);
+	}
+
+	@Override
+	public void hintDropped(NodeAddress node) {
+		count("memquorum.hints.dropped", "Hints dropped because the node's hint log was full", node);
+	}
+
+	@Override
+	public void nodeFlushed(NodeAddress node) {
+		count("memquorum.node.flushes", "Returning nodes flushed because they missed too much", node);
+	}
+
+	@Override
+	public void nodeRestarted(NodeAddress node) {
+		count("memquorum.node.restarts", "Nodes found restarted (new process or start time)", node);
+	}
+
+	@Override
+	public void unreadableValue(NodeAddress node) {
+		count("memquorum.values.unreadable", "Items that were not readable memquorum envelopes", node);
+	}
+
+	@Override
+	public void quorumFailure(String operation) {
+		this.counters
+			.computeIfAbsent("quorum|" + operation,
+					(id) -> Counter.builder("memquorum.quorum.failures")
+						.description("Operations that could not reach their quorum")
+						.tag("operation", operation)
+						.register(this.registry))
+			.increment();
+	}
+
+	@Override
+	public void registerNode(NodeAddress node, Supplier<NodeState> state, ToDoubleFunction<NodeAddress> pendingHints) {
+		Gauge.builder("memquorum.node.state", state, (supplier) -> switch (supplier.get()) {
+			case UP -> 1.0;
+			case RECOVERING -> 0.5;
+			case DOWN -> 0.0;
+		})
+			.description("Node state: 1 up, 0.5 recovering, 0 down")
+			.tag("node", node.toString())
+			.strongReference(true)
+			.register(this.registry);
+		Gauge.builder("memquorum.hints.pending", node, pendingHints)
+			.description("Hints waiting for a node")
+			.tag("node", node.toString())
+			.strongReference(true)
+			.register(this.registry);
+	}
+
+	private void count(String name, String description, NodeAddress node) {
+		this.counters
+			.computeIfAbsent(name + "|" + node,
+					(id) -> Counter.builder(name)
+						.description(description)
+						.tag("node", node.toString())
+						.register(this.registry))
+			.increment();
+	}
+
+}

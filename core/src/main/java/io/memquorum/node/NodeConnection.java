@@ -1,0 +1,333 @@
+package io.memquorum.node;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import com.google.code.yanf4j.core.Session;
+import net.rubyeye.xmemcached.CommandFactory;
+import net.rubyeye.xmemcached.XMemcachedClient;
+import net.rubyeye.xmemcached.XMemcachedClientBuilder;
+import net.rubyeye.xmemcached.buffer.SimpleBufferAllocator;
+import net.rubyeye.xmemcached.command.Command;
+import net.rubyeye.xmemcached.command.CommandType;
+import net.rubyeye.xmemcached.command.TextCommandFactory;
+import net.rubyeye.xmemcached.impl.ArrayMemcachedSessionLocator;
+import net.rubyeye.xmemcached.impl.IndexMemcachedSessionComparator;
+import net.rubyeye.xmemcached.transcoders.CachedData;
+import net.rubyeye.xmemcached.transcoders.Transcoder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The pipelined, asynchronous connection to one memcached node.
+ *
+ * <p>
+ * Each node gets its own xmemcached client holding exactly one server, so xmemcached has
+ * nothing to route and can never move a key to another node: routing, replication and
+ * failure handling stay in the engine. Commands are written straight to the node's NIO
+ * session and complete a {@link CompletableFuture} from the reactor thread, so many
+ * commands share one connection in flight and no caller thread is parked per command.
+ *
+ * <p>
+ * Every future completes within the operation timeout: with the reply, or exceptionally
+ * with a {@link NodeOperationException}. Dependent stages run on xmemcached's reactor
+ * thread and must not block.
+ */
+public final class NodeConnection implements AutoCloseable {
+
+	private static final RawTranscoder RAW = new RawTranscoder();
+
+	private final NodeAddress address;
+
+	private final PipelinedClient client;
+
+	private final long timeoutMillis;
+
+	/**
+	 * Connect to one node. A node that is down now is not an error: xmemcached keeps
+	 * trying to reconnect in the background, and commands fail fast until it does.
+	 * @param address the node
+	 * @param connectTimeout how long to wait for the TCP connection
+	 * @param operationTimeout how long any one command may take
+	 * @param reconnectInterval how often to retry a lost connection
+	 * @throws IOException when the xmemcached client cannot start
+	 */
+	public NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
+			Duration reconnectInterval) throws IOException {
+		this.address = address;
+		this.timeoutMillis = Math.max(1, operationTimeout.toMillis());
+		this.client = new PipelinedClient(address, connectTimeout.toMillis(), reconnectInterval.toMillis());
+	}
+
+	public NodeAddress address() {
+		return this.address;
+	}
+
+	/**
+	 * Whether a TCP connection to the node is open right now. A paused node keeps its
+	 * connection, so {@code true} does not mean it answers.
+	 * @return whether an open session exists
+	 */
+	public boolean isConnected() {
+		return this.client.openSession() != null;
+	}
+
+	public CompletableFuture<@Nullable StoredItem> gets(String key) {
+		Command command = this.client.commandFactory().createGetCommand(key, bytes(key), CommandType.GETS_ONE, RAW);
+		return send(command, (c) -> toItem((CachedData) c.getResult()));
+	}
+
+	@SuppressWarnings("unchecked")
+	public CompletableFuture<Map<String, StoredItem>> getsMulti(Collection<String> keys) {
+		if (keys.isEmpty()) {
+			return CompletableFuture.completedFuture(Collections.emptyMap());
+		}
+		if (keys.size() == 1) {
+			String key = keys.iterator().next();
+			return gets(key).thenApply((item) -> (item != null) ? Map.of(key, item) : Map.of());
+		}
+		Command command = this.client.commandFactory().createGetMultiCommand(keys, null, CommandType.GETS_MANY, RAW);
+		return send(command, (c) -> {
+			Map<String, CachedData> raw = (Map<String, CachedData>) c.getResult();
+			Map<String, StoredItem> items = new LinkedHashMap<>();
+			if (raw != null) {
+				raw.forEach((key, data) -> items.put(key, toItem(data)));
+			}
+			return items;
+		});
+	}
+
+	public CompletableFuture<Boolean> set(String key, int expiry, StoredValue value) {
+		return store(this.client.commandFactory().createSetCommand(key, bytes(key), expiry, value, false, RAW));
+	}
+
+	public CompletableFuture<Boolean> add(String key, int expiry, StoredValue value) {
+		return store(this.client.commandFactory().createAddCommand(key, bytes(key), expiry, value, false, RAW));
+	}
+
+	/**
+	 * Store only if the item still carries {@code cas}.
+	 * @param key the key
+	 * @param expiry the memcached expiry
+	 * @param value the value
+	 * @param cas the token from a previous {@link #gets}
+	 * @return {@code true} when stored, {@code false} when the item changed or vanished
+	 */
+	public CompletableFuture<Boolean> cas(String key, int expiry, StoredValue value, long cas) {
+		return store(this.client.commandFactory().createCASCommand(key, bytes(key), expiry, value, cas, false, RAW));
+	}
+
+	public CompletableFuture<Boolean> delete(String key) {
+		return store(this.client.commandFactory().createDeleteCommand(key, bytes(key), 0, 0, false));
+	}
+
+	public CompletableFuture<Boolean> touch(String key, int expiry) {
+		return store(this.client.commandFactory().createTouchCommand(key, bytes(key), null, expiry, false));
+	}
+
+	@SuppressWarnings("unchecked")
+	public CompletableFuture<Map<String, String>> stats() {
+		Command command = this.client.commandFactory().createStatsCommand(this.client.socketAddress(), null, null);
+		return send(command, (c) -> {
+			Map<String, String> stats = (Map<String, String>) c.getResult();
+			return (stats != null) ? stats : Map.of();
+		});
+	}
+
+	public CompletableFuture<Boolean> flushAll() {
+		return store(this.client.commandFactory().createFlushAllCommand(null, 0, false));
+	}
+
+	private CompletableFuture<Boolean> store(Command command) {
+		return send(command, (c) -> Boolean.TRUE.equals(c.getResult()));
+	}
+
+	private <T> CompletableFuture<T> send(Command command, Function<Command, T> resultOf) {
+		CompletableFuture<T> future = new CompletableFuture<>();
+		command.setLatch(new CompletingLatch(() -> complete(command, resultOf, future)));
+		Session session = this.client.openSession();
+		if (session == null) {
+			future.completeExceptionally(NodeOperationException.unreachable(this.address, "is not connected", null));
+			return future;
+		}
+		try {
+			session.write(command);
+		}
+		catch (RuntimeException ex) {
+			future.completeExceptionally(
+					NodeOperationException.unreachable(this.address, "rejected the command: " + ex.getMessage(), ex));
+			return future;
+		}
+		return future.orTimeout(this.timeoutMillis, TimeUnit.MILLISECONDS).exceptionallyCompose((ex) -> {
+			if (ex instanceof TimeoutException) {
+				// A paused node keeps the command queued; cancelling keeps it from being
+				// written
+				// later if it has not been written yet.
+				command.cancel();
+				return CompletableFuture
+					.failedFuture(NodeOperationException.timeout(this.address, this.timeoutMillis, ex));
+			}
+			return CompletableFuture.failedFuture(ex);
+		});
+	}
+
+	private <T> void complete(Command command, Function<Command, T> resultOf, CompletableFuture<T> future) {
+		try {
+			Exception failure = command.getException();
+			if (failure != null) {
+				// xmemcached reports a closed session as a plain MemcachedException;
+				// error
+				// replies from the server have their own subclasses.
+				boolean errorReply = failure instanceof net.rubyeye.xmemcached.exception.MemcachedServerException
+						|| failure instanceof net.rubyeye.xmemcached.exception.MemcachedClientException
+						|| failure instanceof net.rubyeye.xmemcached.exception.UnknownCommandException;
+				String what = "failed: " + failure.getMessage();
+				future.completeExceptionally(errorReply ? NodeOperationException.errorReply(this.address, what, failure)
+						: NodeOperationException.unreachable(this.address, what, failure));
+			}
+			else {
+				future.complete(resultOf.apply(command));
+			}
+		}
+		catch (RuntimeException ex) {
+			// Runs on the reactor thread: nothing may escape it.
+			future.completeExceptionally(
+					NodeOperationException.errorReply(this.address, "sent a reply that could not be read", ex));
+		}
+	}
+
+	private static @Nullable StoredItem toItem(@Nullable CachedData data) {
+		if (data == null) {
+			return null;
+		}
+		return new StoredItem(data.getFlag(), data.getData(), data.getCas());
+	}
+
+	private static byte[] bytes(String key) {
+		return key.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+	}
+
+	@Override
+	public void close() {
+		try {
+			this.client.shutdown();
+		}
+		catch (IOException ex) {
+			// Closing a dead connection is allowed to fail; nothing is left to release.
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "NodeConnection[" + this.address + "]";
+	}
+
+	/**
+	 * A value with the flags it is stored under.
+	 *
+	 * @param flags memcached client flags
+	 * @param data the bytes to store
+	 */
+	public record StoredValue(int flags, byte[] data) {
+
+	}
+
+	private static final class RawTranscoder implements Transcoder<Object> {
+
+		@Override
+		public CachedData encode(Object value) {
+			StoredValue stored = (StoredValue) value;
+			return new CachedData(stored.flags(), stored.data());
+		}
+
+		@Override
+		public Object decode(CachedData data) {
+			return data;
+		}
+
+		@Override
+		public void setPrimitiveAsString(boolean primitiveAsString) {
+		}
+
+		@Override
+		public void setPackZeros(boolean packZeros) {
+		}
+
+		@Override
+		public void setCompressionThreshold(int threshold) {
+		}
+
+		@Override
+		public boolean isPrimitiveAsString() {
+			return false;
+		}
+
+		@Override
+		public boolean isPackZeros() {
+			return false;
+		}
+
+		@Override
+		public void setCompressionMode(net.rubyeye.xmemcached.transcoders.CompressionMode compressionMode) {
+		}
+
+	}
+
+	/**
+	 * The xmemcached client for exactly one node. Subclassing gives access to the
+	 * connector, so commands are written to the node's session directly and awaited
+	 * through their latches.
+	 */
+	private static final class PipelinedClient extends XMemcachedClient {
+
+		private final InetSocketAddress socketAddress;
+
+		@SuppressWarnings("unchecked")
+		PipelinedClient(NodeAddress address, long connectTimeoutMillis, long reconnectIntervalMillis)
+				throws IOException {
+			super(new ArrayMemcachedSessionLocator(), new IndexMemcachedSessionComparator(),
+					new SimpleBufferAllocator(), XMemcachedClientBuilder.getDefaultConfiguration(),
+					XMemcachedClientBuilder.getDefaultSocketOptions(), new TextCommandFactory(), RAW,
+					singleServer(address), List.of(), Map.of(), 1, connectTimeoutMillis, "memquorum-" + address, false,
+					true);
+			this.socketAddress = address.toSocketAddress();
+			setOptimizeGet(false);
+			setHealSessionInterval(reconnectIntervalMillis);
+			setEnableHeartBeat(false);
+		}
+
+		private static Map<InetSocketAddress, InetSocketAddress> singleServer(NodeAddress address) {
+			Map<InetSocketAddress, InetSocketAddress> map = new LinkedHashMap<>();
+			map.put(address.toSocketAddress(), null);
+			return map;
+		}
+
+		CommandFactory commandFactory() {
+			return this.commandFactory;
+		}
+
+		InetSocketAddress socketAddress() {
+			return this.socketAddress;
+		}
+
+		@Nullable Session openSession() {
+			for (Session session : this.connector.getSessionSet()) {
+				if (!session.isClosed()) {
+					return session;
+				}
+			}
+			return null;
+		}
+
+	}
+
+}
