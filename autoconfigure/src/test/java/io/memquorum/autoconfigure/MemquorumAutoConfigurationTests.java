@@ -12,13 +12,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.test.context.runner.ContextConsumer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import static io.memquorum.autoconfigure.InvalidConfiguration.UNREACHABLE;
+import static io.memquorum.autoconfigure.InvalidConfiguration.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -26,8 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with its nodes unreachable, which is not an error.
  */
 class MemquorumAutoConfigurationTests {
-
-	static final String UNREACHABLE = "127.0.0.1:1,127.0.0.1:2,127.0.0.1:3";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(MemquorumAutoConfiguration.class));
@@ -185,15 +182,6 @@ class MemquorumAutoConfigurationTests {
 	void aMaxItemSizeBelowOneKilobyteFailsAtStartup() {
 		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.max-item-size=100B")
 			.run(failsWith("memquorum.max-item-size", "It must be between 1KB and 2GB"));
-	}
-
-	static ContextConsumer<AssertableApplicationContext> failsWith(String property, String reason) {
-		return (context) -> assertThat(context).getFailure()
-			.rootCause()
-			.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, (ex) -> {
-				assertThat(ex.getName()).isEqualTo(property);
-				assertThat(ex.getReason()).contains(reason);
-			});
 	}
 
 	@Configuration(proxyBeanMethods = false)
