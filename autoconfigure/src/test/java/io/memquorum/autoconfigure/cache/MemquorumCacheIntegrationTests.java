@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.cache.actuate.endpoint.CachesEndpoint;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
+import org.springframework.boot.cache.autoconfigure.CachesEndpointAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.CacheEvict;
@@ -143,6 +145,23 @@ class MemquorumCacheIntegrationTests {
 			MemquorumCache cache = (MemquorumCache) context.getBean(CacheManager.class).getCache("books");
 			assertThat(cache.getStatistics().hits()).isEqualTo(1);
 		});
+	}
+
+	@Test
+	void theCachesEndpointListsTheCachesAndClearsThemForEveryInstance() {
+		ApplicationContextRunner withEndpoint = runner()
+			.withConfiguration(AutoConfigurations.of(CachesEndpointAutoConfiguration.class))
+			.withPropertyValues("management.endpoints.web.exposure.include=caches");
+		withEndpoint.run((first) -> runner().run((second) -> {
+			BookService firstBooks = first.getBean(BookService.class);
+			BookService secondBooks = second.getBean(BookService.class);
+			firstBooks.title("isbn-1");
+			CachesEndpoint endpoint = first.getBean(CachesEndpoint.class);
+			assertThat(endpoint.caches().getCacheManagers().get("cacheManager").getCaches()).containsKey("books");
+			assertThat(endpoint.clearCache("books", null)).isTrue();
+			secondBooks.title("isbn-1");
+			assertThat(secondBooks.loads()).isEqualTo(1);
+		}));
 	}
 
 	@Configuration(proxyBeanMethods = false)
