@@ -2,8 +2,6 @@ package io.memquorum.cache;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -16,6 +14,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import io.memquorum.engine.MemquorumException;
+import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.engine.ValueTooLargeException;
 import org.jspecify.annotations.Nullable;
@@ -45,9 +44,10 @@ import org.springframework.cache.support.SimpleValueWrapper;
  *
  * <h2>Consistency</h2>
  * <ul>
- * <li>Every read fetches the entry and the generation together (one batched round trip),
- * so a {@link #clear()} on any application instance is seen by the next read of every
- * instance.</li>
+ * <li>Every read fetches the entry (with the engine's read consistency) and the
+ * generation (with a MAJORITY read) in parallel, one round trip, so a {@link #clear()}
+ * acknowledged by a MAJORITY write quorum on any application instance is seen by the next
+ * read of every instance. With write quorum ONE this does not hold.</li>
  * <li>{@code clear()} writes a fresh random generation through the write quorum.
  * memcached cannot delete by prefix; old entries stay until they expire or are evicted,
  * and never match again because generations are never reused. A replica that restarted
@@ -185,21 +185,49 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 	 * {@code null} on a miss
 	 */
 	private @Nullable Object read(String storageKey) {
-		Map<String, byte[]> found;
+		Found found;
 		try {
-			found = this.engine.getAll(List.of(this.generationKey, storageKey));
+			found = fetch(storageKey).get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new MemquorumException("Interrupted while reading from memcached", ex);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = unwrap(ex);
+			if (cause instanceof MemquorumException memquorum) {
+				degraded("read", memquorum);
+				return null;
+			}
+			if (cause instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw new MemquorumException(String.valueOf(cause.getMessage()), cause);
 		}
 		catch (MemquorumException ex) {
 			degraded("read", ex);
 			return null;
 		}
-		return decode(storageKey, found);
+		return decode(found);
 	}
 
-	private @Nullable Object decode(String storageKey, Map<String, byte[]> found) {
-		long generation = parseGeneration(found.get(this.generationKey));
+	/**
+	 * Fetch an entry and the generation at once: the entry with the engine's read
+	 * consistency, the generation with a MAJORITY read, so that a clear acknowledged by a
+	 * write quorum is seen even when the replica a FIRST_HIT read would ask has not
+	 * applied it yet.
+	 */
+	private CompletableFuture<Found> fetch(String storageKey) {
+		CompletableFuture<byte @Nullable []> generation = this.engine.getAsync(this.generationKey,
+				ReadConsistency.MAJORITY);
+		CompletableFuture<byte @Nullable []> entry = this.engine.getAsync(storageKey);
+		return generation.thenCombine(entry, Found::new);
+	}
+
+	private @Nullable Object decode(Found found) {
+		long generation = parseGeneration(found.generation());
 		rememberGeneration(generation);
-		byte[] bytes = found.get(storageKey);
+		byte[] bytes = found.entry();
 		if (bytes == null || generation == 0) {
 			return null;
 		}
@@ -353,9 +381,9 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 	}
 
 	private CompletableFuture<@Nullable Object> readAsync(String storageKey) {
-		CompletableFuture<Map<String, byte[]>> found;
+		CompletableFuture<Found> found;
 		try {
-			found = this.engine.getAllAsync(List.of(this.generationKey, storageKey));
+			found = fetch(storageKey);
 		}
 		catch (MemquorumException ex) {
 			found = CompletableFuture.failedFuture(ex);
@@ -369,7 +397,7 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 				}
 				throw new CompletionException(cause);
 			}
-			return decode(storageKey, values);
+			return decode(values);
 		}, this.configuration.getAsyncExecutor());
 	}
 
@@ -537,7 +565,7 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 		if (known != 0 && System.nanoTime() - this.knownGenerationAt < GENERATION_REFRESH_NANOS) {
 			return known;
 		}
-		long stored = parseGeneration(this.engine.get(this.generationKey));
+		long stored = parseGeneration(this.engine.get(this.generationKey, ReadConsistency.MAJORITY));
 		if (stored != 0) {
 			rememberGeneration(stored);
 			return stored;
@@ -547,7 +575,7 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 			rememberGeneration(generation);
 			return generation;
 		}
-		stored = parseGeneration(this.engine.get(this.generationKey));
+		stored = parseGeneration(this.engine.get(this.generationKey, ReadConsistency.MAJORITY));
 		if (stored == 0) {
 			// Unreadable bytes hold the key: start over with a fresh generation.
 			this.engine.set(this.generationKey, generationBytes(generation), Duration.ZERO);
@@ -627,6 +655,9 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 			cause = cause.getCause();
 		}
 		return cause;
+	}
+
+	private record Found(byte @Nullable [] generation, byte @Nullable [] entry) {
 	}
 
 	@Override

@@ -8,9 +8,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.memquorum.engine.Envelope;
 import io.memquorum.engine.QuorumNotReachedException;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.test.MemcachedClusterExtension;
+import io.memquorum.test.MemcachedNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -93,6 +95,26 @@ class MemquorumCacheTests {
 		assertThat(other.get("b")).isNull();
 		other.put("c", "3");
 		assertThat(one.get("c", String.class)).isEqualTo("3");
+	}
+
+	@Test
+	void aClearIsSeenAtOnceEvenByReadsThatAskAReplicaStillHoldingTheOldGeneration() {
+		MemquorumCache cache = cache();
+		cache.put("a", "1");
+		ReplicatedMemcached engine = cache.getNativeCache();
+		String generationKey = engine.keyEncoder().encode("books::" + MemquorumCache.GENERATION_SUFFIX);
+		MemcachedNode lagging = memcached.cluster().node(2);
+		byte[] oldGeneration = lagging.rawGet(generationKey);
+		assertThat(oldGeneration).isNotNull();
+		cache.clear();
+		// The replica has not applied the clear yet, as in the moment after a write
+		// quorum
+		// of the other two acknowledged it.
+		lagging.rawSet(generationKey, oldGeneration, Envelope.FLAGS, 0);
+		MemquorumCache reader = cache();
+		for (int i = 0; i < 30; i++) {
+			assertThat(reader.get("a")).isNull();
+		}
 	}
 
 	@Test
