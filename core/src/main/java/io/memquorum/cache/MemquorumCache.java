@@ -14,6 +14,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import io.memquorum.engine.MemquorumException;
+import io.memquorum.engine.QuorumNotReachedException;
 import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.engine.ValueTooLargeException;
@@ -47,7 +48,9 @@ import org.springframework.cache.support.SimpleValueWrapper;
  * <li>Every read fetches the entry (with the engine's read consistency) and the
  * generation (with a MAJORITY read) in parallel, one round trip, so a {@link #clear()}
  * acknowledged by a MAJORITY write quorum on any application instance is seen by the next
- * read of every instance. With write quorum ONE this does not hold.</li>
+ * read of every instance. With write quorum ONE this does not hold, nor when no majority
+ * of the generation's replicas can answer: the read then falls back to the first replica
+ * that can, which may miss a clear still in flight.</li>
  * <li>{@code clear()} writes a fresh random generation through the write quorum.
  * memcached cannot delete by prefix; old entries stay until they expire or are evicted,
  * and never match again because generations are never reused. A replica that restarted
@@ -218,10 +221,21 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 	 * applied it yet.
 	 */
 	private CompletableFuture<Found> fetch(String storageKey) {
-		CompletableFuture<byte @Nullable []> generation = this.engine.getAsync(this.generationKey,
-				ReadConsistency.MAJORITY);
 		CompletableFuture<byte @Nullable []> entry = this.engine.getAsync(storageKey);
-		return generation.thenCombine(entry, Found::new);
+		return readGeneration().thenCombine(entry, Found::new);
+	}
+
+	/**
+	 * Read the generation from a majority of its replicas. When no majority can answer (a
+	 * node is down and another is slow), fall back to the first replica that can: a
+	 * replica that missed a clear has a pending hint and serves no reads, so only a clear
+	 * still in flight can be missed then.
+	 */
+	private CompletableFuture<byte @Nullable []> readGeneration() {
+		return this.engine.getAsync(this.generationKey, ReadConsistency.MAJORITY)
+			.exceptionallyCompose((failure) -> (unwrap(failure) instanceof QuorumNotReachedException)
+					? this.engine.getAsync(this.generationKey, ReadConsistency.FIRST_HIT)
+					: CompletableFuture.failedFuture(unwrap(failure)));
 	}
 
 	private @Nullable Object decode(Found found) {
@@ -565,7 +579,7 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 		if (known != 0 && System.nanoTime() - this.knownGenerationAt < GENERATION_REFRESH_NANOS) {
 			return known;
 		}
-		long stored = parseGeneration(this.engine.get(this.generationKey, ReadConsistency.MAJORITY));
+		long stored = parseGeneration(awaitGeneration());
 		if (stored != 0) {
 			rememberGeneration(stored);
 			return stored;
@@ -575,7 +589,7 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 			rememberGeneration(generation);
 			return generation;
 		}
-		stored = parseGeneration(this.engine.get(this.generationKey, ReadConsistency.MAJORITY));
+		stored = parseGeneration(awaitGeneration());
 		if (stored == 0) {
 			// Unreadable bytes hold the key: start over with a fresh generation.
 			this.engine.set(this.generationKey, generationBytes(generation), Duration.ZERO);
@@ -583,6 +597,23 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 		}
 		rememberGeneration(stored);
 		return stored;
+	}
+
+	private byte @Nullable [] awaitGeneration() {
+		try {
+			return readGeneration().get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new MemquorumException("Interrupted while reading from memcached", ex);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = unwrap(ex);
+			if (cause instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw new MemquorumException(String.valueOf(cause.getMessage()), cause);
+		}
 	}
 
 	private void rememberGeneration(long generation) {
