@@ -51,6 +51,9 @@ import org.springframework.cache.support.SimpleValueWrapper;
  * read of every instance. With write quorum ONE this does not hold, nor when no majority
  * of the generation's replicas can answer: the read then falls back to the first replica
  * that can, which may miss a clear still in flight.</li>
+ * <li>An entry of another generation than the current one is read again from a majority
+ * of its replicas before it counts as a miss: the replica a FIRST_HIT read asked may not
+ * have applied a write made after the clear yet.</li>
  * <li>{@code clear()} writes a fresh random generation through the write quorum.
  * memcached cannot delete by prefix; old entries stay until they expire or are evicted,
  * and never match again because generations are never reused. A replica that restarted
@@ -101,6 +104,11 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 	public static final String LEASE_INFIX = "#lease:";
 
 	private static final Logger logger = LoggerFactory.getLogger(MemquorumCache.class);
+
+	/**
+	 * What {@code decode} returns for an entry of another generation than the current.
+	 */
+	private static final Object OLDER_GENERATION = new Object();
 
 	private static final long GENERATION_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -211,7 +219,23 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 			degraded("read", ex);
 			return null;
 		}
-		return decode(found);
+		Object value = decode(found);
+		if (value != OLDER_GENERATION) {
+			return value;
+		}
+		// The replica asked first may not have applied a newer write yet; a majority of
+		// replicas includes one that has.
+		try {
+			return orMiss(decode(new Found(found.generation(), this.engine.get(storageKey, ReadConsistency.MAJORITY))));
+		}
+		catch (MemquorumException ex) {
+			degraded("read", ex);
+			return null;
+		}
+	}
+
+	private static @Nullable Object orMiss(@Nullable Object value) {
+		return (value != OLDER_GENERATION) ? value : null;
 	}
 
 	/**
@@ -238,6 +262,11 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 					: CompletableFuture.failedFuture(unwrap(failure)));
 	}
 
+	/**
+	 * Decode fetched bytes.
+	 * @return the store value, {@code null} on a miss, or {@link #OLDER_GENERATION} when
+	 * the entry belongs to another generation
+	 */
 	private @Nullable Object decode(Found found) {
 		long generation = parseGeneration(found.generation());
 		rememberGeneration(generation);
@@ -251,7 +280,7 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 			return null;
 		}
 		if (entry.generation() != generation) {
-			return null;
+			return OLDER_GENERATION;
 		}
 		if (entry.payload() == null) {
 			return NullValue.INSTANCE;
@@ -402,7 +431,15 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 		catch (MemquorumException ex) {
 			found = CompletableFuture.failedFuture(ex);
 		}
-		return found.handleAsync((values, failure) -> {
+		return found.thenComposeAsync((values) -> {
+			Object value = decode(values);
+			if (value != OLDER_GENERATION) {
+				return CompletableFuture.completedFuture(value);
+			}
+			return this.engine.getAsync(storageKey, ReadConsistency.MAJORITY)
+				.thenApplyAsync((entry) -> orMiss(decode(new Found(values.generation(), entry))),
+						this.configuration.getAsyncExecutor());
+		}, this.configuration.getAsyncExecutor()).handleAsync((value, failure) -> {
 			if (failure != null) {
 				Throwable cause = unwrap(failure);
 				if (cause instanceof MemquorumException memquorum) {
@@ -411,7 +448,7 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 				}
 				throw new CompletionException(cause);
 			}
-			return decode(values);
+			return value;
 		}, this.configuration.getAsyncExecutor());
 	}
 

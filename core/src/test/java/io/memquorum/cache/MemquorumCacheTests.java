@@ -118,6 +118,24 @@ class MemquorumCacheTests {
 	}
 
 	@Test
+	void aReplicaStillHoldingAnEntryOfTheOldGenerationDoesNotTurnAFreshEntryIntoAMiss() {
+		MemquorumCache cache = cache();
+		cache.put("a", "old");
+		ReplicatedMemcached engine = cache.getNativeCache();
+		String entryKey = engine.keyEncoder().encode(cache.storageKey("a"));
+		MemcachedNode lagging = memcached.cluster().node(2);
+		byte[] oldEntry = lagging.rawGet(entryKey);
+		cache.clear();
+		cache.put("a", "new");
+		lagging.rawSet(entryKey, oldEntry, Envelope.FLAGS, 0);
+		MemquorumCache reader = cache();
+		for (int i = 0; i < 30; i++) {
+			assertThat(reader.get("a", String.class)).isEqualTo("new");
+		}
+		assertThat(reader.getStatistics().misses()).isZero();
+	}
+
+	@Test
 	void theGenerationSurvivesTheRestartOfOneNodeEmpty() {
 		MemquorumCache cache = cache();
 		cache.put("a", "1");
