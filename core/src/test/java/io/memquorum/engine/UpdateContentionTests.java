@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Many concurrent {@code update}s of one key, as a burst of requests of one HTTP session
@@ -36,9 +37,19 @@ class UpdateContentionTests {
 						.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1)));
 			}
 			CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new)).join();
-			String merged = new String(engine.get("counter"), StandardCharsets.UTF_8);
-			for (int i = 0; i < 32; i++) {
-				assertThat(merged).contains("[" + i + "]");
+			String encoded = engine.keyEncoder().encode("counter");
+			for (int node = 0; node < 3; node++) {
+				int replica = node;
+				// The write quorum has answered; the last replica may still be merging.
+				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+					String merged = new String(
+							Envelope.decode(Envelope.FLAGS, memcached.cluster().node(replica).rawGet(encoded))
+								.payload(),
+							StandardCharsets.UTF_8);
+					for (int i = 0; i < 32; i++) {
+						assertThat(merged).contains("[" + i + "]");
+					}
+				});
 			}
 		}
 	}

@@ -3,8 +3,6 @@ package io.memquorum.autoconfigure.session;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.memquorum.session.ReplicatedSessionRepository;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.session.FlushMode;
 import org.springframework.session.SaveMode;
@@ -25,7 +23,7 @@ public class MemquorumSessionProperties {
 	/**
 	 * Prefix of every session and index key, added after memquorum.key-prefix.
 	 */
-	private String keyPrefix = ReplicatedSessionRepository.DEFAULT_KEY_PREFIX;
+	private String keyPrefix = "session:";
 
 	/**
 	 * When session changes are written: on save at the end of the request, or immediately
