@@ -244,6 +244,16 @@ class SessionStoreOverHttpTests {
 		for (Future<Integer> request : requests) {
 			assertThat(request.get(30, TimeUnit.SECONDS)).isEqualTo(200);
 		}
+		// Every request got its write quorum; a replica may still be merging the last
+		// writes of the burst (FIRST_HIT is not read-your-writes across replicas), so
+		// wait until they settled, then every read must see every attribute.
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			String attributes = browser.get("/attributes").body();
+			for (int i = 0; i < 24; i++) {
+				assertThat(attributes).contains("\"attribute" + i + "\":\"" + i + "\"");
+			}
+		});
+		awaitAllUp(app);
 		for (int round = 0; round < 20; round++) {
 			String attributes = browser.get("/attributes").body();
 			for (int i = 0; i < 24; i++) {
