@@ -56,8 +56,8 @@ final class SampleAppClient {
 
 	HttpResponse<String> logIn(String username, String password) {
 		String csrf = hiddenCsrfToken(get("/login").body());
-		return postForm("/login", "username=" + encode(username) + "&password=" + encode(password) + "&_csrf="
-				+ encode(csrf));
+		return postForm("/login",
+				"username=" + encode(username) + "&password=" + encode(password) + "&_csrf=" + encode(csrf));
 	}
 
 	HttpResponse<String> logOut() {

@@ -61,7 +61,8 @@ class SampleApplicationHttpContractTests {
 	void homePageRedirectsToLoginWhenNotLoggedIn() {
 		HttpResponse<String> home = this.client.get("/");
 		assertThat(home.statusCode()).isEqualTo(302);
-		assertThat(home.headers().firstValue("Location")).hasValueSatisfying((url) -> assertThat(url).endsWith("/login"));
+		assertThat(home.headers().firstValue("Location"))
+			.hasValueSatisfying((url) -> assertThat(url).endsWith("/login"));
 	}
 
 	@Test
@@ -144,7 +145,8 @@ class SampleApplicationHttpContractTests {
 		HttpResponse<String> attributes = this.client.get("/api/session/attributes");
 		assertThat(attributes.statusCode()).isEqualTo(200);
 		assertThat(attributes.body()).contains("\"colour\":\"blue\"")
-			.contains("\"SPRING_SECURITY_CONTEXT\":\"<org.springframework.security.core.context.SecurityContextImpl>\"");
+			.contains(
+					"\"SPRING_SECURITY_CONTEXT\":\"<org.springframework.security.core.context.SecurityContextImpl>\"");
 	}
 
 	@Test
