@@ -115,7 +115,7 @@ class SampleApplicationHttpContractTests {
 		HttpResponse<String> first = this.client.get("/api/products/7");
 		HttpResponse<String> second = this.client.get("/api/products/7");
 		assertThat(first.statusCode()).isEqualTo(200);
-		assertThat(first.body()).contains("\"id\":7", "\"name\":\"Linen apron #7\"");
+		assertThat(first.body()).contains("\"id\":7", "\"name\":\"Pepper mill #7\"");
 		assertThat(second.body()).isEqualTo(first.body());
 		assertThat(backendCalls()).isEqualTo(before + 1);
 	}

@@ -33,7 +33,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A real headless Chromium signs in, one memcached node restarts empty, and the user is
  * still signed in; signing out then really ends the session.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "sample.backend.latency=50ms")
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "sample.backend.latency=50ms", "logging.level.org.openqa.selenium.devtools=error",
+				"logging.level.org.openqa.selenium.chromium=error" })
 @DirtiesContext
 class SignedInUserSurvivesNodeRestartBrowserTests {
 

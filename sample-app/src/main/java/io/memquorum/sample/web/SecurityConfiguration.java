@@ -11,12 +11,15 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 
 /**
  * Form login for pages; a plain {@code 401} for the JSON API and the actuator, so that
- * scripts see they are not logged in instead of being sent to the login page. Products,
- * the backend call counter, the cluster panel and health are public.
+ * scripts see they are not logged in instead of being sent to the login page. Every other
+ * request that needs a login is redirected to {@code /login}, whatever it accepts.
+ * Products, the backend call counter, the cluster panel and health are public.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -39,7 +42,9 @@ class SecurityConfiguration {
 			.defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED),
 					paths.matcher("/api/**"))
 			.defaultAuthenticationEntryPointFor(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED),
-					paths.matcher("/actuator/**")));
+					paths.matcher("/actuator/**"))
+			.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"),
+					AnyRequestMatcher.INSTANCE));
 		return http.build();
 	}
 
