@@ -24,7 +24,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.context.ApplicationEvent;
 import org.springframework.session.FindByIndexNameSessionRepository;
 import org.springframework.session.FlushMode;
 import org.springframework.session.SaveMode;
@@ -45,7 +44,7 @@ class ReplicatedSessionRepositoryTests {
 
 	private final List<ReplicatedMemcached> engines = new ArrayList<>();
 
-	private final List<ApplicationEvent> events = new CopyOnWriteArrayList<>();
+	private final List<Object> events = new CopyOnWriteArrayList<>();
 
 	@AfterEach
 	void closeEngines() {
@@ -56,7 +55,7 @@ class ReplicatedSessionRepositoryTests {
 		ReplicatedMemcached engine = ReplicatedMemcached.builder()
 			.servers(memcached.cluster().addresses())
 			.readConsistency(readConsistency)
-			.operationTimeout(Duration.ofMillis(300))
+			.operationTimeout(Duration.ofSeconds(1))
 			.probeInterval(Duration.ofMillis(50))
 			.maxProbeInterval(Duration.ofMillis(300))
 			.restartCheckInterval(Duration.ofMillis(200))

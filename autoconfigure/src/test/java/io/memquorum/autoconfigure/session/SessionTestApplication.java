@@ -48,7 +48,7 @@ class SessionTestApplication {
 			.servers(environment.getRequiredProperty("test.memcached.servers").split(","))
 			.readConsistency(
 					environment.getProperty("test.read-consistency", ReadConsistency.class, ReadConsistency.FIRST_HIT))
-			.operationTimeout(Duration.ofMillis(300))
+			.operationTimeout(Duration.ofSeconds(1))
 			.probeInterval(Duration.ofMillis(50))
 			.maxProbeInterval(Duration.ofMillis(300))
 			.restartCheckInterval(Duration.ofMillis(200))
