@@ -15,6 +15,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The HTTP contract that the README tour and automation rely on, against a running
@@ -73,6 +74,17 @@ class SampleApplicationHttpContractTests {
 		HttpResponse<String> me = this.client.get("/api/me");
 		assertThat(me.statusCode()).isEqualTo(200);
 		assertThat(me.body()).isEqualTo("{\"username\":\"alice\"}");
+	}
+
+	@Test
+	void sessionOfALoggedInUserIsStoredOnEveryNodeAndSurvivesTheRestartOfOneEmpty() {
+		this.client.logIn("alice", "alice-pass");
+		memcached.cluster()
+			.nodes()
+			.forEach((node) -> await().untilAsserted(() -> assertThat(node.keys()).as("keys on %s", node)
+				.anyMatch((key) -> key.startsWith("session:") && !key.startsWith("session:index:"))));
+		memcached.cluster().node(0).restartEmpty();
+		assertThat(this.client.get("/api/me").body()).isEqualTo("{\"username\":\"alice\"}");
 	}
 
 	@Test

@@ -27,6 +27,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -87,6 +88,10 @@ class SignedInUserSurvivesNodeRestartBrowserTests {
 		this.browser.findElement(By.id("password")).sendKeys("alice-pass");
 		this.browser.findElement(By.id("sign-in")).click();
 		wait.until(ExpectedConditions.textToBe(By.id("username"), "alice"));
+		memcached.cluster()
+			.nodes()
+			.forEach((node) -> await().untilAsserted(
+					() -> assertThat(node.keys()).as("session keys on %s", node).anyMatch(this::isSessionKey)));
 
 		memcached.cluster().node(1).restartEmpty();
 		assertThat(memcached.cluster().node(1).currentItems()).isZero();
@@ -106,6 +111,10 @@ class SignedInUserSurvivesNodeRestartBrowserTests {
 		assertThat(this.browser.findElements(By.id("username"))).singleElement()
 			.satisfies((field) -> assertThat(field.getTagName()).isEqualTo("input"));
 		assertThat(this.browser.findElements(By.id("sign-out"))).isEmpty();
+	}
+
+	private boolean isSessionKey(String key) {
+		return key.startsWith("session:") && !key.startsWith("session:index:");
 	}
 
 	private static void saveScreenshot(WebDriver browser) throws Exception {
