@@ -99,33 +99,32 @@ public final class MemquorumSessionAutoConfiguration {
 			}
 		}
 
-	}
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(MeterBinder.class)
+		static class SessionMetricsConfiguration {
 
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(MeterBinder.class)
-	@ConditionalOnBean(ReplicatedSessionRepository.class)
-	static class SessionMetricsConfiguration {
+			@Bean
+			@ConditionalOnMissingBean(name = "memquorumSessionMeterBinder")
+			MeterBinder memquorumSessionMeterBinder(ReplicatedSessionRepository repository) {
+				return (registry) -> {
+					FunctionCounter
+						.builder("memquorum.session.unreadable", repository,
+								ReplicatedSessionRepository::getUnreadableSessionCount)
+						.description("Sessions found but unreadable, read as absent")
+						.register(registry);
+					FunctionCounter
+						.builder("memquorum.session.unreachable", repository,
+								ReplicatedSessionRepository::getUnreachableReadCount)
+						.description("Session lookups that no memcached replica could answer")
+						.register(registry);
+					FunctionCounter
+						.builder("memquorum.session.resurrections.prevented", repository,
+								ReplicatedSessionRepository::getResurrectionsPreventedCount)
+						.description("Saves that found their session deleted and wrote nothing")
+						.register(registry);
+				};
+			}
 
-		@Bean
-		@ConditionalOnMissingBean(name = "memquorumSessionMeterBinder")
-		MeterBinder memquorumSessionMeterBinder(ReplicatedSessionRepository repository) {
-			return (registry) -> {
-				FunctionCounter
-					.builder("memquorum.session.unreadable", repository,
-							ReplicatedSessionRepository::getUnreadableSessionCount)
-					.description("Sessions found but unreadable, read as absent")
-					.register(registry);
-				FunctionCounter
-					.builder("memquorum.session.unreachable", repository,
-							ReplicatedSessionRepository::getUnreachableReadCount)
-					.description("Session lookups that no memcached replica could answer")
-					.register(registry);
-				FunctionCounter
-					.builder("memquorum.session.resurrections.prevented", repository,
-							ReplicatedSessionRepository::getResurrectionsPreventedCount)
-					.description("Saves that found their session deleted and wrote nothing")
-					.register(registry);
-			};
 		}
 
 	}

@@ -77,7 +77,7 @@ class MemquorumSessionAutoConfigurationTests {
 
 	@Test
 	void whenTheUserDefinesASessionRepositoryThenAutoConfigurationBacksOff() {
-		this.contextRunner.withBean(SessionRepository.class, MapSessionRepository::new, java.util.HashMap::new)
+		this.contextRunner.withBean(SessionRepository.class, () -> new MapSessionRepository(new java.util.HashMap<>()))
 			.run((context) -> assertThat(context).doesNotHaveBean(ReplicatedSessionRepository.class));
 	}
 
@@ -119,14 +119,6 @@ class MemquorumSessionAutoConfigurationTests {
 			.run((context) -> assertThat(
 					context.getBean(ReplicatedSessionRepository.class).getDefaultMaxInactiveInterval())
 				.isEqualTo(Duration.ofMinutes(5)));
-	}
-
-	@Test
-	void theTimeoutFallsBackToTheServletSessionTimeout() {
-		this.contextRunner.withPropertyValues("server.servlet.session.timeout=7m")
-			.run((context) -> assertThat(
-					context.getBean(ReplicatedSessionRepository.class).getDefaultMaxInactiveInterval())
-				.isEqualTo(Duration.ofMinutes(7)));
 	}
 
 	@Test

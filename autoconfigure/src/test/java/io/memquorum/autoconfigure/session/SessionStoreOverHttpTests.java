@@ -69,7 +69,8 @@ class SessionStoreOverHttpTests {
 		return new SpringApplicationBuilder(SessionTestApplication.class)
 			.properties("server.port=0", "spring.main.banner-mode=off",
 					"test.memcached.servers=" + memcached.cluster().servers(),
-					"test.read-consistency=" + readConsistency.name())
+					"test.read-consistency=" + readConsistency.name(), "server.servlet.session.timeout=45m",
+					"memquorum.session.allowed-packages=io.memquorum.autoconfigure.session")
 			.run();
 	}
 
@@ -119,7 +120,6 @@ class SessionStoreOverHttpTests {
 		for (int i = 0; i < 1000; i++) {
 			browsers.add(browser());
 		}
-		AtomicInteger user = new AtomicInteger();
 		Map<Browser, Integer> numbers = new java.util.concurrent.ConcurrentHashMap<>();
 		for (int i = 0; i < browsers.size(); i++) {
 			numbers.put(browsers.get(i), i);
@@ -131,7 +131,6 @@ class SessionStoreOverHttpTests {
 			memcached.cluster().node(node).restartEmpty();
 			assertAllAuthenticated(browsers);
 			awaitAllUp(app);
-			user.incrementAndGet();
 		}
 		assertAllAuthenticated(browsers);
 		assertThat(memcached.cluster().node(2).currentItems()).isGreaterThanOrEqualTo(1000);
@@ -213,6 +212,12 @@ class SessionStoreOverHttpTests {
 	}
 
 	@Test
+	void onEmbeddedTomcatTheSessionTimeoutFallsBackToTheServletSessionTimeout() {
+		assertThat(app.getBean(ReplicatedSessionRepository.class).getDefaultMaxInactiveInterval())
+			.isEqualTo(Duration.ofMinutes(45));
+	}
+
+	@Test
 	void thePreLoginSessionIdNoLongerWorksAfterLogin() {
 		Browser browser = browser();
 		assertThat(browser.get("/public/ping").body()).isEqualTo("pong");
@@ -239,9 +244,11 @@ class SessionStoreOverHttpTests {
 		for (Future<Integer> request : requests) {
 			assertThat(request.get(30, TimeUnit.SECONDS)).isEqualTo(200);
 		}
-		String attributes = browser.get("/attributes").body();
-		for (int i = 0; i < 24; i++) {
-			assertThat(attributes).contains("\"attribute" + i + "\":\"" + i + "\"");
+		for (int round = 0; round < 20; round++) {
+			String attributes = browser.get("/attributes").body();
+			for (int i = 0; i < 24; i++) {
+				assertThat(attributes).as("round " + round).contains("\"attribute" + i + "\":\"" + i + "\"");
+			}
 		}
 	}
 
@@ -272,7 +279,7 @@ class SessionStoreOverHttpTests {
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).isEqualTo("none");
 		assertThat(browser.sessionCookie()).isNotEqualTo(before);
-		assertThat(repository.getUnreadableSessionCount()).isEqualTo(unreadable + 1);
+		assertThat(repository.getUnreadableSessionCount()).isGreaterThan(unreadable);
 	}
 
 	/**

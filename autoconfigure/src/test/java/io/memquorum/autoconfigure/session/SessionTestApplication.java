@@ -138,9 +138,22 @@ class SessionTestApplication {
 
 	}
 
-	record Cart(String item) implements Serializable {
+	/**
+	 * A class, not a record: records skip the serialVersionUID check.
+	 */
+	static final class Cart implements Serializable {
 
 		private static final long serialVersionUID = 1L;
+
+		private final String item;
+
+		Cart(String item) {
+			this.item = item;
+		}
+
+		String item() {
+			return this.item;
+		}
 
 	}
 
