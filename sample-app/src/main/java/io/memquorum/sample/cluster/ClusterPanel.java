@@ -1,0 +1,60 @@
+package io.memquorum.sample.cluster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+import io.memquorum.engine.NodeStatus;
+import io.memquorum.engine.ReplicatedMemcached;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * What the home page shows about the memcached nodes: the engine's view of each node
+ * ({@code nodeStatus()}), its failover and repair counters from Micrometer, and the
+ * node's own hit and miss counters.
+ */
+@Component
+public class ClusterPanel {
+
+	private final ObjectProvider<ReplicatedMemcached> engine;
+
+	private final MeterRegistry registry;
+
+	private final NodeCountersReader counters = new NodeCountersReader(Duration.ofMillis(200));
+
+	public ClusterPanel(ObjectProvider<ReplicatedMemcached> engine, MeterRegistry registry) {
+		this.engine = engine;
+		this.registry = registry;
+	}
+
+	/**
+	 * Describes every configured node, in the configured order.
+	 * @return one row per node, empty when no engine is configured
+	 */
+	public List<NodeView> nodes() {
+		ReplicatedMemcached engine = this.engine.getIfAvailable();
+		if (engine == null) {
+			return List.of();
+		}
+		return engine.nodeStatus().stream().map(this::view).toList();
+	}
+
+	private NodeView view(NodeStatus status) {
+		String node = status.address().toString();
+		NodeCounters counters = this.counters.read(status.address()).orElse(null);
+		return new NodeView(node, status.state().name().toLowerCase(Locale.ROOT), status.readable(),
+				(counters != null) ? counters.hits() : null, (counters != null) ? counters.misses() : null,
+				count("memquorum.read.failovers", node), count("memquorum.read.repairs", node), status.pendingHints(),
+				status.restarts());
+	}
+
+	private long count(String meter, String node) {
+		Counter counter = this.registry.find(meter).tag("node", node).counter();
+		return (counter != null) ? (long) counter.count() : 0;
+	}
+
+}

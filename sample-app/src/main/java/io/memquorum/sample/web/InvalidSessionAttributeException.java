@@ -1,0 +1,17 @@
+package io.memquorum.sample.web;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.ResponseStatus;
+
+/**
+ * Thrown when a session attribute cannot be stored as asked: a name outside the allowed
+ * characters, a reserved name, or a value that is too long.
+ */
+@ResponseStatus(HttpStatus.BAD_REQUEST)
+class InvalidSessionAttributeException extends RuntimeException {
+
+	InvalidSessionAttributeException(String message) {
+		super(message);
+	}
+
+}

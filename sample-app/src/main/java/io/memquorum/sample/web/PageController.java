@@ -1,0 +1,35 @@
+package io.memquorum.sample.web;
+
+import java.security.Principal;
+
+import io.memquorum.sample.cluster.ClusterPanel;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+
+/**
+ * The two HTML pages: the login form and the home page with the cluster panel.
+ */
+@Controller
+class PageController {
+
+	private final ClusterPanel clusterPanel;
+
+	PageController(ClusterPanel clusterPanel) {
+		this.clusterPanel = clusterPanel;
+	}
+
+	@GetMapping("/login")
+	String login() {
+		return "login";
+	}
+
+	@GetMapping("/")
+	String home(Principal principal, Model model) {
+		model.addAttribute("username", principal.getName());
+		model.addAttribute("nodes", this.clusterPanel.nodes());
+		return "home";
+	}
+
+}
