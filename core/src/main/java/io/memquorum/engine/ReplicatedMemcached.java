@@ -9,7 +9,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -154,6 +156,15 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	private final VersionClock versions = new VersionClock(this.wallClock);
 
 	private final ScheduledExecutorService maintenance;
+
+	/**
+	 * Replicas still applying a compare-and-swap write that already reached its quorum,
+	 * by memcached key. A plain set or delete needs no entry: it is queued on the node's
+	 * connection ahead of any later read, and memcached answers one connection in order.
+	 * A conditional write takes two round trips, so a read sent meanwhile could see the
+	 * old value; FIRST_HIT reads ask these replicas last.
+	 */
+	private final ConcurrentHashMap<String, Set<Node>> laggards = new ConcurrentHashMap<>();
 
 	private ReplicatedMemcached(Builder builder) {
 		if (builder.servers.isEmpty()) {
@@ -483,8 +494,9 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	private CompletableFuture<WriteOutcome> write(String operation, String key, String encoded,
 			Function<Node, CompletableFuture<@Nullable Envelope>> perReplica) {
 		List<NodeAddress> replicas = this.placement.replicasFor(encoded);
+		boolean conditional = !operation.equals("set") && !operation.equals("delete");
 		QuorumWrite quorum = new QuorumWrite(operation, key, encoded, replicas.size(),
-				this.writeQuorum.required(replicas.size()));
+				this.writeQuorum.required(replicas.size()), conditional);
 		for (NodeAddress address : replicas) {
 			Node node = this.nodes.get(address);
 			if (!node.isWritable()) {
@@ -536,13 +548,20 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 		private final List<Node> storedOn = new ArrayList<>();
 
+		private final List<Node> settledNodes = new ArrayList<>();
+
+		private final boolean conditional;
+
+		private @Nullable Set<Node> lagging;
+
 		private int declined;
 
 		private @Nullable Envelope stored;
 
 		final CompletableFuture<WriteOutcome> result = new CompletableFuture<>();
 
-		QuorumWrite(String operation, String key, String encoded, int replicas, int required) {
+		QuorumWrite(String operation, String key, String encoded, int replicas, int required, boolean conditional) {
+			this.conditional = conditional;
 			this.operation = operation;
 			this.key = key;
 			this.encoded = encoded;
@@ -551,6 +570,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		}
 
 		synchronized void answered(Node node, @Nullable Envelope envelope) {
+			this.settledNodes.add(node);
 			if (envelope != null) {
 				this.storedOn.add(node);
 				this.stored = envelope;
@@ -562,6 +582,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		}
 
 		synchronized void failed(Node node, @Nullable String reason, boolean reached) {
+			this.settledNodes.add(node);
 			this.failures.put(node.address, (reason != null) ? reason : "failed");
 			this.missed.add(node);
 			settle();
@@ -572,6 +593,9 @@ public final class ReplicatedMemcached implements AutoCloseable {
 			int settled = acknowledged + this.declined + this.failures.size();
 			if (!this.result.isDone()) {
 				if (acknowledged >= this.required) {
+					if (this.conditional && settled < this.replicas) {
+						markLagging();
+					}
 					this.result.complete(new WriteOutcome(true, List.copyOf(this.storedOn)));
 				}
 				else if (this.failures.size() > this.replicas - this.required || settled == this.replicas) {
@@ -585,11 +609,31 @@ public final class ReplicatedMemcached implements AutoCloseable {
 					}
 				}
 			}
+			if (this.lagging != null) {
+				Set<Node> stillLagging = this.lagging;
+				stillLagging.removeAll(this.settledNodes);
+				if (stillLagging.isEmpty()) {
+					ReplicatedMemcached.this.laggards.remove(this.encoded, stillLagging);
+					this.lagging = null;
+				}
+			}
 			if (settled == this.replicas && this.stored != null && acknowledged >= this.required) {
 				for (Node node : this.missed) {
 					hint(node, this.encoded, this.stored);
 				}
 			}
+		}
+
+		private void markLagging() {
+			Set<Node> set = ReplicatedMemcached.this.laggards.computeIfAbsent(this.encoded,
+					(ignored) -> ConcurrentHashMap.newKeySet());
+			for (NodeAddress address : ReplicatedMemcached.this.placement.replicasFor(this.encoded)) {
+				Node node = ReplicatedMemcached.this.nodes.get(address);
+				if (!this.settledNodes.contains(node)) {
+					set.add(node);
+				}
+			}
+			this.lagging = set;
 		}
 
 	}
@@ -708,6 +752,24 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		return readable;
 	}
 
+	/**
+	 * The order of a FIRST_HIT walk: readable replicas in a fresh shuffle, those still
+	 * applying a conditional write of this key last.
+	 */
+	private List<Node> readOrder(String encoded, Map<NodeAddress, String> skipped) {
+		List<Node> order = readableReplicas(encoded, skipped);
+		shuffle(order);
+		if (!this.laggards.isEmpty()) {
+			Set<Node> lagging = this.laggards.get(encoded);
+			if (lagging != null) {
+				List<Node> last = new ArrayList<>(order.size());
+				order.removeIf((node) -> lagging.contains(node) && last.add(node));
+				order.addAll(last);
+			}
+		}
+		return order;
+	}
+
 	private static String describeUnreadable(Node node) {
 		return switch (node.state()) {
 			case DOWN -> "is marked down";
@@ -767,8 +829,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		Walk(String key, String encoded) {
 			this.key = key;
 			this.encoded = encoded;
-			this.order = readableReplicas(encoded, this.failures);
-			shuffle(this.order);
+			this.order = readOrder(encoded, this.failures);
 		}
 
 		CompletableFuture<@Nullable Envelope> start() {
@@ -937,8 +998,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 			this.byEncoded = byEncoded;
 			for (String encoded : byEncoded.keySet()) {
 				KeyWalk walk = new KeyWalk();
-				walk.order = readableReplicas(encoded, walk.failures);
-				shuffle(walk.order);
+				walk.order = readOrder(encoded, walk.failures);
 				this.pending.put(encoded, walk);
 			}
 		}
