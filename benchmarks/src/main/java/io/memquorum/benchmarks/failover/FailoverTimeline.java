@@ -107,7 +107,7 @@ public final class FailoverTimeline {
 				for (String key : Workload.keys()) {
 					engine.set(key, Workload.value(), Duration.ZERO);
 				}
-				return observe(fault, cluster.node(0), engine);
+				return observe(fault, cluster.node(0), cluster.addresses().get(0), engine);
 			}
 			finally {
 				engine.close();
@@ -115,7 +115,7 @@ public final class FailoverTimeline {
 		}
 	}
 
-	private Scenario observe(Fault fault, MemcachedNode victim, ReplicatedMemcached engine)
+	private Scenario observe(Fault fault, MemcachedNode victim, String victimAddress, ReplicatedMemcached engine)
 			throws InterruptedException {
 		AtomicBoolean stop = new AtomicBoolean();
 		List<LatencyRecorder> recorders = new ArrayList<>();
@@ -130,7 +130,7 @@ public final class FailoverTimeline {
 		Thread.sleep(WARMUP.toMillis() + WINDOWS_BEFORE * 100L);
 		long faultAt = System.nanoTime();
 		fault.apply(victim);
-		long markedDownAt = awaitMarkedDown(engine, victim, faultAt + WINDOWS_AFTER * WINDOW_NANOS);
+		long markedDownAt = awaitMarkedDown(engine, victimAddress, faultAt + WINDOWS_AFTER * WINDOW_NANOS);
 		long remaining = faultAt + WINDOWS_AFTER * WINDOW_NANOS - System.nanoTime();
 		if (remaining > 0) {
 			Thread.sleep(remaining / 1_000_000, (int) (remaining % 1_000_000));
@@ -171,9 +171,8 @@ public final class FailoverTimeline {
 	 * Poll the engine's view of the victim every millisecond until it is down.
 	 * @return when it was first seen down, or {@code -1} if not before the deadline
 	 */
-	private static long awaitMarkedDown(ReplicatedMemcached engine, MemcachedNode victim, long deadline)
+	private static long awaitMarkedDown(ReplicatedMemcached engine, String address, long deadline)
 			throws InterruptedException {
-		String address = victim.address();
 		while (System.nanoTime() < deadline) {
 			for (NodeStatus status : engine.nodeStatus()) {
 				if (status.address().toString().equals(address) && status.state() == NodeState.DOWN) {
