@@ -51,11 +51,23 @@ public interface KeyValueStore extends AutoCloseable {
 	 * @return the store
 	 */
 	static PlainXmemcached plainXmemcached(String address) {
+		return plainXmemcached(address, true);
+	}
+
+	/**
+	 * A plain xmemcached client, optionally without merging concurrent gets into one
+	 * multi-get (which memquorum's connections do not do).
+	 * @param address one {@code host:port}
+	 * @param mergeGets whether xmemcached may merge concurrent gets (its default)
+	 * @return the store
+	 */
+	static PlainXmemcached plainXmemcached(String address, boolean mergeGets) {
 		try {
 			MemcachedClient client = new XMemcachedClientBuilder(AddrUtil.getAddresses(address)).build();
 			// Proxies such as twemproxy do not implement the "version" command that the
 			// heartbeat sends; without the heartbeat, both targets are treated alike.
 			client.setEnableHeartBeat(false);
+			client.setOptimizeGet(mergeGets);
 			return new PlainXmemcached(client);
 		}
 		catch (IOException ex) {

@@ -60,6 +60,7 @@ public class GetBenchmark {
 		this.cluster = cluster;
 		this.store = switch (this.client) {
 			case "xmemcached" -> KeyValueStore.plainXmemcached(cluster.addresses().get(0));
+			case "xmemcached-unmerged" -> KeyValueStore.plainXmemcached(cluster.addresses().get(0), false);
 			case "memquorum" -> KeyValueStore.memquorum(cluster.servers());
 			default -> throw new IllegalArgumentException("Unknown client '" + this.client + "'");
 		};
