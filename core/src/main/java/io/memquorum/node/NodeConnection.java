@@ -301,11 +301,9 @@ public final class NodeConnection implements AutoCloseable {
 					true);
 			this.socketAddress = address.toSocketAddress();
 			// Concurrent single-key gets queued on this connection go out as one
-			// multi-get
-			// (each command still gets its own reply and latch). Under load this saves a
-			// write and a memcached dispatch per key; a command whose merged batch is
-			// lost
-			// with its session may complete only at the operation timeout.
+			// multi-get, and each command still gets its own reply and latch. Under load
+			// this saves a write and a memcached dispatch per key. A command whose merged
+			// batch is lost with its session may complete only at the operation timeout.
 			setOptimizeGet(true);
 			setHealSessionInterval(reconnectIntervalMillis);
 			setEnableHeartBeat(false);
