@@ -717,9 +717,25 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	private void rollBack(String encoded, Envelope lost, List<Node> storedOn) {
 		for (Node node : storedOn) {
-			conditionalWrite(node, encoded, (current) -> (current != null && current.version() == lost.version())
-					? Envelope.absent().withExpiry(this.wallClock.getAsLong() + 1000) : null);
+			rollBack(node, encoded, lost, 3);
 		}
+	}
+
+	/**
+	 * Undo a lost add on one replica, unless something newer replaced it meanwhile. A
+	 * replica left holding the loser's value would disagree with the quorum, so a failed
+	 * attempt is retried after a probe interval.
+	 */
+	private void rollBack(Node node, String encoded, Envelope lost, int attemptsLeft) {
+		conditionalWrite(node, encoded,
+				(current) -> (current != null && current.version() == lost.version())
+						? Envelope.absent().withExpiry(this.wallClock.getAsLong() + 1000) : null)
+			.whenComplete((stored, failure) -> {
+				if (failure != null && attemptsLeft > 1 && !this.maintenance.isShutdown()) {
+					this.maintenance.schedule(() -> rollBack(node, encoded, lost, attemptsLeft - 1),
+							this.probeInterval.toMillis(), TimeUnit.MILLISECONDS);
+				}
+			});
 	}
 
 	private void repair(List<Node> stale, String encoded, Envelope newest) {

@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,25 +33,16 @@ class NodeFailureTests {
 	@RegisterExtension
 	static MemcachedClusterExtension memcached = new MemcachedClusterExtension(3);
 
-	private final List<ReplicatedMemcached> engines = new ArrayList<>();
-
-	@AfterEach
-	void closeEngines() {
-		this.engines.forEach(ReplicatedMemcached::close);
-	}
+	@RegisterExtension
+	final TestEngines engines = new TestEngines(memcached,
+			(builder) -> builder.operationTimeout(TIMEOUT)
+				.probeInterval(Duration.ofMillis(50))
+				.maxProbeInterval(Duration.ofMillis(400))
+				.restartCheckInterval(Duration.ofMillis(300))
+				.reconnectInterval(Duration.ofMillis(200)));
 
 	private ReplicatedMemcached engine(ReadConsistency readConsistency) {
-		ReplicatedMemcached engine = ReplicatedMemcached.builder()
-			.servers(memcached.cluster().addresses())
-			.readConsistency(readConsistency)
-			.operationTimeout(TIMEOUT)
-			.probeInterval(Duration.ofMillis(50))
-			.maxProbeInterval(Duration.ofMillis(400))
-			.restartCheckInterval(Duration.ofMillis(300))
-			.reconnectInterval(Duration.ofMillis(200))
-			.build();
-		this.engines.add(engine);
-		return engine;
+		return this.engines.open(readConsistency);
 	}
 
 	private ReplicatedMemcached engine() {
@@ -254,14 +244,7 @@ class NodeFailureTests {
 
 	@Test
 	void overflowedHintsFlushTheReturningNodeBeforeItServesReads() {
-		ReplicatedMemcached engine = ReplicatedMemcached.builder()
-			.servers(memcached.cluster().addresses())
-			.operationTimeout(TIMEOUT)
-			.probeInterval(Duration.ofMillis(50))
-			.maxProbeInterval(Duration.ofMillis(400))
-			.hintCapacity(5)
-			.build();
-		this.engines.add(engine);
+		ReplicatedMemcached engine = this.engines.open((builder) -> builder.hintCapacity(5));
 		engine.set("stale", bytes("old"), Duration.ZERO);
 		await().until(() -> memcached.cluster().node(0).rawGet("stale") != null);
 		MemcachedNode paused = memcached.cluster().node(0);

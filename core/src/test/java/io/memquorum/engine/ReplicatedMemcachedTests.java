@@ -10,7 +10,6 @@ import io.memquorum.metrics.MicrometerEngineMetrics;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,21 +24,12 @@ class ReplicatedMemcachedTests {
 
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-	private final List<ReplicatedMemcached> engines = new ArrayList<>();
-
-	@AfterEach
-	void closeEngines() {
-		this.engines.forEach(ReplicatedMemcached::close);
-	}
+	@RegisterExtension
+	final TestEngines engines = new TestEngines(memcached,
+			(builder) -> builder.metrics(new MicrometerEngineMetrics(this.registry)));
 
 	private ReplicatedMemcached engine(ReadConsistency readConsistency) {
-		ReplicatedMemcached engine = ReplicatedMemcached.builder()
-			.servers(memcached.cluster().addresses())
-			.readConsistency(readConsistency)
-			.metrics(new MicrometerEngineMetrics(this.registry))
-			.build();
-		this.engines.add(engine);
-		return engine;
+		return this.engines.open(readConsistency);
 	}
 
 	private ReplicatedMemcached engine() {
