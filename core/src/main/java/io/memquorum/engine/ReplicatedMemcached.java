@@ -119,7 +119,10 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(ReplicatedMemcached.class);
 
-	private static final int MAX_CAS_ATTEMPTS = 8;
+	private static final int MAX_CAS_ATTEMPTS = 16;
+
+	/** The first bound of the random pause between compare-and-swap attempts; doubles. */
+	private static final long CAS_BACKOFF_MICROS = 200;
 
 	private static final int HINT_BATCH = 64;
 
@@ -698,7 +701,13 @@ public final class ReplicatedMemcached implements AutoCloseable {
 					return CompletableFuture.failedFuture(new IllegalStateException(node.address
 							+ " kept changing under compare-and-swap after " + MAX_CAS_ATTEMPTS + " attempts"));
 				}
-				return conditionalWrite(node, encoded, decide, attemptsLeft - 1);
+				// Writers that lost together would collide again: retry after a random
+				// pause whose bound doubles with each attempt (at most 6.4 ms).
+				int attempt = MAX_CAS_ATTEMPTS - attemptsLeft;
+				long pause = ThreadLocalRandom.current().nextLong(CAS_BACKOFF_MICROS << Math.min(attempt, 5));
+				return CompletableFuture.runAsync(() -> {
+				}, CompletableFuture.delayedExecutor(pause, TimeUnit.MICROSECONDS))
+					.thenCompose((ignored) -> conditionalWrite(node, encoded, decide, attemptsLeft - 1));
 			});
 		});
 	}

@@ -1,0 +1,126 @@
+package io.memquorum.autoconfigure.session;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.session.FlushMode;
+import org.springframework.session.SaveMode;
+
+/**
+ * Configuration properties of the replicated Spring Session store. The session timeout
+ * comes from Spring Boot: {@code spring.session.timeout}, then
+ * {@code server.servlet.session.timeout}.
+ */
+@ConfigurationProperties("memquorum.session")
+public class MemquorumSessionProperties {
+
+	/**
+	 * Whether to store HTTP sessions in memcached through memquorum.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Prefix of every session and index key, added after memquorum.key-prefix.
+	 */
+	private String keyPrefix = "session:";
+
+	/**
+	 * When session changes are written: on save at the end of the request, or immediately
+	 * on every change.
+	 */
+	private FlushMode flushMode = FlushMode.ON_SAVE;
+
+	/**
+	 * Which attributes a save writes: those set, those set or read, or all of them.
+	 */
+	private SaveMode saveMode = SaveMode.ON_SET_ATTRIBUTE;
+
+	/**
+	 * Which serializer turns session attributes into bytes.
+	 */
+	private Serializer serializer = Serializer.JDK;
+
+	/**
+	 * Further packages, with their sub-packages, whose classes may be deserialized from
+	 * session attributes, besides java, org.springframework.security and
+	 * org.springframework.session, which are always allowed.
+	 */
+	private List<String> allowedPackages = new ArrayList<>();
+
+	/**
+	 * Whether a session lookup that no memcached replica can answer gives the user a new,
+	 * empty session instead of failing the request. Off by default, so that an outage
+	 * never logs users out silently.
+	 */
+	private boolean degradeWhenUnreachable;
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getKeyPrefix() {
+		return this.keyPrefix;
+	}
+
+	public void setKeyPrefix(String keyPrefix) {
+		this.keyPrefix = keyPrefix;
+	}
+
+	public FlushMode getFlushMode() {
+		return this.flushMode;
+	}
+
+	public void setFlushMode(FlushMode flushMode) {
+		this.flushMode = flushMode;
+	}
+
+	public SaveMode getSaveMode() {
+		return this.saveMode;
+	}
+
+	public void setSaveMode(SaveMode saveMode) {
+		this.saveMode = saveMode;
+	}
+
+	public Serializer getSerializer() {
+		return this.serializer;
+	}
+
+	public void setSerializer(Serializer serializer) {
+		this.serializer = serializer;
+	}
+
+	public List<String> getAllowedPackages() {
+		return this.allowedPackages;
+	}
+
+	public void setAllowedPackages(List<String> allowedPackages) {
+		this.allowedPackages = allowedPackages;
+	}
+
+	public boolean isDegradeWhenUnreachable() {
+		return this.degradeWhenUnreachable;
+	}
+
+	public void setDegradeWhenUnreachable(boolean degradeWhenUnreachable) {
+		this.degradeWhenUnreachable = degradeWhenUnreachable;
+	}
+
+	/**
+	 * How session attributes become bytes.
+	 */
+	public enum Serializer {
+
+		/**
+		 * JDK serialization behind an allow-list of packages.
+		 */
+		JDK
+
+	}
+
+}

@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the replicated Spring Session store.
+ */
+@NullMarked
+package io.memquorum.autoconfigure.session;
+
+import org.jspecify.annotations.NullMarked;
