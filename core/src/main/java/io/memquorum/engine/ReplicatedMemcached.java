@@ -227,8 +227,24 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	}
 
 	public CompletableFuture<byte @Nullable []> getAsync(String key) {
+		return getAsync(key, this.readConsistency);
+	}
+
+	/**
+	 * Read a value with a read consistency chosen for this call, for example a MAJORITY
+	 * read of a key that guards others (a cache generation) on an engine whose reads are
+	 * FIRST_HIT.
+	 * @param key any non-empty string
+	 * @param consistency how to choose among the replicas for this read
+	 * @return the value, or {@code null} on a miss or after a delete
+	 */
+	public byte @Nullable [] get(String key, ReadConsistency consistency) {
+		return await(getAsync(key, consistency));
+	}
+
+	public CompletableFuture<byte @Nullable []> getAsync(String key, ReadConsistency consistency) {
 		String encoded = this.keyEncoder.encode(key);
-		return read(key, encoded).thenApply(ReplicatedMemcached::payloadOf);
+		return read(key, encoded, consistency).thenApply(ReplicatedMemcached::payloadOf);
 	}
 
 	/**
@@ -266,8 +282,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		});
 	}
 
-	private CompletableFuture<@Nullable Envelope> read(String key, String encoded) {
-		if (this.readConsistency == ReadConsistency.MAJORITY) {
+	private CompletableFuture<@Nullable Envelope> read(String key, String encoded, ReadConsistency consistency) {
+		if (consistency == ReadConsistency.MAJORITY) {
 			return new MajorityRead(key, encoded).start();
 		}
 		return new Walk(key, encoded).start();

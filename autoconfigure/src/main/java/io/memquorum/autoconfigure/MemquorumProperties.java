@@ -1,0 +1,224 @@
+package io.memquorum.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.memquorum.engine.ReadConsistency;
+import io.memquorum.engine.WriteQuorum;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of the replication engine: the memcached nodes, how many of them hold
+ * each key, how many must acknowledge a write, and how failures are detected.
+ */
+@ConfigurationProperties("memquorum")
+public class MemquorumProperties {
+
+	/**
+	 * The memcached nodes, as comma-separated host:port pairs (an IPv6 host in brackets).
+	 * Setting it turns memquorum on.
+	 */
+	private List<String> servers = new ArrayList<>();
+
+	/**
+	 * How many nodes hold each key, between 1 and the number of servers. Unset means
+	 * every node holds every key.
+	 */
+	private @Nullable Integer replicationFactor;
+
+	/**
+	 * How many replicas must acknowledge a write: one, majority or all.
+	 */
+	private WriteQuorum writeQuorum = WriteQuorum.MAJORITY;
+
+	/**
+	 * How reads pick replicas: first-hit asks one at a time in random order until one
+	 * answers; majority asks all and returns the newest of a majority of answers.
+	 */
+	private ReadConsistency readConsistency = ReadConsistency.FIRST_HIT;
+
+	/**
+	 * How long one command to one node may take before it counts as a failure.
+	 */
+	private Duration operationTimeout = Duration.ofMillis(250);
+
+	/**
+	 * How long opening a connection to a node may take.
+	 */
+	private Duration connectTimeout = Duration.ofSeconds(1);
+
+	/**
+	 * How long to wait before reopening a lost connection.
+	 */
+	private Duration reconnectInterval = Duration.ofMillis(500);
+
+	/**
+	 * Consecutive timeouts or connection failures after which a node is marked down.
+	 */
+	private int failureThreshold = 3;
+
+	/**
+	 * The first delay before probing a node marked down; it doubles after each failed
+	 * probe up to max-probe-interval.
+	 */
+	private Duration probeInterval = Duration.ofMillis(100);
+
+	/**
+	 * The longest delay between two probes of a node marked down.
+	 */
+	private Duration maxProbeInterval = Duration.ofSeconds(2);
+
+	/**
+	 * How often nodes that are up are checked for a restart (a new process id or start
+	 * time) that was too quick to be noticed as a failure.
+	 */
+	private Duration restartCheckInterval = Duration.ofSeconds(1);
+
+	/**
+	 * Prepended to every memcached key written by this application, for example to share
+	 * nodes between applications.
+	 */
+	private String keyPrefix = "";
+
+	/**
+	 * The largest item memcached accepts: its -I option. Larger values are rejected
+	 * before anything is written.
+	 */
+	private DataSize maxItemSize = DataSize.ofMegabytes(1);
+
+	/**
+	 * Missed writes remembered per node, to replay when it returns. A node that missed
+	 * more is flushed before it serves reads again.
+	 */
+	private int hintCapacity = 10_000;
+
+	/**
+	 * How long a delete's tombstone is kept, shadowing replicas that missed the delete.
+	 */
+	private Duration tombstoneTtl = Duration.ofHours(24);
+
+	public List<String> getServers() {
+		return this.servers;
+	}
+
+	public void setServers(List<String> servers) {
+		this.servers = servers;
+	}
+
+	public @Nullable Integer getReplicationFactor() {
+		return this.replicationFactor;
+	}
+
+	public void setReplicationFactor(@Nullable Integer replicationFactor) {
+		this.replicationFactor = replicationFactor;
+	}
+
+	public WriteQuorum getWriteQuorum() {
+		return this.writeQuorum;
+	}
+
+	public void setWriteQuorum(WriteQuorum writeQuorum) {
+		this.writeQuorum = writeQuorum;
+	}
+
+	public ReadConsistency getReadConsistency() {
+		return this.readConsistency;
+	}
+
+	public void setReadConsistency(ReadConsistency readConsistency) {
+		this.readConsistency = readConsistency;
+	}
+
+	public Duration getOperationTimeout() {
+		return this.operationTimeout;
+	}
+
+	public void setOperationTimeout(Duration operationTimeout) {
+		this.operationTimeout = operationTimeout;
+	}
+
+	public Duration getConnectTimeout() {
+		return this.connectTimeout;
+	}
+
+	public void setConnectTimeout(Duration connectTimeout) {
+		this.connectTimeout = connectTimeout;
+	}
+
+	public Duration getReconnectInterval() {
+		return this.reconnectInterval;
+	}
+
+	public void setReconnectInterval(Duration reconnectInterval) {
+		this.reconnectInterval = reconnectInterval;
+	}
+
+	public int getFailureThreshold() {
+		return this.failureThreshold;
+	}
+
+	public void setFailureThreshold(int failureThreshold) {
+		this.failureThreshold = failureThreshold;
+	}
+
+	public Duration getProbeInterval() {
+		return this.probeInterval;
+	}
+
+	public void setProbeInterval(Duration probeInterval) {
+		this.probeInterval = probeInterval;
+	}
+
+	public Duration getMaxProbeInterval() {
+		return this.maxProbeInterval;
+	}
+
+	public void setMaxProbeInterval(Duration maxProbeInterval) {
+		this.maxProbeInterval = maxProbeInterval;
+	}
+
+	public Duration getRestartCheckInterval() {
+		return this.restartCheckInterval;
+	}
+
+	public void setRestartCheckInterval(Duration restartCheckInterval) {
+		this.restartCheckInterval = restartCheckInterval;
+	}
+
+	public String getKeyPrefix() {
+		return this.keyPrefix;
+	}
+
+	public void setKeyPrefix(String keyPrefix) {
+		this.keyPrefix = keyPrefix;
+	}
+
+	public DataSize getMaxItemSize() {
+		return this.maxItemSize;
+	}
+
+	public void setMaxItemSize(DataSize maxItemSize) {
+		this.maxItemSize = maxItemSize;
+	}
+
+	public int getHintCapacity() {
+		return this.hintCapacity;
+	}
+
+	public void setHintCapacity(int hintCapacity) {
+		this.hintCapacity = hintCapacity;
+	}
+
+	public Duration getTombstoneTtl() {
+		return this.tombstoneTtl;
+	}
+
+	public void setTombstoneTtl(Duration tombstoneTtl) {
+		this.tombstoneTtl = tombstoneTtl;
+	}
+
+}

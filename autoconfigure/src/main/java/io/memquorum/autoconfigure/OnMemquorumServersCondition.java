@@ -1,0 +1,26 @@
+package io.memquorum.autoconfigure;
+
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+/**
+ * The condition behind {@link ConditionalOnMemquorumServers}.
+ */
+class OnMemquorumServersCondition extends SpringBootCondition {
+
+	private static final String PROPERTY = "memquorum.servers";
+
+	@Override
+	public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+		if (context.getEnvironment().containsProperty(PROPERTY)
+				|| Binder.get(context.getEnvironment()).bind(PROPERTY, Bindable.listOf(String.class)).isBound()) {
+			return ConditionOutcome.match(PROPERTY + " is set");
+		}
+		return ConditionOutcome.noMatch(PROPERTY + " is not set");
+	}
+
+}

@@ -1,0 +1,122 @@
+package io.memquorum.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.node.NodeAddress;
+
+import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.core.Ordered;
+
+/**
+ * Validates the {@code memquorum.*} properties and copies them to the engine's builder.
+ * Runs before every user customizer.
+ */
+class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcachedBuilderCustomizer, Ordered {
+
+	private final MemquorumProperties properties;
+
+	PropertiesReplicatedMemcachedBuilderCustomizer(MemquorumProperties properties) {
+		this.properties = properties;
+	}
+
+	@Override
+	public int getOrder() {
+		return Ordered.HIGHEST_PRECEDENCE;
+	}
+
+	@Override
+	public void customize(ReplicatedMemcached.Builder builder) {
+		List<String> servers = servers();
+		validate(servers.size());
+		PropertyMapper map = PropertyMapper.get();
+		MemquorumProperties props = this.properties;
+		builder.servers(servers);
+		map.from(props::getReplicationFactor).to(builder::replicationFactor);
+		map.from(props::getWriteQuorum).to(builder::writeQuorum);
+		map.from(props::getReadConsistency).to(builder::readConsistency);
+		map.from(props::getOperationTimeout).to(builder::operationTimeout);
+		map.from(props::getConnectTimeout).to(builder::connectTimeout);
+		map.from(props::getReconnectInterval).to(builder::reconnectInterval);
+		map.from(props::getFailureThreshold).to(builder::failureThreshold);
+		map.from(props::getProbeInterval).to(builder::probeInterval);
+		map.from(props::getMaxProbeInterval).to(builder::maxProbeInterval);
+		map.from(props::getRestartCheckInterval).to(builder::restartCheckInterval);
+		map.from(props::getKeyPrefix).to(builder::keyPrefix);
+		map.from(props::getMaxItemSize).asInt((size) -> size.toBytes()).to(builder::maxItemSize);
+		map.from(props::getHintCapacity).to(builder::hintCapacity);
+		map.from(props::getTombstoneTtl).to(builder::tombstoneTtl);
+	}
+
+	private List<String> servers() {
+		List<String> servers = new ArrayList<>();
+		for (String server : this.properties.getServers()) {
+			if (server == null || server.isBlank()) {
+				continue;
+			}
+			try {
+				NodeAddress address = NodeAddress.parse(server);
+				if (servers.contains(address.toString())) {
+					throw new InvalidConfigurationPropertyValueException("memquorum.servers",
+							String.join(",", this.properties.getServers()),
+							"'" + server.trim() + "' is listed twice; every memcached node must be listed once");
+				}
+				servers.add(address.toString());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidConfigurationPropertyValueException("memquorum.servers",
+						String.join(",", this.properties.getServers()), ex.getMessage());
+			}
+		}
+		if (servers.isEmpty()) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.servers",
+					String.join(",", this.properties.getServers()),
+					"At least one memcached node is required, as host:port, for example 127.0.0.1:11211");
+		}
+		return servers;
+	}
+
+	private void validate(int nodeCount) {
+		MemquorumProperties props = this.properties;
+		Integer replicationFactor = props.getReplicationFactor();
+		if (replicationFactor != null && (replicationFactor < 1 || replicationFactor > nodeCount)) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.replication-factor", replicationFactor,
+					"The replication factor must be between 1 and the number of servers (" + nodeCount + ")");
+		}
+		positive("memquorum.operation-timeout", props.getOperationTimeout());
+		positive("memquorum.connect-timeout", props.getConnectTimeout());
+		positive("memquorum.reconnect-interval", props.getReconnectInterval());
+		positive("memquorum.probe-interval", props.getProbeInterval());
+		positive("memquorum.max-probe-interval", props.getMaxProbeInterval());
+		positive("memquorum.restart-check-interval", props.getRestartCheckInterval());
+		positive("memquorum.tombstone-ttl", props.getTombstoneTtl());
+		if (props.getMaxProbeInterval().compareTo(props.getProbeInterval()) < 0) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.max-probe-interval",
+					props.getMaxProbeInterval(),
+					"It must not be shorter than memquorum.probe-interval (" + props.getProbeInterval() + ")");
+		}
+		if (props.getFailureThreshold() < 1) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.failure-threshold",
+					props.getFailureThreshold(), "It must be at least 1");
+		}
+		if (props.getHintCapacity() < 1) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.hint-capacity", props.getHintCapacity(),
+					"It must be at least 1");
+		}
+		long maxItemSize = props.getMaxItemSize().toBytes();
+		if (maxItemSize < 1024 || maxItemSize > Integer.MAX_VALUE) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.max-item-size", props.getMaxItemSize(),
+					"It must be between 1KB and 2GB, and match memcached's -I option");
+		}
+	}
+
+	private static void positive(String name, Duration value) {
+		if (value.isNegative() || value.isZero()) {
+			throw new InvalidConfigurationPropertyValueException(name, value, "It must be positive");
+		}
+	}
+
+}

@@ -1,0 +1,57 @@
+package io.memquorum.autoconfigure.health;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.memquorum.engine.NodeStatus;
+import io.memquorum.engine.ReplicatedMemcached;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+/**
+ * The health of the replication engine: UP while a write quorum is reachable for every
+ * key, DOWN otherwise. Details show each node's state (UP, DOWN or RECOVERING), whether
+ * it serves reads, its uptime and memcached version, and its pending hints. Built from
+ * the engine's own view; it sends nothing to memcached.
+ */
+public class MemquorumHealthIndicator extends AbstractHealthIndicator {
+
+	private final ReplicatedMemcached engine;
+
+	public MemquorumHealthIndicator(ReplicatedMemcached engine) {
+		super("memcached health check failed");
+		this.engine = engine;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		boolean writable = this.engine.isWriteQuorumReachable();
+		if (writable) {
+			builder.up();
+		}
+		else {
+			builder.down();
+		}
+		builder.withDetail("writeQuorumReachable", writable);
+		builder.withDetail("replicationFactor", this.engine.placement().replicationFactor());
+		builder.withDetail("writeQuorum", this.engine.writeQuorum().name());
+		builder.withDetail("readConsistency", this.engine.readConsistency().name());
+		Map<String, Object> nodes = new LinkedHashMap<>();
+		for (NodeStatus status : this.engine.nodeStatus()) {
+			Map<String, Object> node = new LinkedHashMap<>();
+			node.put("state", status.state().name());
+			node.put("readable", status.readable());
+			node.put("uptimeSeconds", status.uptimeSeconds());
+			if (status.version() != null) {
+				node.put("version", status.version());
+			}
+			node.put("pendingHints", status.pendingHints());
+			node.put("hintsOverflowed", status.hintsOverflowed());
+			node.put("restarts", status.restarts());
+			nodes.put(status.address().toString(), node);
+		}
+		builder.withDetail("nodes", nodes);
+	}
+
+}

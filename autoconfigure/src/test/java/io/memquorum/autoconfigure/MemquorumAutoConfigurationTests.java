@@ -1,0 +1,197 @@
+package io.memquorum.autoconfigure;
+
+import java.util.List;
+
+import io.memquorum.engine.ReadConsistency;
+import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.engine.WriteQuorum;
+import io.memquorum.metrics.EngineMetrics;
+import io.memquorum.metrics.MicrometerEngineMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static io.memquorum.autoconfigure.InvalidConfiguration.UNREACHABLE;
+import static io.memquorum.autoconfigure.InvalidConfiguration.failsWith;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link MemquorumAutoConfiguration}. No memcached runs here: the engine starts
+ * with its nodes unreachable, which is not an error.
+ */
+class MemquorumAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(MemquorumAutoConfiguration.class));
+
+	@Test
+	void whenServersAreNotSetThenNoEngineIsCreated() {
+		this.runner.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ReplicatedMemcached.class));
+	}
+
+	@Test
+	void whenServersAreSetThenTheEngineIsCreatedWithTheProperties() {
+		this.runner
+			.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.replication-factor=2",
+					"memquorum.write-quorum=all", "memquorum.read-consistency=majority",
+					"memquorum.operation-timeout=100ms", "memquorum.max-item-size=2MB")
+			.run((context) -> {
+				ReplicatedMemcached engine = context.getBean(ReplicatedMemcached.class);
+				assertThat(engine.placement().nodes()).hasSize(3);
+				assertThat(engine.placement().replicationFactor()).isEqualTo(2);
+				assertThat(engine.writeQuorum()).isEqualTo(WriteQuorum.ALL);
+				assertThat(engine.readConsistency()).isEqualTo(ReadConsistency.MAJORITY);
+				assertThat(engine.maxItemSize()).isEqualTo(2 * 1024 * 1024);
+			});
+	}
+
+	@Test
+	void whenServersAreAYamlStyleListThenTheEngineIsCreated() {
+		this.runner.withPropertyValues("memquorum.servers[0]=127.0.0.1:1", "memquorum.servers[1]=127.0.0.1:2")
+			.run((context) -> assertThat(context.getBean(ReplicatedMemcached.class).placement().nodes()).hasSize(2));
+	}
+
+	@Test
+	void whenReplicationFactorIsUnsetThenEveryNodeHoldsEveryKey() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE)
+			.run((context) -> assertThat(context.getBean(ReplicatedMemcached.class).placement().replicationFactor())
+				.isEqualTo(3));
+	}
+
+	@Test
+	void whenUserDefinesAnEngineThenAutoConfigurationBacksOff() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE)
+			.withUserConfiguration(UserEngineConfiguration.class)
+			.run((context) -> assertThat(context).getBean(ReplicatedMemcached.class)
+				.isSameAs(context.getBean("userEngine")));
+	}
+
+	@Test
+	void engineCustomizersRunAfterThePropertiesAndCanOverrideThem() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.write-quorum=one")
+			.withBean(ReplicatedMemcachedBuilderCustomizer.class,
+					() -> (builder) -> builder.writeQuorum(WriteQuorum.ALL))
+			.run((context) -> assertThat(context.getBean(ReplicatedMemcached.class).writeQuorum())
+				.isEqualTo(WriteQuorum.ALL));
+	}
+
+	@Test
+	void whenAMeterRegistryExistsThenTheEngineRecordsToMicrometer() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE)
+			.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.run((context) -> {
+				assertThat(context).getBean(EngineMetrics.class).isInstanceOf(MicrometerEngineMetrics.class);
+				assertThat(context.getBean(MeterRegistry.class).find("memquorum.node.state").gauges()).hasSize(3);
+			});
+	}
+
+	@Test
+	void whenNoMeterRegistryExistsThenNoEngineMetricsAreCreated() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE)
+			.run((context) -> assertThat(context).hasSingleBean(ReplicatedMemcached.class)
+				.doesNotHaveBean(EngineMetrics.class));
+	}
+
+	@Test
+	void anEmptyServerListFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=")
+			.run(failsWith("memquorum.servers", "At least one memcached node is required"));
+	}
+
+	@Test
+	void aServerWithoutAPortFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=127.0.0.1:11211,cache-2")
+			.run(failsWith("memquorum.servers", "'cache-2' is not a memcached node address: expected host:port"));
+	}
+
+	@Test
+	void aServerWithANonNumericPortFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=cache-1:abc")
+			.run(failsWith("memquorum.servers", "the port must be a number"));
+	}
+
+	@Test
+	void aServerWithAPortOutOfRangeFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=cache-1:70000")
+			.run(failsWith("memquorum.servers", "Port must be between 1 and 65535, got 70000"));
+	}
+
+	@Test
+	void aServerListedTwiceFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=127.0.0.1:1,127.0.0.1:1")
+			.run(failsWith("memquorum.servers", "'127.0.0.1:1' is listed twice"));
+	}
+
+	@Test
+	void aReplicationFactorAboveTheNodeCountFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.replication-factor=4")
+			.run(failsWith("memquorum.replication-factor",
+					"The replication factor must be between 1 and the number of servers (3)"));
+	}
+
+	@Test
+	void aReplicationFactorOfZeroFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.replication-factor=0")
+			.run(failsWith("memquorum.replication-factor", "between 1 and the number of servers"));
+	}
+
+	@Test
+	void aNegativeOperationTimeoutFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.operation-timeout=-1s")
+			.run(failsWith("memquorum.operation-timeout", "It must be positive"));
+	}
+
+	@Test
+	void aZeroConnectTimeoutFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.connect-timeout=0")
+			.run(failsWith("memquorum.connect-timeout", "It must be positive"));
+	}
+
+	@Test
+	void aZeroTombstoneTtlFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.tombstone-ttl=0s")
+			.run(failsWith("memquorum.tombstone-ttl", "It must be positive"));
+	}
+
+	@Test
+	void aMaxProbeIntervalShorterThanTheProbeIntervalFailsAtStartup() {
+		this.runner
+			.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.probe-interval=1s",
+					"memquorum.max-probe-interval=500ms")
+			.run(failsWith("memquorum.max-probe-interval", "must not be shorter than memquorum.probe-interval"));
+	}
+
+	@Test
+	void aFailureThresholdOfZeroFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.failure-threshold=0")
+			.run(failsWith("memquorum.failure-threshold", "It must be at least 1"));
+	}
+
+	@Test
+	void aHintCapacityOfZeroFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.hint-capacity=0")
+			.run(failsWith("memquorum.hint-capacity", "It must be at least 1"));
+	}
+
+	@Test
+	void aMaxItemSizeBelowOneKilobyteFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.max-item-size=100B")
+			.run(failsWith("memquorum.max-item-size", "It must be between 1KB and 2GB"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserEngineConfiguration {
+
+		@Bean(destroyMethod = "close")
+		ReplicatedMemcached userEngine() {
+			return ReplicatedMemcached.builder().servers(List.of("127.0.0.1:1")).build();
+		}
+
+	}
+
+}
