@@ -94,6 +94,10 @@ public class CacheableBenchmark {
 		return this.store.get(cursor.next());
 	}
 
+	@Nullable MemcachedCluster cluster() {
+		return this.cluster;
+	}
+
 	@TearDown(Level.Trial)
 	public void stopNodes() {
 		if (this.catalog != null && this.catalog.loadCount() != Workload.KEY_COUNT) {

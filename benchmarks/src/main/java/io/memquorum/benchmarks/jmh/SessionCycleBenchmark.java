@@ -168,6 +168,14 @@ public class SessionCycleBenchmark {
 		return session;
 	}
 
+	@Nullable MemcachedCluster cluster() {
+		return this.cluster;
+	}
+
+	@Nullable RedisServer redis() {
+		return this.redis;
+	}
+
 	@TearDown(Level.Trial)
 	public void stopStore() {
 		if (this.connectionFactory != null) {

@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>
  * Usage: <pre>
- * java -cp ... io.memquorum.benchmarks.report.ComparisonReport --jmh=DIR --failover=FILE --json=OUT --doc=docs/benchmarks.md [--settings=TEXT] [--load-before=TEXT]
+ * java -cp ... io.memquorum.benchmarks.report.ComparisonReport --jmh=DIR --failover=FILE --wire=FILE --json=OUT --doc=docs/benchmarks.md [--settings=TEXT] [--load-before=TEXT]
  * </pre>
  */
 public final class ComparisonReport {
@@ -69,15 +69,19 @@ public final class ComparisonReport {
 		}
 		JsonNode failover = Files.exists(failoverFile)
 				? JSON.readTree(Files.readString(failoverFile, StandardCharsets.UTF_8)) : null;
+		Path wireFile = Path.of(options.getOrDefault("wire", "wire.json"));
+		JsonNode wire = Files.exists(wireFile) ? JSON.readTree(Files.readString(wireFile, StandardCharsets.UTF_8))
+				: null;
 		Map<String, Object> summary = new LinkedHashMap<>();
 		summary.put("generatedAt", OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
 		summary.put("settings", options.getOrDefault("settings", ""));
 		summary.put("machine", machine);
 		summary.put("measurements", rows);
 		summary.put("failover", failover);
+		summary.put("wireCostPerOperation", wire);
 		Files.createDirectories(jsonOut.toAbsolutePath().getParent());
 		Files.writeString(jsonOut, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
-		String table = Markdown.render(summary, rows, failover, jsonOut);
+		String table = Markdown.render(summary, rows, failover, wire, jsonOut);
 		writeIntoDoc(doc, table);
 		System.out.println(table);
 	}

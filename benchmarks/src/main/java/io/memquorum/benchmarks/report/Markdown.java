@@ -18,7 +18,7 @@ final class Markdown {
 
 	@SuppressWarnings("unchecked")
 	static String render(Map<String, Object> summary, List<Map<String, Object>> rows, @Nullable JsonNode failover,
-			Path json) {
+			@Nullable JsonNode wire, Path json) {
 		StringBuilder md = new StringBuilder();
 		Map<String, Object> machine = (Map<String, Object>) summary.get("machine");
 		md.append("Run of ")
@@ -91,8 +91,41 @@ final class Markdown {
 						candidate / baseline));
 			}
 		}
+		renderWire(md, wire);
 		renderFailover(md, failover);
 		return md.toString();
+	}
+
+	private static void renderWire(StringBuilder md, @Nullable JsonNode wire) {
+		if (wire == null) {
+			return;
+		}
+		md.append("\nCommands per operation on the wire, counted by the servers (memcached `cmd_get` counts keys, "
+				+ "`cmd_set` every storage command including `cas` and `add`; all nodes together; one thread, "
+				+ wire.get("operations").asInt() + " operations):\n\n");
+		md.append("| operation | counted per operation |\n| --- | --- |\n");
+		Map<String, String> names = new java.util.LinkedHashMap<>();
+		names.put("engineGet", "engine get (1, 4 baseline)");
+		names.put("engineSet", "engine set (2)");
+		names.put("cacheableHit", "@Cacheable hit (4)");
+		names.put("sessionCycleMemquorum", "session cycle, memquorum (3)");
+		names.put("sessionCycleRedis", "session cycle, Redis (3 baseline)");
+		names.forEach((field, label) -> {
+			JsonNode counts = wire.get(field);
+			if (counts == null) {
+				return;
+			}
+			StringBuilder text = new StringBuilder();
+			for (Map.Entry<String, JsonNode> count : counts.properties()) {
+				if (count.getValue().asDouble() != 0) {
+					text.append((text.length() > 0) ? ", " : "")
+						.append(count.getKey())
+						.append(' ')
+						.append(count.getValue().asDouble());
+				}
+			}
+			md.append("| ").append(label).append(" | ").append(text).append(" |\n");
+		});
 	}
 
 	private static void renderFailover(StringBuilder md, @Nullable JsonNode failover) {
