@@ -3,12 +3,20 @@ package io.memquorum.benchmarks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.engine.WriteQuorum;
+import io.memquorum.node.NodeAddress;
+import io.memquorum.node.NodeConnection;
+import io.memquorum.node.NodeConnection.StoredValue;
+import io.memquorum.node.StoredItem;
 import net.rubyeye.xmemcached.MemcachedClient;
 import net.rubyeye.xmemcached.XMemcachedClientBuilder;
 import net.rubyeye.xmemcached.exception.MemcachedException;
@@ -73,6 +81,78 @@ public interface KeyValueStore extends AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not connect to " + address, ex);
 		}
+	}
+
+	/**
+	 * The floor of a quorum write with memquorum's own connection layer and nothing else:
+	 * the raw value sent to every node at once over {@link NodeConnection}, done when
+	 * {@code required} nodes acknowledged. No envelope, no versions, no hints, no failure
+	 * detection. The gap between this and {@link #memquorum} is the engine's own cost;
+	 * the gap between this and a single-node set is what waiting for a second node costs
+	 * on the machine.
+	 * @param servers the nodes, comma-separated {@code host:port}
+	 * @param required how many acknowledgements a set waits for
+	 * @return the store
+	 */
+	static ParallelWrites parallelWrites(String servers, int required) {
+		List<NodeConnection> connections = new ArrayList<>();
+		try {
+			for (String server : servers.split(",")) {
+				connections.add(new NodeConnection(NodeAddress.parse(server), Duration.ofSeconds(1),
+						Duration.ofMillis(250), Duration.ofMillis(500)));
+			}
+		}
+		catch (IOException ex) {
+			connections.forEach(NodeConnection::close);
+			throw new UncheckedIOException("Could not connect to " + servers, ex);
+		}
+		return new ParallelWrites(connections, required);
+	}
+
+	/**
+	 * Raw parallel writes through memquorum's connection layer; see
+	 * {@link #parallelWrites}.
+	 */
+	final class ParallelWrites implements KeyValueStore {
+
+		private final List<NodeConnection> connections;
+
+		private final int required;
+
+		ParallelWrites(List<NodeConnection> connections, int required) {
+			this.connections = connections;
+			this.required = required;
+		}
+
+		@Override
+		public byte @Nullable [] get(String key) {
+			StoredItem item = this.connections.get(0).gets(key).join();
+			return (item != null) ? item.data() : null;
+		}
+
+		@Override
+		public void set(String key, byte[] value) {
+			CompletableFuture<Void> quorum = new CompletableFuture<>();
+			AtomicInteger acknowledged = new AtomicInteger();
+			StoredValue stored = new StoredValue(0, value);
+			for (NodeConnection connection : this.connections) {
+				connection.set(key, 0, stored).whenComplete((ok, failure) -> {
+					if (failure == null && Boolean.TRUE.equals(ok) && acknowledged.incrementAndGet() == this.required) {
+						quorum.complete(null);
+					}
+					else if (failure != null) {
+						quorum.completeExceptionally(failure);
+					}
+				});
+			}
+			quorum.join();
+		}
+
+		@Override
+		public void close() {
+			this.connections.forEach(NodeConnection::close);
+		}
+
 	}
 
 	/** memquorum's replication engine. */

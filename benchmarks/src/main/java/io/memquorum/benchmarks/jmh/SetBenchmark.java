@@ -64,6 +64,8 @@ public class SetBenchmark {
 		this.store = switch (this.client) {
 			case "xmemcached" -> KeyValueStore.plainXmemcached(cluster.addresses().get(0));
 			case "memquorum" -> KeyValueStore.memquorum(cluster.servers());
+			case "parallel-1of1" -> KeyValueStore.parallelWrites(cluster.addresses().get(0), 1);
+			case "parallel-2of3" -> KeyValueStore.parallelWrites(cluster.servers(), 2);
 			default -> throw new IllegalArgumentException("Unknown client '" + this.client + "'");
 		};
 		Stores.populate(this.store);
