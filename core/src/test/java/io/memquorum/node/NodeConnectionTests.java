@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 class NodeConnectionTests {
 
@@ -74,6 +75,21 @@ class NodeConnectionTests {
 			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> get.get(2, TimeUnit.SECONDS))
 				.withCauseInstanceOf(NodeOperationException.class);
 		}
+	}
+
+	@Test
+	void aCommandToAPausedNodeFailsWithATimeoutAndTheConnectionServesAgainAfterResume() throws Exception {
+		NodeConnection connection = connect(Duration.ofMillis(200));
+		connection.set("paused", 0, new StoredValue(0, bytes("before"))).get(1, TimeUnit.SECONDS);
+		memcached.cluster().node(0).pause();
+		CompletableFuture<StoredItem> get = connection.gets("paused");
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> get.get(2, TimeUnit.SECONDS))
+			.havingCause()
+			.isInstanceOfSatisfying(NodeOperationException.class,
+					(failure) -> assertThat(failure.isTimeout()).isTrue());
+		memcached.cluster().node(0).resume();
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(connection.gets("paused").get(1, TimeUnit.SECONDS)).isNotNull());
 	}
 
 	private static byte[] bytes(String text) {
