@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,9 +166,11 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	 * by memcached key. A plain set or delete needs no entry: it is queued on the node's
 	 * connection ahead of any later read, and memcached answers one connection in order.
 	 * A conditional write takes two round trips, so a read sent meanwhile could see the
-	 * old value; FIRST_HIT reads ask these replicas last.
+	 * old value; FIRST_HIT reads ask these replicas last. Each replica carries the number
+	 * of such writes it is still applying: concurrent writes of one key share the entry,
+	 * and one finishing must not clear a replica that another is still writing.
 	 */
-	private final ConcurrentHashMap<String, Set<Node>> laggards = new ConcurrentHashMap<>();
+	private final ConcurrentHashMap<String, Map<Node, Integer>> laggards = new ConcurrentHashMap<>();
 
 	private ReplicatedMemcached(Builder builder) {
 		if (builder.servers.isEmpty()) {
@@ -630,9 +633,12 @@ public final class ReplicatedMemcached implements AutoCloseable {
 			}
 			if (this.lagging != null) {
 				Set<Node> stillLagging = this.lagging;
-				stillLagging.removeAll(this.settledNodes);
+				for (Node node : this.settledNodes) {
+					if (stillLagging.remove(node)) {
+						caughtUp(node);
+					}
+				}
 				if (stillLagging.isEmpty()) {
-					ReplicatedMemcached.this.laggards.remove(this.encoded, stillLagging);
 					this.lagging = null;
 				}
 			}
@@ -644,15 +650,26 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		}
 
 		private void markLagging() {
-			Set<Node> set = ReplicatedMemcached.this.laggards.computeIfAbsent(this.encoded,
-					(ignored) -> ConcurrentHashMap.newKeySet());
+			Set<Node> unsettled = new HashSet<>();
 			for (NodeAddress address : ReplicatedMemcached.this.placement.replicasFor(this.encoded)) {
 				Node node = ReplicatedMemcached.this.nodes.get(address);
 				if (!this.settledNodes.contains(node)) {
-					set.add(node);
+					unsettled.add(node);
 				}
 			}
-			this.lagging = set;
+			ReplicatedMemcached.this.laggards.compute(this.encoded, (key, counts) -> {
+				Map<Node, Integer> updated = (counts != null) ? counts : new ConcurrentHashMap<>();
+				unsettled.forEach((node) -> updated.merge(node, 1, Integer::sum));
+				return updated;
+			});
+			this.lagging = unsettled;
+		}
+
+		private void caughtUp(Node node) {
+			ReplicatedMemcached.this.laggards.computeIfPresent(this.encoded, (key, counts) -> {
+				counts.computeIfPresent(node, (ignored, count) -> (count > 1) ? count - 1 : null);
+				return counts.isEmpty() ? null : counts;
+			});
 		}
 
 	}
@@ -801,10 +818,10 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		List<Node> order = readableReplicas(encoded, skipped);
 		shuffle(order);
 		if (!this.laggards.isEmpty()) {
-			Set<Node> lagging = this.laggards.get(encoded);
+			Map<Node, Integer> lagging = this.laggards.get(encoded);
 			if (lagging != null) {
 				List<Node> last = new ArrayList<>(order.size());
-				order.removeIf((node) -> lagging.contains(node) && last.add(node));
+				order.removeIf((node) -> lagging.containsKey(node) && last.add(node));
 				order.addAll(last);
 			}
 		}

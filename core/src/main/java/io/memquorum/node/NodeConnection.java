@@ -9,6 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -38,19 +42,41 @@ import org.jspecify.annotations.Nullable;
  * commands share one connection in flight and no caller thread is parked per command.
  *
  * <p>
- * Every future completes within the operation timeout: with the reply, or exceptionally
- * with a {@link NodeOperationException}. Dependent stages run on xmemcached's reactor
- * thread and must not block.
+ * Every future completes within the operation timeout (checked every few milliseconds):
+ * with the reply, or exceptionally with a {@link NodeOperationException}. Dependent
+ * stages run on xmemcached's reactor thread or the shared timeout thread and must not
+ * block.
  */
 public final class NodeConnection implements AutoCloseable {
 
 	private static final RawTranscoder RAW = new RawTranscoder();
+
+	/** How often in-flight commands are checked for their timeout. */
+	private static final long TIMEOUT_TICK_MILLIS = 5;
+
+	/** The one thread, shared by all connections, that times commands out. */
+	private static final ScheduledExecutorService TIMEOUTS = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "memquorum-timeouts");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	private final NodeAddress address;
 
 	private final PipelinedClient client;
 
 	private final long timeoutMillis;
+
+	private final long timeoutNanos;
+
+	/**
+	 * Commands sent and not yet known to be answered, oldest first. One queue scanned
+	 * every few milliseconds replaces a timer task per command, which cost a wake-up of
+	 * the timer thread and two locked queue operations on every command.
+	 */
+	private final ConcurrentLinkedQueue<InFlight> inFlight = new ConcurrentLinkedQueue<>();
+
+	private final ScheduledFuture<?> timeoutScan;
 
 	/**
 	 * Connect to one node. A node that is down now is not an error: xmemcached keeps
@@ -65,7 +91,10 @@ public final class NodeConnection implements AutoCloseable {
 			Duration reconnectInterval) throws IOException {
 		this.address = address;
 		this.timeoutMillis = Math.max(1, operationTimeout.toMillis());
+		this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
 		this.client = new PipelinedClient(address, connectTimeout.toMillis(), reconnectInterval.toMillis());
+		this.timeoutScan = TIMEOUTS.scheduleWithFixedDelay(this::expireTimedOut, TIMEOUT_TICK_MILLIS,
+				TIMEOUT_TICK_MILLIS, TimeUnit.MILLISECONDS);
 	}
 
 	public NodeAddress address() {
@@ -167,17 +196,33 @@ public final class NodeConnection implements AutoCloseable {
 					NodeOperationException.unreachable(this.address, "rejected the command: " + ex.getMessage(), ex));
 			return future;
 		}
-		return future.orTimeout(this.timeoutMillis, TimeUnit.MILLISECONDS).exceptionallyCompose((ex) -> {
-			if (ex instanceof TimeoutException) {
-				// A paused node keeps the command queued; cancelling keeps it from being
-				// written
-				// later if it has not been written yet.
-				command.cancel();
-				return CompletableFuture
-					.failedFuture(NodeOperationException.timeout(this.address, this.timeoutMillis, ex));
+		this.inFlight.add(new InFlight(command, future, System.nanoTime() + this.timeoutNanos));
+		return future;
+	}
+
+	/**
+	 * Time out the commands that have waited longer than the operation timeout. Runs on
+	 * the shared timeout thread every {@link #TIMEOUT_TICK_MILLIS}. Commands are queued
+	 * in the order they were sent and all have the same timeout, so the scan stops at the
+	 * first command that is neither answered nor due.
+	 */
+	private void expireTimedOut() {
+		long now = System.nanoTime();
+		InFlight head;
+		while ((head = this.inFlight.peek()) != null) {
+			if (!head.future().isDone() && now - head.deadlineNanos() < 0) {
+				return;
 			}
-			return CompletableFuture.failedFuture(ex);
-		});
+			this.inFlight.poll();
+			if (!head.future().isDone()) {
+				// A paused node keeps the command queued; cancelling keeps it from being
+				// written later if it has not been written yet.
+				head.command().cancel();
+				head.future()
+					.completeExceptionally(
+							NodeOperationException.timeout(this.address, this.timeoutMillis, new TimeoutException()));
+			}
+		}
 	}
 
 	private <T> void complete(Command command, Function<Command, T> resultOf, CompletableFuture<T> future) {
@@ -218,6 +263,7 @@ public final class NodeConnection implements AutoCloseable {
 
 	@Override
 	public void close() {
+		this.timeoutScan.cancel(false);
 		try {
 			this.client.shutdown();
 		}
@@ -229,6 +275,10 @@ public final class NodeConnection implements AutoCloseable {
 	@Override
 	public String toString() {
 		return "NodeConnection[" + this.address + "]";
+	}
+
+	private record InFlight(Command command, CompletableFuture<?> future, long deadlineNanos) {
+
 	}
 
 	/**
@@ -300,7 +350,11 @@ public final class NodeConnection implements AutoCloseable {
 					singleServer(address), List.of(), Map.of(), 1, connectTimeoutMillis, "memquorum-" + address, false,
 					true);
 			this.socketAddress = address.toSocketAddress();
-			setOptimizeGet(false);
+			// Concurrent single-key gets queued on this connection go out as one
+			// multi-get, and each command still gets its own reply and latch. Under load
+			// this saves a write and a memcached dispatch per key. A command whose merged
+			// batch is lost with its session may complete only at the operation timeout.
+			setOptimizeGet(true);
 			setHealSessionInterval(reconnectIntervalMillis);
 			setEnableHeartBeat(false);
 		}

@@ -1,0 +1,187 @@
+package io.memquorum.benchmarks.jmh;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.memquorum.benchmarks.KeyValueStore;
+import io.memquorum.benchmarks.servers.RedisServer;
+import io.memquorum.session.ReplicatedSessionRepository;
+import io.memquorum.test.MemcachedCluster;
+import org.jspecify.annotations.Nullable;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisTemplate;
+import org.springframework.data.redis.serializer.RedisSerializer;
+import org.springframework.session.Session;
+import org.springframework.session.SessionRepository;
+import org.springframework.session.data.redis.RedisSessionRepository;
+
+/**
+ * Measurement 3: one request's session work, as Spring Session's filter does it:
+ * {@code findById}, touch the last access time, change one attribute, {@code save}. 16
+ * threads over {@value #SESSIONS} sessions of five attributes (about 1 KB serialized).
+ * {@code memquorum} is {@link ReplicatedSessionRepository} on three memcached nodes (R =
+ * 3, MAJORITY writes, FIRST_HIT reads); the baseline {@code redis} is Spring Session's
+ * {@link RedisSessionRepository} with Lettuce on a local redis-server, configured as
+ * Spring Boot does it (string keys and hash keys, JDK-serialized values, one shared
+ * connection). Target: memquorum reaches at least the baseline's throughput.
+ *
+ * <p>
+ * Needs {@code redis-server} on the PATH or in /usr/bin ({@code apt-get install
+ * redis-server}). Run it with the whole comparison: {@code benchmarks/run}. Alone, after
+ * {@code ./mvnw -q -pl benchmarks -am package -DskipTests}: <pre>
+ * java -cp 'benchmarks/target/classes:benchmarks/target/lib/*' org.openjdk.jmh.Main SessionCycleBenchmark
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Threads(16)
+@Fork(value = 1, jvmArgsAppend = { "-Xms1g", "-Xmx1g" })
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+public class SessionCycleBenchmark {
+
+	static final int SESSIONS = 1000;
+
+	/** Which store: {@code redis} (Spring Session on Redis) or {@code memquorum}. */
+	@Param({ "redis", "memquorum" })
+	public String store = "memquorum";
+
+	private final String[] ids = new String[SESSIONS];
+
+	private @Nullable MemcachedCluster cluster;
+
+	private KeyValueStore.@Nullable Memquorum engine;
+
+	private @Nullable RedisServer redis;
+
+	private @Nullable LettuceConnectionFactory connectionFactory;
+
+	private @Nullable SessionRepository<Session> repository;
+
+	@Setup(Level.Trial)
+	public void startStoreAndCreateSessions() {
+		this.repository = switch (this.store) {
+			case "redis" -> redisRepository();
+			case "memquorum" -> memquorumRepository();
+			default -> throw new IllegalArgumentException("Unknown store '" + this.store + "'");
+		};
+		for (int i = 0; i < SESSIONS; i++) {
+			Session session = this.repository.createSession();
+			session.setAttribute("userProfile", profile(i));
+			session.setAttribute("cart", cart(i));
+			session.setAttribute("locale", Locale.UK);
+			session.setAttribute("csrfToken", UUID.randomUUID().toString());
+			session.setAttribute("lastPage", "/");
+			this.repository.save(session);
+			this.ids[i] = session.getId();
+		}
+		if (this.repository.findById(this.ids[0]) == null) {
+			throw new IllegalStateException("Creating sessions failed: " + this.store + " did not find one");
+		}
+	}
+
+	private SessionRepository<Session> redisRepository() {
+		RedisServer redis = RedisServer.start();
+		this.redis = redis;
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration("127.0.0.1", redis.port()));
+		factory.afterPropertiesSet();
+		factory.start();
+		this.connectionFactory = factory;
+		RedisTemplate<String, Object> template = new RedisTemplate<>();
+		template.setConnectionFactory(factory);
+		template.setKeySerializer(RedisSerializer.string());
+		template.setHashKeySerializer(RedisSerializer.string());
+		template.afterPropertiesSet();
+		return cast(new RedisSessionRepository(template));
+	}
+
+	private SessionRepository<Session> memquorumRepository() {
+		MemcachedCluster cluster = MemcachedCluster.start(3);
+		this.cluster = cluster;
+		KeyValueStore.Memquorum engine = KeyValueStore.memquorum(cluster.servers());
+		this.engine = engine;
+		return cast(new ReplicatedSessionRepository(engine.engine()));
+	}
+
+	@SuppressWarnings("unchecked")
+	private static SessionRepository<Session> cast(SessionRepository<? extends Session> repository) {
+		return (SessionRepository<Session>) repository;
+	}
+
+	private static Map<String, Object> profile(int i) {
+		Map<String, Object> profile = new HashMap<>();
+		profile.put("username", "user-" + i);
+		profile.put("email", "user-" + i + "@example.com");
+		profile.put("displayName", "Benchmark User Number " + i);
+		profile.put("roles", new ArrayList<>(List.of("ROLE_USER", "ROLE_CUSTOMER")));
+		profile.put("authenticatedAt", Instant.now());
+		return profile;
+	}
+
+	private static List<String> cart(int i) {
+		List<String> cart = new ArrayList<>();
+		for (int item = 0; item < 5; item++) {
+			cart.add("sku-" + (i * 7 + item) + "-standard-edition");
+		}
+		return cart;
+	}
+
+	/**
+	 * One request: load the session, touch it, change one attribute, save it.
+	 * @return the session, so that nothing is optimized away
+	 */
+	@Benchmark
+	public Session requestCycle() {
+		int n = ThreadLocalRandom.current().nextInt(SESSIONS);
+		Session session = this.repository.findById(this.ids[n]);
+		if (session == null) {
+			throw new IllegalStateException("Session " + n + " vanished from " + this.store);
+		}
+		session.setLastAccessedTime(Instant.now());
+		session.setAttribute("lastPage", "/catalog/page/" + ThreadLocalRandom.current().nextInt(100));
+		this.repository.save(session);
+		return session;
+	}
+
+	@Nullable MemcachedCluster cluster() {
+		return this.cluster;
+	}
+
+	@Nullable RedisServer redis() {
+		return this.redis;
+	}
+
+	@TearDown(Level.Trial)
+	public void stopStore() {
+		if (this.connectionFactory != null) {
+			this.connectionFactory.destroy();
+		}
+		Stores.close(this.engine, this.cluster, this.redis);
+	}
+
+}
