@@ -188,27 +188,30 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		this.maxProbeInterval = builder.maxProbeInterval;
 		this.restartCheckInterval = builder.restartCheckInterval;
 		this.metrics = builder.metrics;
+		// One thread for probes, hint replay and command timeouts: all of it only starts
+		// asynchronous work, so none of it waits on another.
+		this.maintenance = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "memquorum-maintenance");
+			thread.setDaemon(true);
+			return thread;
+		});
 		Map<NodeAddress, Node> nodes = new LinkedHashMap<>();
 		try {
 			for (NodeAddress address : addresses) {
 				NodeConnection connection = new NodeConnection(address, builder.connectTimeout,
-						builder.operationTimeout, builder.reconnectInterval);
+						builder.operationTimeout, builder.reconnectInterval, this.maintenance);
 				nodes.put(address, new Node(address, connection, builder.hintCapacity, builder.failureThreshold));
 			}
 		}
 		catch (IOException ex) {
 			nodes.values().forEach((node) -> node.connection.close());
+			this.maintenance.shutdownNow();
 			throw new UncheckedIOException("Could not start the memcached connections", ex);
 		}
 		this.nodes = Collections.unmodifiableMap(nodes);
 		for (Node node : nodes.values()) {
 			this.metrics.registerNode(node.address, node::state, (address) -> node.hints.size());
 		}
-		this.maintenance = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-			Thread thread = new Thread(runnable, "memquorum-maintenance");
-			thread.setDaemon(true);
-			return thread;
-		});
 		long tick = Math.max(10, Math.min(builder.probeInterval.toMillis(), 100));
 		this.maintenance.scheduleWithFixedDelay(this::maintain, tick, tick, TimeUnit.MILLISECONDS);
 	}

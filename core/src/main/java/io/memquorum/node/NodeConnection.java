@@ -54,13 +54,6 @@ public final class NodeConnection implements AutoCloseable {
 	/** How often in-flight commands are checked for their timeout. */
 	private static final long TIMEOUT_TICK_MILLIS = 5;
 
-	/** The one thread, shared by all connections, that times commands out. */
-	private static final ScheduledExecutorService TIMEOUTS = Executors.newSingleThreadScheduledExecutor((task) -> {
-		Thread thread = new Thread(task, "memquorum-timeouts");
-		thread.setDaemon(true);
-		return thread;
-	});
-
 	private final NodeAddress address;
 
 	private final PipelinedClient client;
@@ -78,6 +71,9 @@ public final class NodeConnection implements AutoCloseable {
 
 	private final ScheduledFuture<?> timeoutScan;
 
+	/** The executor this connection created for itself, shut down on close; or null. */
+	private final @Nullable ScheduledExecutorService ownTimeouts;
+
 	/**
 	 * Connect to one node. A node that is down now is not an error: xmemcached keeps
 	 * trying to reconnect in the background, and commands fail fast until it does.
@@ -89,11 +85,41 @@ public final class NodeConnection implements AutoCloseable {
 	 */
 	public NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
 			Duration reconnectInterval) throws IOException {
+		this(address, connectTimeout, operationTimeout, reconnectInterval, null);
+	}
+
+	/**
+	 * Connect to one node, timing commands out from a scan scheduled on {@code timeouts}.
+	 * The caller owns that executor; it must not block, since completions run on it.
+	 * @param address the node
+	 * @param connectTimeout how long to wait for the TCP connection
+	 * @param operationTimeout how long any one command may take
+	 * @param reconnectInterval how often to retry a lost connection
+	 * @param timeouts the executor that runs the timeout scan, or {@code null} for one of
+	 * this connection's own, stopped on {@link #close()}
+	 * @throws IOException when the xmemcached client cannot start
+	 */
+	public NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
+			Duration reconnectInterval, @Nullable ScheduledExecutorService timeouts) throws IOException {
 		this.address = address;
 		this.timeoutMillis = Math.max(1, operationTimeout.toMillis());
 		this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
-		this.client = new PipelinedClient(address, connectTimeout.toMillis(), reconnectInterval.toMillis());
-		this.timeoutScan = TIMEOUTS.scheduleWithFixedDelay(this::expireTimedOut, TIMEOUT_TICK_MILLIS,
+		this.ownTimeouts = (timeouts != null) ? null : Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "memquorum-timeouts-" + address);
+			thread.setDaemon(true);
+			return thread;
+		});
+		ScheduledExecutorService scanner = (timeouts != null) ? timeouts : this.ownTimeouts;
+		try {
+			this.client = new PipelinedClient(address, connectTimeout.toMillis(), reconnectInterval.toMillis());
+		}
+		catch (IOException | RuntimeException ex) {
+			if (this.ownTimeouts != null) {
+				this.ownTimeouts.shutdownNow();
+			}
+			throw ex;
+		}
+		this.timeoutScan = scanner.scheduleWithFixedDelay(this::expireTimedOut, TIMEOUT_TICK_MILLIS,
 				TIMEOUT_TICK_MILLIS, TimeUnit.MILLISECONDS);
 	}
 
@@ -264,6 +290,9 @@ public final class NodeConnection implements AutoCloseable {
 	@Override
 	public void close() {
 		this.timeoutScan.cancel(false);
+		if (this.ownTimeouts != null) {
+			this.ownTimeouts.shutdownNow();
+		}
 		try {
 			this.client.shutdown();
 		}
