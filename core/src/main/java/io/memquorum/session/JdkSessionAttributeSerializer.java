@@ -1,25 +1,15 @@
 package io.memquorum.session;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InvalidClassException;
-import java.io.ObjectInputFilter;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.regex.Pattern;
 
+import io.memquorum.serialization.PackageAllowList;
 import org.jspecify.annotations.Nullable;
 
 /**
- * JDK serialization behind an allow-list {@link ObjectInputFilter}: only classes in
+ * JDK serialization behind an allow-list ({@link PackageAllowList}): only classes in
  * {@code java.*}, {@code org.springframework.security.*},
  * {@code org.springframework.session.*} and the configured packages (and their
  * sub-packages) may be deserialized; arrays are judged by their component type. Anything
@@ -31,17 +21,7 @@ public final class JdkSessionAttributeSerializer implements SessionAttributeSeri
 	public static final List<String> DEFAULT_ALLOWED_PACKAGES = List.of("java", "org.springframework.security",
 			"org.springframework.session");
 
-	private static final Pattern PACKAGE = Pattern
-		.compile("[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*"
-				+ "(\\.[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*)*");
-
-	private static final int MAX_DEPTH = 64;
-
-	private final Set<String> allowedPackages;
-
-	private final @Nullable ClassLoader classLoader;
-
-	private final ObjectInputFilter filter = this::check;
+	private final PackageAllowList allowList;
 
 	/**
 	 * Allow the default packages only.
@@ -58,20 +38,7 @@ public final class JdkSessionAttributeSerializer implements SessionAttributeSeri
 	 * the thread's context class loader
 	 */
 	public JdkSessionAttributeSerializer(Collection<String> allowedPackages, @Nullable ClassLoader classLoader) {
-		Set<String> packages = new LinkedHashSet<>(DEFAULT_ALLOWED_PACKAGES);
-		for (String allowed : allowedPackages) {
-			String name = allowed.trim();
-			if (name.endsWith(".*") || name.endsWith(".**")) {
-				name = name.substring(0, name.indexOf(".*"));
-			}
-			if (!PACKAGE.matcher(name).matches()) {
-				throw new IllegalArgumentException(
-						"Allowed package '" + allowed + "' is not a Java package name such as com.example.web");
-			}
-			packages.add(name);
-		}
-		this.allowedPackages = Set.copyOf(packages);
-		this.classLoader = classLoader;
+		this.allowList = new PackageAllowList(DEFAULT_ALLOWED_PACKAGES, allowedPackages, classLoader);
 	}
 
 	/**
@@ -79,26 +46,24 @@ public final class JdkSessionAttributeSerializer implements SessionAttributeSeri
 	 * @return the packages, sub-packages included
 	 */
 	public List<String> getAllowedPackages() {
-		return new ArrayList<>(this.allowedPackages).stream().sorted().toList();
+		return this.allowList.packages();
 	}
 
 	@Override
 	public byte[] serialize(Object value) {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-		try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-			out.writeObject(value);
+		try {
+			return PackageAllowList.write(value);
 		}
 		catch (IOException ex) {
 			throw new SessionSerializationException(
 					"Session attribute of type " + value.getClass().getName() + " is not serializable: " + ex, ex);
 		}
-		return bytes.toByteArray();
 	}
 
 	@Override
 	public Object deserialize(byte[] bytes) {
-		try (ObjectInputStream in = new FilteredObjectInputStream(new ByteArrayInputStream(bytes))) {
-			return in.readObject();
+		try {
+			return this.allowList.read(bytes);
 		}
 		catch (InvalidClassException ex) {
 			throw new SessionSerializationException("Session attribute class is not allowed or has changed: " + ex, ex);
@@ -108,62 +73,13 @@ public final class JdkSessionAttributeSerializer implements SessionAttributeSeri
 		}
 	}
 
-	private ObjectInputFilter.Status check(ObjectInputFilter.FilterInfo info) {
-		if (info.depth() > MAX_DEPTH) {
-			return ObjectInputFilter.Status.REJECTED;
-		}
-		Class<?> type = info.serialClass();
-		if (type == null) {
-			return ObjectInputFilter.Status.UNDECIDED;
-		}
-		while (type.isArray()) {
-			type = type.getComponentType();
-		}
-		if (type.isPrimitive()) {
-			return ObjectInputFilter.Status.ALLOWED;
-		}
-		return isAllowed(type.getName()) ? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED;
-	}
-
 	boolean isAllowed(String className) {
-		for (String allowed : this.allowedPackages) {
-			if (className.startsWith(allowed) && className.length() > allowed.length()
-					&& className.charAt(allowed.length()) == '.') {
-				return true;
-			}
-		}
-		return false;
+		return this.allowList.allows(className);
 	}
 
 	@Override
 	public String toString() {
 		return "JdkSessionAttributeSerializer" + getAllowedPackages();
-	}
-
-	private final class FilteredObjectInputStream extends ObjectInputStream {
-
-		FilteredObjectInputStream(InputStream in) throws IOException {
-			super(in);
-			setObjectInputFilter(JdkSessionAttributeSerializer.this.filter);
-		}
-
-		@Override
-		protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-			ClassLoader loader = JdkSessionAttributeSerializer.this.classLoader;
-			if (loader == null) {
-				loader = Thread.currentThread().getContextClassLoader();
-			}
-			if (loader == null) {
-				return super.resolveClass(desc);
-			}
-			try {
-				return Class.forName(desc.getName(), false, loader);
-			}
-			catch (ClassNotFoundException ex) {
-				return super.resolveClass(desc);
-			}
-		}
-
 	}
 
 }

@@ -56,7 +56,7 @@ class AllowListJdkSerializerTests {
 	void aNameThatIsNotAPackageIsRejected() {
 		assertThatExceptionOfType(IllegalArgumentException.class)
 			.isThrownBy(() -> new AllowListJdkSerializer(List.of("com.example.")))
-			.withMessage("'com.example.' is not a package name");
+			.withMessage("'com.example.' is not a Java package name such as com.example.web");
 	}
 
 	/**
