@@ -64,7 +64,9 @@ class MemquorumCacheTests {
 		writer.put(new BookId("isbn-1"), "Dune");
 		assertThat(reader.get(new BookId("isbn-1"), String.class)).isEqualTo("Dune");
 		String key = writer.storageKey(new BookId("isbn-1"));
-		memcached.cluster().nodes().forEach((node) -> assertThat(node.keys()).isNotEmpty());
+		// A put returns at quorum: wait for the third replica.
+		await()
+			.untilAsserted(() -> memcached.cluster().nodes().forEach((node) -> assertThat(node.keys()).isNotEmpty()));
 		assertThat(key).startsWith("books::#");
 	}
 
@@ -104,8 +106,8 @@ class MemquorumCacheTests {
 		ReplicatedMemcached engine = cache.getNativeCache();
 		String generationKey = engine.keyEncoder().encode("books::" + MemquorumCache.GENERATION_SUFFIX);
 		MemcachedNode lagging = memcached.cluster().node(2);
+		await().until(() -> lagging.rawGet(generationKey) != null);
 		byte[] oldGeneration = lagging.rawGet(generationKey);
-		assertThat(oldGeneration).isNotNull();
 		cache.clear();
 		// The replica has not applied the clear yet, as in the moment after a write
 		// quorum

@@ -218,10 +218,13 @@ class ReplicatedSessionRepositoryTests {
 			assertThat(majority.findById(session.getId())).isNull();
 		}
 		String encoded = engine.keyEncoder().encode(repository.sessionKey(session.getId()));
-		for (int i = 0; i < 3; i++) {
-			byte[] raw = memcached.cluster().node(i).rawGet(encoded);
-			assertThat(Envelope.decode(Envelope.FLAGS, raw).isTombstone()).isTrue();
-		}
+		// A delete returns at quorum: wait for every replica to hold the tombstone.
+		await().untilAsserted(() -> {
+			for (int i = 0; i < 3; i++) {
+				byte[] raw = memcached.cluster().node(i).rawGet(encoded);
+				assertThat(Envelope.decode(Envelope.FLAGS, raw).isTombstone()).isTrue();
+			}
+		});
 	}
 
 	private static void awaitAllUp(ReplicatedMemcached engine) {
