@@ -1,12 +1,15 @@
 package io.memquorum.sample;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
+import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.test.MemcachedClusterExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -38,9 +41,24 @@ class SampleApplicationHttpContractTests {
 
 	SampleAppClient client;
 
+	@Autowired
+	ReplicatedMemcached engine;
+
 	@BeforeEach
 	void newClient() {
 		this.client = new SampleAppClient(this.port);
+	}
+
+	/**
+	 * The application outlives the test methods, while the extension restarts any node a
+	 * previous test killed: every test starts once the engine sees three nodes serving
+	 * reads again, so that a test's own fault is the only one.
+	 */
+	@BeforeEach
+	void everyNodeServesReads() {
+		await().atMost(Duration.ofSeconds(15))
+			.untilAsserted(() -> assertThat(this.engine.nodeStatus())
+				.allSatisfy((node) -> assertThat(node.readable()).as("%s serves reads", node.address()).isTrue()));
 	}
 
 	@Test
