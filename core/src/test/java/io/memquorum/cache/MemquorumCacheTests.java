@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -249,22 +251,32 @@ class MemquorumCacheTests {
 		MemquorumCache other = cache(leased);
 		CountDownLatch loading = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
+		// Two threads of its own: the common pool has a single worker on two cores, and
+		// the
+		// first caller blocks in its loader.
+		ExecutorService callers = Executors.newFixedThreadPool(2);
 		CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> one.get("k", () -> {
 			loading.countDown();
 			release.await(5, TimeUnit.SECONDS);
 			return "from one";
-		}));
+		}), callers);
 		assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
 		AtomicInteger otherLoads = new AtomicInteger();
 		CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> other.get("k", () -> {
 			otherLoads.incrementAndGet();
 			return "from other";
-		}));
-		await().until(() -> other.getStatistics().leaseWaits() == 1);
-		release.countDown();
-		assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("from one");
-		assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("from one");
-		assertThat(otherLoads).hasValue(0);
+		}), callers);
+		try {
+			await().until(() -> other.getStatistics().leaseWaits() == 1);
+			release.countDown();
+			assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("from one");
+			assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("from one");
+			assertThat(otherLoads).hasValue(0);
+		}
+		finally {
+			release.countDown();
+			callers.shutdownNow();
+		}
 	}
 
 	@Test
