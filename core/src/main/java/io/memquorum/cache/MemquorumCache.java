@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
+import io.memquorum.engine.Completions;
 import io.memquorum.engine.MemquorumException;
 import io.memquorum.engine.QuorumNotReachedException;
 import io.memquorum.engine.ReadConsistency;
@@ -637,20 +638,7 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 	}
 
 	private byte @Nullable [] awaitGeneration() {
-		try {
-			return readGeneration().get();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new MemquorumException("Interrupted while reading from memcached", ex);
-		}
-		catch (ExecutionException ex) {
-			Throwable cause = unwrap(ex);
-			if (cause instanceof RuntimeException runtime) {
-				throw runtime;
-			}
-			throw new MemquorumException(String.valueOf(cause.getMessage()), cause);
-		}
+		return Completions.await(readGeneration());
 	}
 
 	private void rememberGeneration(long generation) {
@@ -717,12 +705,7 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 	}
 
 	private static Throwable unwrap(Throwable failure) {
-		Throwable cause = failure;
-		while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-				&& cause.getCause() != null) {
-			cause = cause.getCause();
-		}
-		return cause;
+		return Completions.unwrap(failure);
 	}
 
 	private record Found(byte @Nullable [] generation, byte @Nullable [] entry) {

@@ -1,0 +1,58 @@
+package io.memquorum.engine;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Waiting for the engine's futures from synchronous code, with the failure the caller
+ * should see: the engine's own exception, not the wrappers that {@link CompletableFuture}
+ * adds.
+ */
+public final class Completions {
+
+	private Completions() {
+	}
+
+	/**
+	 * Wait for a future.
+	 * @param <T> the result type
+	 * @param future the future
+	 * @return its result
+	 * @throws RuntimeException the failure that completed the future, unwrapped; a
+	 * {@link MemquorumException} for a checked failure or an interrupt (which is
+	 * restored)
+	 */
+	public static <T> T await(CompletableFuture<T> future) {
+		try {
+			return future.get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new MemquorumException("Interrupted while waiting for memcached", ex);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = unwrap(ex);
+			if (cause instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw new MemquorumException(String.valueOf(cause.getMessage()), cause);
+		}
+	}
+
+	/**
+	 * The failure inside any {@link CompletionException} or {@link ExecutionException}
+	 * wrappers.
+	 * @param failure what a future completed with
+	 * @return the innermost cause that is not such a wrapper
+	 */
+	public static Throwable unwrap(Throwable failure) {
+		Throwable cause = failure;
+		while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+				&& cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+}
