@@ -13,8 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -1149,6 +1147,11 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	// ---- failure detection and recovery
 
 	private <T> CompletableFuture<T> timed(Node node, String operation, CompletableFuture<T> future) {
+		if (this.metrics == EngineMetrics.none()) {
+			// Every command passes here: without a registry, add no stage and read no
+			// clock.
+			return future;
+		}
 		long start = System.nanoTime();
 		return future.whenComplete((value, failure) -> this.metrics.nodeOperation(node.address, operation,
 				System.nanoTime() - start, failure == null));
@@ -1348,29 +1351,11 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	}
 
 	private static Throwable unwrap(Throwable failure) {
-		Throwable cause = failure;
-		while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-				&& cause.getCause() != null) {
-			cause = cause.getCause();
-		}
-		return cause;
+		return Completions.unwrap(failure);
 	}
 
 	private static <T> T await(CompletableFuture<T> future) {
-		try {
-			return future.get();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new MemquorumException("Interrupted while waiting for memcached", ex);
-		}
-		catch (ExecutionException ex) {
-			Throwable cause = unwrap(ex);
-			if (cause instanceof RuntimeException runtime) {
-				throw runtime;
-			}
-			throw new MemquorumException(cause.getMessage(), cause);
-		}
+		return Completions.await(future);
 	}
 
 	/**
