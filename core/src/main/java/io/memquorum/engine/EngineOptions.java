@@ -30,6 +30,8 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	private Duration reconnectGrace = Duration.ofSeconds(3);
 
+	private @Nullable Duration dnsCacheTtl = Duration.ofSeconds(5);
+
 	private int failureThreshold = 3;
 
 	private Duration probeInterval = Duration.ofMillis(100);
@@ -108,6 +110,22 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	public B reconnectGrace(Duration reconnectGrace) {
 		this.reconnectGrace = positive("reconnectGrace", reconnectGrace);
 		return self();
+	}
+
+	/**
+	 * How long this JVM may remember a successful host name lookup, applied when the
+	 * engine is built unless the JVM already has a setting (see
+	 * {@link io.memquorum.node.JvmDnsCache}); {@code null} leaves the JVM's own (30 s).
+	 * @param dnsCacheTtl the lifetime, or {@code null}
+	 * @return this builder
+	 */
+	public B dnsCacheTtl(@Nullable Duration dnsCacheTtl) {
+		this.dnsCacheTtl = (dnsCacheTtl != null) ? positive("dnsCacheTtl", dnsCacheTtl) : null;
+		return self();
+	}
+
+	@Nullable Duration dnsCacheTtl() {
+		return this.dnsCacheTtl;
 	}
 
 	/**

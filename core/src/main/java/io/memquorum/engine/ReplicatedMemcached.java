@@ -19,6 +19,7 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import io.memquorum.metrics.EngineMetrics;
+import io.memquorum.node.JvmDnsCache;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection;
 import io.memquorum.node.NodeConnection.StoredValue;
@@ -137,6 +138,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	private final ExecutorService connector;
 
+	private final ExecutorService closer;
+
 	private final ReadOrder readOrder;
 
 	private final ConditionalWrite conditional;
@@ -157,8 +160,13 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		int replicationFactor = (builder.replicationFactor != null) ? builder.replicationFactor : addresses.size();
 		Placement placement = Placement.of(addresses, replicationFactor);
 		EngineSettings settings = builder.settings();
+		if (builder.dnsCacheTtl() != null) {
+			// Before the first lookup of a node's name: the JDK reads it only once.
+			JvmDnsCache.bound(builder.dnsCacheTtl());
+		}
 		ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(daemon("maintenance"));
 		this.connector = Executors.newSingleThreadExecutor(daemon("connector"));
+		this.closer = Executors.newSingleThreadExecutor(daemon("closer"));
 		NodeWatch.ConnectionOpener opener = (address) -> NodeConnection.scannedByCaller(address,
 				settings.connectTimeout(), settings.operationTimeout(), settings.reconnectInterval());
 		Map<NodeAddress, Node> nodes = new LinkedHashMap<>();
@@ -172,6 +180,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 			nodes.values().forEach((node) -> node.connection().close());
 			maintenance.shutdownNow();
 			this.connector.shutdownNow();
+			this.closer.shutdownNow();
 			throw new UncheckedIOException("Could not start the memcached connections", ex);
 		}
 		this.state = new EngineState(placement, Collections.unmodifiableMap(nodes), new KeyEncoder(builder.keyPrefix),
@@ -183,7 +192,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		Hints hints = new Hints(this.state, this.conditional);
 		this.quorumWrite = new QuorumWrite(this.state, this.readOrder, hints);
 		this.multiGet = new MultiGet(this.state, this.readOrder, this.repair);
-		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector);
+		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.closer);
 		TimeoutScan timeouts = new TimeoutScan(this.state);
 		for (Node node : nodes.values()) {
 			this.state.metrics.registerNode(node.address, node::state, (address) -> node.hints.size());
@@ -494,9 +503,11 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	public void close() {
 		this.state.maintenance.shutdownNow();
 		this.connector.shutdownNow();
+		this.closer.shutdown();
 		try {
 			this.state.maintenance.awaitTermination(5, TimeUnit.SECONDS);
 			this.connector.awaitTermination(5, TimeUnit.SECONDS);
+			this.closer.awaitTermination(10, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
