@@ -84,11 +84,11 @@ import org.jspecify.annotations.Nullable;
  * hints serves no reads.</li>
  * <li>After {@code failureThreshold} consecutive <em>failure events</em> a node is
  * {@link NodeState#DOWN}: calls to it fail at once, reads skip it without a round trip,
- * and a background probe with exponential backoff watches for its return. The commands
- * one timeout scan expires on a node are one event, so one stall counts once; timeouts
- * that hit every node at the same instant, or that a late scan found, are blamed on this
- * JVM (a pause), not on any node, unless they last beyond twice the operation
- * timeout.</li>
+ * and a background probe with exponential backoff watches for its return. The timeouts of
+ * one node within one operation timeout of each other are one event (commands queued
+ * behind one pause time out over that span), so one stall counts once; timeouts that hit
+ * every node at the same instant, or that a late scan found, are blamed on this JVM (a
+ * pause), not on any node, unless they last beyond twice the operation timeout.</li>
  * <li>A node that stays DOWN past {@code reconnectGrace} gets a new connection, with its
  * host name resolved again: a frozen process keeps the old connection open for ever, and
  * a node rescheduled under the same name answers at a new address. This repeats every
@@ -173,7 +173,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		try {
 			for (NodeAddress address : addresses) {
 				nodes.put(address, new Node(address, opener.open(address), settings.hintCapacity(),
-						settings.hintBytes(), settings.failureThreshold()));
+						settings.hintBytes(), settings.failureThreshold(), settings.operationTimeout()));
 			}
 		}
 		catch (IOException ex) {
