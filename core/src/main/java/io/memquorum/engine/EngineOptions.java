@@ -46,7 +46,10 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	private int hintCapacity = 10_000;
 
-	private long hintBytes = 64L * 1024 * 1024;
+	/**
+	 * A sixteenth of the heap, at most 64 MB: hints of one node never take much of it.
+	 */
+	private long hintBytes = Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 16);
 
 	private Duration tombstoneTtl = Duration.ofHours(24);
 
@@ -203,7 +206,8 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	/**
 	 * Bytes of missed writes remembered per node before it must be flushed on return;
-	 * each hint holds a whole value, so a key count alone does not bound memory.
+	 * each hint holds a whole value, so a key count alone does not bound memory. By
+	 * default a sixteenth of the maximum heap, at most 64 MB.
 	 * @param hintBytes at least 1 KB
 	 * @return this builder
 	 */
