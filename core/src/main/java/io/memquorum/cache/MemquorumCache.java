@@ -1,6 +1,5 @@
 package io.memquorum.cache;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -8,20 +7,14 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import io.memquorum.engine.Completions;
 import io.memquorum.engine.MemquorumException;
-import io.memquorum.engine.QuorumNotReachedException;
-import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.engine.ValueTooLargeException;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.cache.support.AbstractValueAdaptingCache;
 import org.springframework.cache.support.NullValue;
@@ -46,24 +39,32 @@ import org.springframework.cache.support.SimpleValueWrapper;
  *
  * <h2>Consistency</h2>
  * <ul>
- * <li>Every read fetches the entry (with the engine's read consistency) and the
- * generation (with a MAJORITY read) in parallel, one round trip, so a {@link #clear()}
- * acknowledged by a MAJORITY write quorum on any application instance is seen by the next
- * read of every instance. With write quorum ONE this does not hold, nor when no majority
- * of the generation's replicas can answer: the read then falls back to the first replica
- * that can, which may miss a clear still in flight.</li>
- * <li>An entry of another generation than the current one is read again from a majority
- * of its replicas before it counts as a miss: the replica a FIRST_HIT read asked may not
- * have applied a write made after the clear yet.</li>
- * <li>{@code clear()} writes a fresh random generation through the write quorum.
- * memcached cannot delete by prefix; old entries stay until they expire or are evicted,
- * and never match again because generations are never reused. A replica that restarted
- * empty has no generation, is skipped by reads (a miss moves on to the next replica) and
- * is repaired. If every copy of the generation is lost, the next write starts a new one:
- * every older entry then reads as a miss, never as stale data.</li>
- * <li>Writes are tagged with the generation this instance last read (re-read when older
- * than a second). A write that races a clear is tagged with the old generation and reads
- * as a miss.</li>
+ * <li>The generation is a node-wide key: {@code clear()} writes it to every node, not
+ * only to its placement's replicas, and returns once every node has answered or failed
+ * (it succeeds when a majority of all nodes stored it). A node that missed it gets a hint
+ * in the clearing instance and serves that instance no reads until the hint is
+ * replayed.</li>
+ * <li>A read asks the entry's replicas FIRST_HIT, each with one multi-get of the entry
+ * and the generation, so a hit is one round trip to one replica reading two keys. The
+ * entry counts when it carries the generation that same replica holds.</li>
+ * <li>The rule: once {@code clear()} returns, every instance's next read sees it when
+ * every node was up for the clear; otherwise a node that missed it answers the clearing
+ * instance only after the hint is replayed, and answers other instances with the old
+ * generation until then (hints live in the instance that wrote them). With a write quorum
+ * of ONE, or when a majority of all nodes did not store it, {@code clear()} raises its
+ * failure.</li>
+ * <li>A second look, with the generation read from a majority of all nodes and the entry
+ * from a majority of its replicas, settles what one replica cannot: a replica without a
+ * generation (it restarted empty), or an entry of another generation than its replica's
+ * (the replica may not have applied a write made after a clear yet).</li>
+ * <li>memcached cannot delete by prefix: old entries stay until they expire or are
+ * evicted, and never match again because generations are never reused. If every copy of
+ * the generation is lost, the first read or write that notices establishes the one this
+ * instance remembers (or a fresh one) with an {@code add}, so entries written meanwhile
+ * stay readable and no older entry comes back.</li>
+ * <li>Writes are tagged with the generation this instance last saw (read again from a
+ * majority of all nodes when older than a second). A write that races a clear is tagged
+ * with the old generation and reads as a miss.</li>
  * <li>{@link #putIfAbsent(Object, Object)} is a memcached {@code add} through the write
  * quorum; an entry of an older generation counts as absent.</li>
  * </ul>
@@ -89,10 +90,12 @@ import org.springframework.cache.support.SimpleValueWrapper;
  * <h2>Concurrency</h2> {@link #get(Object, Callable)} (Spring's {@code sync = true}) runs
  * at most one loader per key in this JVM at a time: the first caller loads, the others
  * wait for its result. With a lease TTL, the first caller of each JVM also takes a lease
- * in memcached with {@code add}; the instances that lose wait, polling the cache, until
- * the value appears or the lease expires, and then load themselves.
- * {@link #retrieve(Object)} never blocks a thread: it continues on the configured
- * executor when memcached answers.
+ * in memcached (see {@link LoadLease}); the instances that lose wait, polling the cache,
+ * until the value appears or the lease expires, and then load themselves.
+ * {@link #retrieve(Object)} and {@link #retrieve(Object, Supplier)} never block a thread:
+ * they continue on the configured executor when memcached answers, and the store of a
+ * loaded value completes before the returned future does, so this JVM reads its own
+ * write.
  */
 public class MemquorumCache extends AbstractValueAdaptingCache {
 
@@ -104,15 +107,6 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 	 */
 	public static final String LEASE_INFIX = "#lease:";
 
-	private static final Logger logger = LoggerFactory.getLogger(MemquorumCache.class);
-
-	/**
-	 * What {@code decode} returns for an entry of another generation than the current.
-	 */
-	private static final Object OLDER_GENERATION = new Object();
-
-	private static final long GENERATION_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
-
 	private final String name;
 
 	private final ReplicatedMemcached engine;
@@ -121,22 +115,17 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 
 	private final String keyPrefix;
 
-	private final String generationKey;
-
 	private final CacheStatistics statistics = new CacheStatistics();
 
+	private final CacheProblems problems;
+
+	private final CacheGeneration generation;
+
+	private final EntryReads reads;
+
+	private final @Nullable LoadLease lease;
+
 	private final ConcurrentMap<String, CompletableFuture<@Nullable Object>> loading = new ConcurrentHashMap<>();
-
-	private final RateLimitedLog degradedLog = new RateLimitedLog(logger, Duration.ofSeconds(10));
-
-	private final RateLimitedLog unreadableLog = new RateLimitedLog(logger, Duration.ofSeconds(10));
-
-	private final RateLimitedLog oversizedLog = new RateLimitedLog(logger, Duration.ofSeconds(10));
-
-	/** The generation last read or written, 0 when unknown. */
-	private volatile long knownGeneration;
-
-	private volatile long knownGenerationAt;
 
 	public MemquorumCache(String name, ReplicatedMemcached engine, MemquorumCacheConfiguration configuration) {
 		super(configuration.isAllowNullValues());
@@ -147,7 +136,11 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 		this.engine = engine;
 		this.configuration = configuration;
 		this.keyPrefix = configuration.getKeyPrefix() + name + "::";
-		this.generationKey = this.keyPrefix + GENERATION_SUFFIX;
+		this.problems = new CacheProblems(name, configuration.isPassThroughOnFailure(), this.statistics);
+		this.generation = new CacheGeneration(engine.nodeWide(), this.keyPrefix + GENERATION_SUFFIX);
+		this.reads = new EntryReads(engine, this.generation, configuration.getSerializer(), this.problems);
+		Duration leaseTtl = configuration.getLeaseTtl();
+		this.lease = (leaseTtl != null) ? new LoadLease(engine, leaseTtl, this.problems, this.statistics) : null;
 	}
 
 	@Override
@@ -192,105 +185,15 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * Read an entry and the generation together.
 	 * @return the store value ({@link NullValue#INSTANCE} for a cached null), or
-	 * {@code null} on a miss
+	 * {@code null} on a miss or when memcached cannot answer and pass-through is on
 	 */
 	private @Nullable Object read(String storageKey) {
-		Found found;
 		try {
-			found = fetch(storageKey).get();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new MemquorumException("Interrupted while reading from memcached", ex);
-		}
-		catch (ExecutionException ex) {
-			Throwable cause = unwrap(ex);
-			if (cause instanceof MemquorumException memquorum) {
-				degraded("read", memquorum);
-				return null;
-			}
-			if (cause instanceof RuntimeException runtime) {
-				throw runtime;
-			}
-			throw new MemquorumException(String.valueOf(cause.getMessage()), cause);
+			return this.reads.read(storageKey);
 		}
 		catch (MemquorumException ex) {
-			degraded("read", ex);
-			return null;
-		}
-		Object value = decode(found);
-		if (value != OLDER_GENERATION) {
-			return value;
-		}
-		// The replica asked first may not have applied a newer write yet; a majority of
-		// replicas includes one that has.
-		try {
-			return orMiss(decode(new Found(found.generation(), this.engine.get(storageKey, ReadConsistency.MAJORITY))));
-		}
-		catch (MemquorumException ex) {
-			degraded("read", ex);
-			return null;
-		}
-	}
-
-	private static @Nullable Object orMiss(@Nullable Object value) {
-		return (value != OLDER_GENERATION) ? value : null;
-	}
-
-	/**
-	 * Fetch an entry and the generation at once: the entry with the engine's read
-	 * consistency, the generation with a MAJORITY read, so that a clear acknowledged by a
-	 * write quorum is seen even when the replica a FIRST_HIT read would ask has not
-	 * applied it yet.
-	 */
-	private CompletableFuture<Found> fetch(String storageKey) {
-		CompletableFuture<byte @Nullable []> entry = this.engine.getAsync(storageKey);
-		return readGeneration().thenCombine(entry, Found::new);
-	}
-
-	/**
-	 * Read the generation from a majority of its replicas. When no majority can answer (a
-	 * node is down and another is slow), fall back to the first replica that can: a
-	 * replica that missed a clear has a pending hint and serves no reads, so only a clear
-	 * still in flight can be missed then.
-	 */
-	private CompletableFuture<byte @Nullable []> readGeneration() {
-		return this.engine.getAsync(this.generationKey, ReadConsistency.MAJORITY)
-			.exceptionallyCompose((failure) -> (unwrap(failure) instanceof QuorumNotReachedException)
-					? this.engine.getAsync(this.generationKey, ReadConsistency.FIRST_HIT)
-					: CompletableFuture.failedFuture(unwrap(failure)));
-	}
-
-	/**
-	 * Decode fetched bytes.
-	 * @return the store value, {@code null} on a miss, or {@link #OLDER_GENERATION} when
-	 * the entry belongs to another generation
-	 */
-	private @Nullable Object decode(Found found) {
-		long generation = parseGeneration(found.generation());
-		rememberGeneration(generation);
-		byte[] bytes = found.entry();
-		if (bytes == null || generation == 0) {
-			return null;
-		}
-		StoredEntry entry = StoredEntry.decode(bytes);
-		if (entry == null) {
-			unreadable("it is not a cache entry of a known format");
-			return null;
-		}
-		if (entry.generation() != generation) {
-			return OLDER_GENERATION;
-		}
-		if (entry.payload() == null) {
-			return NullValue.INSTANCE;
-		}
-		try {
-			return this.configuration.getSerializer().deserialize(entry.payload());
-		}
-		catch (RuntimeException ex) {
-			unreadable(ex.getMessage());
+			this.problems.degraded("read", ex);
 			return null;
 		}
 	}
@@ -344,55 +247,13 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 		}
 	}
 
-	/**
-	 * Load a value, under a distributed lease when leases are on, and store it.
-	 * @return the store value, or {@code null} when the loader returned {@code null} and
-	 * nulls are not cached
-	 */
 	private @Nullable Object loadUnderLease(Object key, String storageKey, Callable<?> valueLoader) {
-		Duration leaseTtl = this.configuration.getLeaseTtl();
-		if (leaseTtl == null) {
+		if (this.lease == null) {
 			return loadAndStore(key, storageKey, valueLoader);
 		}
 		String leaseKey = this.keyPrefix + LEASE_INFIX + storageKey.substring(this.keyPrefix.length());
-		boolean leased;
-		try {
-			leased = this.engine.add(leaseKey, leaseTokenBytes(leaseToken()), leaseTtl);
-		}
-		catch (MemquorumException ex) {
-			degraded("lease", ex);
-			return loadAndStore(key, storageKey, valueLoader);
-		}
-		if (leased) {
-			try {
-				return loadAndStore(key, storageKey, valueLoader);
-			}
-			finally {
-				try {
-					this.engine.delete(leaseKey);
-				}
-				catch (MemquorumException ex) {
-					// The lease expires by itself.
-					degraded("lease release", ex);
-				}
-			}
-		}
-		this.statistics.recordLeaseWait();
-		long deadline = System.nanoTime() + leaseTtl.toNanos();
-		long pollNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5),
-				Math.min(TimeUnit.MILLISECONDS.toNanos(50), leaseTtl.toNanos() / 20));
-		while (System.nanoTime() - deadline < 0) {
-			LockSupport.parkNanos(pollNanos);
-			if (Thread.interrupted()) {
-				Thread.currentThread().interrupt();
-				throw new ValueRetrievalException(key, valueLoader, new InterruptedException());
-			}
-			Object stored = read(storageKey);
-			if (stored != null) {
-				return stored;
-			}
-		}
-		return loadAndStore(key, storageKey, valueLoader);
+		return this.lease.loadOrWait(leaseKey, () -> read(storageKey),
+				() -> loadAndStore(key, storageKey, valueLoader));
 	}
 
 	private @Nullable Object loadAndStore(Object key, String storageKey, Callable<?> valueLoader) {
@@ -413,8 +274,7 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 
 	@Override
 	public CompletableFuture<?> retrieve(Object key) {
-		String storageKey = storageKey(key);
-		return readAsync(storageKey).thenApply((value) -> {
+		return readAsync(storageKey(key)).thenApply((value) -> {
 			if (value == null) {
 				this.statistics.recordMiss();
 				return null;
@@ -425,38 +285,37 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 	}
 
 	private CompletableFuture<@Nullable Object> readAsync(String storageKey) {
-		CompletableFuture<Found> found;
+		Executor executor = this.configuration.getAsyncExecutor();
+		CompletableFuture<@Nullable Object> read;
 		try {
-			found = fetch(storageKey);
+			read = this.reads.readAsync(storageKey, executor);
 		}
 		catch (MemquorumException ex) {
-			found = CompletableFuture.failedFuture(ex);
+			read = CompletableFuture.failedFuture(ex);
 		}
-		return found.thenComposeAsync((values) -> {
-			Object value = decode(values);
-			if (value != OLDER_GENERATION) {
-				return CompletableFuture.completedFuture(value);
-			}
-			return this.engine.getAsync(storageKey, ReadConsistency.MAJORITY)
-				.thenApplyAsync((entry) -> orMiss(decode(new Found(values.generation(), entry))),
-						this.configuration.getAsyncExecutor());
-		}, this.configuration.getAsyncExecutor()).handleAsync((value, failure) -> {
+		return read.handleAsync((value, failure) -> {
 			if (failure != null) {
-				Throwable cause = unwrap(failure);
+				Throwable cause = Completions.unwrap(failure);
 				if (cause instanceof MemquorumException memquorum) {
-					degraded("read", memquorum);
+					this.problems.degraded("read", memquorum);
 					return null;
 				}
 				throw new CompletionException(cause);
 			}
 			return value;
-		}, this.configuration.getAsyncExecutor());
+		}, executor);
 	}
 
+	/**
+	 * Spring's asynchronous {@code sync = true}. Neither the read, the load nor the store
+	 * blocks a thread; the returned future completes once the loaded value is stored, so
+	 * a retrieve that follows it in this JVM finds it.
+	 */
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
 		String storageKey = storageKey(key);
+		Executor executor = this.configuration.getAsyncExecutor();
 		return readAsync(storageKey).thenCompose((cached) -> {
 			if (cached != null) {
 				this.statistics.recordHit();
@@ -475,27 +334,28 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 			catch (RuntimeException ex) {
 				loaded = CompletableFuture.failedFuture(ex);
 			}
-			return loaded.whenCompleteAsync((value, failure) -> {
-				try {
-					if (failure != null) {
-						mine.completeExceptionally(unwrap(failure));
-					}
-					else if (value == null && !isAllowNullValues()) {
-						mine.complete(null);
+			loaded.handleAsync((value, failure) -> {
+				if (failure != null) {
+					mine.completeExceptionally(Completions.unwrap(failure));
+					return null;
+				}
+				if (value == null && !isAllowNullValues()) {
+					mine.complete(null);
+					return null;
+				}
+				Object storeValue = toStoreValue(value);
+				writeAsync(storageKey, storeValue).whenComplete((ignored, writeFailure) -> {
+					if (writeFailure != null) {
+						mine.completeExceptionally(Completions.unwrap(writeFailure));
 					}
 					else {
-						Object storeValue = toStoreValue(value);
-						write(storageKey, storeValue);
 						mine.complete(storeValue);
 					}
-				}
-				catch (RuntimeException ex) {
-					mine.completeExceptionally(ex);
-				}
-				finally {
-					this.loading.remove(storageKey, mine);
-				}
-			}, this.configuration.getAsyncExecutor());
+				});
+				return null;
+			}, executor);
+			return mine.whenComplete((value, failure) -> this.loading.remove(storageKey, mine))
+				.thenApply((value) -> (T) fromStoreValue(value));
 		});
 	}
 
@@ -507,18 +367,47 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 	}
 
 	private void write(String storageKey, Object storeValue) {
-		byte[] bytes = encode(storeValue);
+		Completions.await(writeAsync(storageKey, storeValue));
+	}
+
+	/**
+	 * Store an entry tagged with the current generation. Completes normally when
+	 * memcached could not store it and pass-through is on (counted, logged),
+	 * exceptionally otherwise.
+	 */
+	private CompletableFuture<Void> writeAsync(String storageKey, Object storeValue) {
+		byte[] bytes;
 		try {
-			long generation = currentGeneration();
-			this.engine.set(storageKey, new StoredEntry(generation, bytes).encode(), this.configuration.getTtl());
-			this.statistics.recordPut();
+			bytes = encode(storeValue);
 		}
-		catch (ValueTooLargeException ex) {
-			oversized(ex);
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
 		}
-		catch (MemquorumException ex) {
-			degraded("write", ex);
+		CompletableFuture<Void> written;
+		try {
+			written = this.generation.forWrite()
+				.thenCompose((current) -> this.engine.setAsync(storageKey, new StoredEntry(current, bytes).encode(),
+						this.configuration.getTtl()));
 		}
+		catch (RuntimeException ex) {
+			written = CompletableFuture.failedFuture(ex);
+		}
+		return written.handle((ignored, failure) -> {
+			if (failure == null) {
+				this.statistics.recordPut();
+				return null;
+			}
+			Throwable cause = Completions.unwrap(failure);
+			if (cause instanceof ValueTooLargeException tooLarge) {
+				this.problems.oversized(tooLarge);
+				return null;
+			}
+			if (cause instanceof MemquorumException memquorum) {
+				this.problems.degraded("write", memquorum);
+				return null;
+			}
+			throw new CompletionException(cause);
+		});
 	}
 
 	@Override
@@ -527,8 +416,8 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 		Object storeValue = toStoreValue(value);
 		byte[] bytes = encode(storeValue);
 		try {
-			long generation = currentGeneration();
-			byte[] entry = new StoredEntry(generation, bytes).encode();
+			long current = Completions.await(this.generation.forWrite());
+			byte[] entry = new StoredEntry(current, bytes).encode();
 			if (this.engine.add(storageKey, entry, this.configuration.getTtl())) {
 				this.statistics.recordPut();
 				return null;
@@ -539,7 +428,7 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 			}
 			// What is there is of an older generation, unreadable, or was just evicted:
 			// it counts as absent, so replace it where it is still not current.
-			boolean stored = this.engine.update(storageKey, (current) -> isCurrent(current, generation) ? null : entry,
+			boolean stored = this.engine.update(storageKey, (present) -> isCurrent(present, current) ? null : entry,
 					this.configuration.getTtl());
 			if (stored) {
 				this.statistics.recordPut();
@@ -548,11 +437,11 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 			return toValueWrapper(read(storageKey));
 		}
 		catch (ValueTooLargeException ex) {
-			oversized(ex);
+			this.problems.oversized(ex);
 			return null;
 		}
 		catch (MemquorumException ex) {
-			degraded("putIfAbsent", ex);
+			this.problems.degraded("putIfAbsent", ex);
 			return null;
 		}
 	}
@@ -565,8 +454,13 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 		return entry != null && entry.generation() == generation;
 	}
 
+	/**
+	 * The serialized value, {@code null} for a cached null: any {@link NullValue}, not
+	 * only {@link NullValue#INSTANCE}, since a deserialized or copied one is another
+	 * instance.
+	 */
 	private byte @Nullable [] encode(Object storeValue) {
-		return (storeValue == NullValue.INSTANCE) ? null : this.configuration.getSerializer().serialize(storeValue);
+		return (storeValue instanceof NullValue) ? null : this.configuration.getSerializer().serialize(storeValue);
 	}
 
 	// ---- eviction
@@ -589,15 +483,13 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 	}
 
 	/**
-	 * Start a new generation, so that every entry written before reads as a miss on every
-	 * application instance. The old entries stay in memcached until they expire or are
-	 * evicted.
+	 * Start a new generation on every node, so that every entry written before reads as a
+	 * miss on every application instance (see the consistency notes for the exact rule).
+	 * The old entries stay in memcached until they expire or are evicted.
 	 */
 	@Override
 	public void clear() {
-		long generation = newGeneration();
-		this.engine.set(this.generationKey, generationBytes(generation), Duration.ZERO);
-		rememberGeneration(generation);
+		Completions.await(this.generation.startNew());
 	}
 
 	/**
@@ -608,107 +500,6 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 	public boolean invalidate() {
 		clear();
 		return false;
-	}
-
-	// ---- generations
-
-	private long currentGeneration() {
-		long known = this.knownGeneration;
-		if (known != 0 && System.nanoTime() - this.knownGenerationAt < GENERATION_REFRESH_NANOS) {
-			return known;
-		}
-		long stored = parseGeneration(awaitGeneration());
-		if (stored != 0) {
-			rememberGeneration(stored);
-			return stored;
-		}
-		long generation = newGeneration();
-		if (this.engine.add(this.generationKey, generationBytes(generation), Duration.ZERO)) {
-			rememberGeneration(generation);
-			return generation;
-		}
-		stored = parseGeneration(awaitGeneration());
-		if (stored == 0) {
-			// Unreadable bytes hold the key: start over with a fresh generation.
-			this.engine.set(this.generationKey, generationBytes(generation), Duration.ZERO);
-			stored = generation;
-		}
-		rememberGeneration(stored);
-		return stored;
-	}
-
-	private byte @Nullable [] awaitGeneration() {
-		return Completions.await(readGeneration());
-	}
-
-	private void rememberGeneration(long generation) {
-		if (generation != 0) {
-			this.knownGeneration = generation;
-			this.knownGenerationAt = System.nanoTime();
-		}
-	}
-
-	private static long newGeneration() {
-		long generation;
-		do {
-			generation = ThreadLocalRandom.current().nextLong();
-		}
-		while (generation == 0);
-		return generation;
-	}
-
-	private static byte[] generationBytes(long generation) {
-		return Long.toString(generation).getBytes(StandardCharsets.US_ASCII);
-	}
-
-	private static long parseGeneration(byte @Nullable [] bytes) {
-		if (bytes == null) {
-			return 0;
-		}
-		try {
-			return Long.parseLong(new String(bytes, StandardCharsets.US_ASCII));
-		}
-		catch (NumberFormatException ex) {
-			return 0;
-		}
-	}
-
-	private static String leaseToken() {
-		return Long.toHexString(ThreadLocalRandom.current().nextLong());
-	}
-
-	private static byte[] leaseTokenBytes(String token) {
-		return token.getBytes(StandardCharsets.US_ASCII);
-	}
-
-	// ---- failures
-
-	private void degraded(String operation, MemquorumException ex) {
-		if (!this.configuration.isPassThroughOnFailure()) {
-			throw ex;
-		}
-		this.statistics.recordDegraded();
-		this.degradedLog.warn("Cache '" + this.name + "' passed a " + operation
-				+ " through because memcached could not serve it: " + ex.getMessage());
-	}
-
-	private void unreadable(@Nullable String reason) {
-		this.statistics.recordUnreadable();
-		this.unreadableLog
-			.warn("Cache '" + this.name + "' read an entry it could not deserialize as a miss: " + reason);
-	}
-
-	private void oversized(ValueTooLargeException ex) {
-		this.statistics.recordOversized();
-		this.oversizedLog.warn("Cache '" + this.name + "' did not cache a value of " + ex.getSize()
-				+ " bytes, over memcached's item size limit of " + ex.getLimit() + " bytes");
-	}
-
-	private static Throwable unwrap(Throwable failure) {
-		return Completions.unwrap(failure);
-	}
-
-	private record Found(byte @Nullable [] generation, byte @Nullable [] entry) {
 	}
 
 	@Override

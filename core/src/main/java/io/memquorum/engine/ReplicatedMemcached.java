@@ -3,6 +3,7 @@ package io.memquorum.engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -134,6 +135,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ReplicatedMemcached implements AutoCloseable {
 
+	/** How long a released key reads as absent before memcached drops the marker. */
+	private static final long ABSENT_MARKER_MILLIS = 1000;
+
 	private final EngineState state;
 
 	private final ExecutorService connector;
@@ -149,6 +153,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	private final QuorumWrite quorumWrite;
 
 	private final MultiGet multiGet;
+
+	private final NodeWideKeys nodeWide;
 
 	private final Duration deadline;
 
@@ -192,6 +198,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		Hints hints = new Hints(this.state, this.conditional);
 		this.quorumWrite = new QuorumWrite(this.state, this.readOrder, hints);
 		this.multiGet = new MultiGet(this.state, this.readOrder, this.repair);
+		this.nodeWide = new NodeWideKeys(this.state, this.readOrder, this.repair, this.conditional, hints,
+				this.deadline);
 		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.closer);
 		TimeoutScan timeouts = new TimeoutScan(this.state);
 		for (Node node : nodes.values()) {
@@ -431,6 +439,31 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		Envelope tombstone = Envelope.tombstone(this.state.versions.next(),
 				this.state.expiresAt(this.state.settings.tombstoneTtl()));
 		return store("delete", key, encoded, tombstone, new StoredValue(Envelope.FLAGS, tombstone.encode()));
+	}
+
+	/**
+	 * Delete a key where it still holds exactly {@code expected}, such as a lease that
+	 * must be released only by its holder. Each replica that holds it gets a short-lived
+	 * absent marker (one second) instead of a tombstone: it reads as a miss, an
+	 * {@code add} may take its place at once, and nothing is left behind for a day.
+	 * @param key the key
+	 * @param expected the value the caller stored
+	 * @return whether the write quorum removed it
+	 */
+	public boolean deleteIfHolds(String key, byte[] expected) {
+		String encoded = this.state.keyEncoder.encode(key);
+		return await(conditionally("delete", key, encoded,
+				(current) -> (isLive(current) && Arrays.equals(current.payload(), expected))
+						? Envelope.absent().withExpiry(this.state.wallClock.getAsLong() + ABSENT_MARKER_MILLIS)
+						: null));
+	}
+
+	/**
+	 * Keys kept on every node, read together with any key in one round trip.
+	 * @return the node-wide keys of this engine
+	 */
+	public NodeWideKeys nodeWide() {
+		return this.nodeWide;
 	}
 
 	private CompletableFuture<Void> store(String operation, String key, String encoded, Envelope envelope,

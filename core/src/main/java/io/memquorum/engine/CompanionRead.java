@@ -1,0 +1,114 @@
+package io.memquorum.engine;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import io.memquorum.node.NodeAddress;
+import io.memquorum.node.StoredItem;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A FIRST_HIT read of one key together with a node-wide key, both from the same replica
+ * in one multi-get. Implements the contract's "Node-wide keys" companion clause: the
+ * key's replicas are walked as in a FIRST_HIT read (a miss, an error, a timeout or
+ * unreadable bytes move to the next; a tombstone stops the walk); the replica that
+ * answers the key also answers the node-wide key, so a hit costs one round trip to one
+ * replica reading two keys. Replicas that missed before the hit are repaired.
+ */
+final class CompanionRead {
+
+	private final EngineState state;
+
+	private final Repair repair;
+
+	private final String key;
+
+	private final String encoded;
+
+	private final String companion;
+
+	private final List<String> both;
+
+	private final Map<NodeAddress, String> failures = new LinkedHashMap<>(4);
+
+	private final List<Node> order;
+
+	private @Nullable List<Node> missed;
+
+	private final CompletableFuture<ValueWithCompanion> result = new CompletableFuture<>();
+
+	private @Nullable Envelope newestCompanion;
+
+	private int next;
+
+	private int answered;
+
+	CompanionRead(EngineState state, ReadOrder readOrder, Repair repair, String key, String encoded, String companion) {
+		this.state = state;
+		this.repair = repair;
+		this.key = key;
+		this.encoded = encoded;
+		this.companion = companion;
+		this.both = List.of(encoded, companion);
+		this.order = readOrder.firstHitOrder(encoded, this.failures);
+	}
+
+	CompletableFuture<ValueWithCompanion> start() {
+		step();
+		return this.result;
+	}
+
+	private void step() {
+		if (this.next == this.order.size()) {
+			if (this.answered > 0) {
+				this.result.complete(new ValueWithCompanion(null, payloadOf(this.newestCompanion), false));
+			}
+			else {
+				this.state.metrics.quorumFailure("get");
+				this.result.completeExceptionally(new QuorumNotReachedException("get", this.key, 1,
+						this.state.replicationFactor(), 0, this.failures));
+			}
+			return;
+		}
+		Node node = this.order.get(this.next++);
+		this.state.timed(node, "get", node.connection().getsMulti(this.both)).whenComplete((items, failure) -> {
+			if (failure != null) {
+				Throwable cause = Completions.unwrap(failure);
+				this.state.recordFailure(node, cause);
+				this.failures.put(node.address, cause.getMessage());
+				this.state.metrics.failover(node.address);
+				step();
+				return;
+			}
+			node.recordSuccess();
+			this.answered++;
+			Envelope companionHere = this.state.liveOrTombstone(node, items.get(this.companion));
+			Envelope envelope = this.state.liveOrTombstone(node, items.get(this.encoded));
+			if (envelope == null) {
+				if (companionHere != null
+						&& (this.newestCompanion == null || companionHere.version() > this.newestCompanion.version())) {
+					this.newestCompanion = companionHere;
+				}
+				if (this.missed == null) {
+					this.missed = new ArrayList<>(2);
+				}
+				this.missed.add(node);
+				this.state.metrics.failover(node.address);
+				step();
+				return;
+			}
+			this.result.complete(new ValueWithCompanion(payloadOf(envelope), payloadOf(companionHere), true));
+			if (this.missed != null) {
+				this.repair.repair(this.missed, this.encoded, envelope);
+			}
+		});
+	}
+
+	private static byte @Nullable [] payloadOf(@Nullable Envelope envelope) {
+		return (envelope != null && envelope.isValue()) ? envelope.payload() : null;
+	}
+
+}
