@@ -243,17 +243,28 @@ public final class NodeConnection implements AutoCloseable {
 	}
 
 	/**
-	 * Whether some command has waited longer than the operation timeout.
+	 * Whether some command has waited longer than the operation timeout; forgets the
+	 * answered commands at the head of the queue on the way. Called by one scanning
+	 * thread.
 	 * @param nowNanos the scan's {@link System#nanoTime()}
 	 * @return whether {@link #expireOverdue} would time a command out
 	 */
 	public boolean hasOverdue(long nowNanos) {
-		for (InFlight command : this.inFlight) {
-			if (!command.future().isDone()) {
-				return nowNanos - command.deadlineNanos() >= 0;
+		InFlight head;
+		while ((head = this.inFlight.peek()) != null) {
+			if (!head.future().isDone()) {
+				return nowNanos - head.deadlineNanos() >= 0;
 			}
+			// Answered: forget it here, or the queue would grow until some command
+			// times out.
+			this.inFlight.poll();
 		}
 		return false;
+	}
+
+	/** Commands still tracked for their timeout, answered or not; for tests. */
+	int trackedCommands() {
+		return this.inFlight.size();
 	}
 
 	/**
