@@ -76,6 +76,14 @@ import org.jspecify.annotations.Nullable;
  * <li><b>Deletes</b> write a tombstone (kept {@code tombstoneTtl}) through the quorum, so
  * a replica that missed a delete cannot serve the old value to a MAJORITY read, and a
  * FIRST_HIT read that meets the tombstone first stops there.</li>
+ * <li><b>deleteIfHolds</b> removes a key only where it still holds exactly the caller's
+ * bytes (compare-and-swap), leaving a one-second absent marker instead of a tombstone;
+ * meant for leases and other short-lived keys that only their writer may remove.</li>
+ * <li><b>Node-wide keys</b> ({@link #nodeWide()}) live on every node, not on a placement:
+ * a write goes to every node and returns once every node answered or failed (a majority
+ * of all nodes must store it; the rest get hints), a read asks a majority of all nodes,
+ * and a key can be read FIRST_HIT together with a node-wide key from the same replica in
+ * one round trip. See {@link NodeWideKeys}.</li>
  * </ul>
  * <h2>Failure</h2>
  * <ul>
@@ -129,6 +137,7 @@ import org.jspecify.annotations.Nullable;
  * <h2>Where each clause lives</h2> {@link QuorumWrite} (writes), {@link ConditionalWrite}
  * (add, replace, touch, update, add rollback), {@link FirstHitRead},
  * {@link MajorityRead}, {@link MultiGet}, {@link ReadOrder}, {@link Repair},
+ * {@link EveryNodeWrite}, {@link EveryNodeRead}, {@link CompanionRead} (node-wide keys),
  * {@link Hints}, {@link NodeWatch} (failure, reconnection, restarts, recovery) and
  * {@link TimeoutScan} (failure events), all around one {@link EngineState}. This class
  * only routes.
