@@ -46,6 +46,11 @@ public record Envelope(Kind kind, long version, long expiresAtMillis, byte[] pay
 
 	private static final byte[] EMPTY = new byte[0];
 
+	/**
+	 * {@link Kind#values()} copies its array on every call; decode runs on every read.
+	 */
+	private static final Kind[] KINDS = Kind.values();
+
 	public static Envelope value(long version, long expiresAtMillis, byte[] payload) {
 		return new Envelope(Kind.VALUE, version, expiresAtMillis, payload);
 	}
@@ -111,7 +116,7 @@ public record Envelope(Kind kind, long version, long expiresAtMillis, byte[] pay
 			return null;
 		}
 		int kind = buffer.get();
-		if (kind < 0 || kind >= Kind.values().length) {
+		if (kind < 0 || kind >= KINDS.length) {
 			return null;
 		}
 		long version = buffer.getLong();
@@ -122,7 +127,7 @@ public record Envelope(Kind kind, long version, long expiresAtMillis, byte[] pay
 		if (checksum(payload) != checksum) {
 			return null;
 		}
-		return new Envelope(Kind.values()[kind], version, expiresAt, payload);
+		return new Envelope(KINDS[kind], version, expiresAt, payload);
 	}
 
 	private static int checksum(byte[] payload) {

@@ -57,7 +57,8 @@ public final class KeyEncoder {
 			throw new IllegalArgumentException("Key must not be empty");
 		}
 		if (isReadable(key)) {
-			return this.prefix + key;
+			// Concatenating an empty prefix would still copy the key.
+			return this.prefix.isEmpty() ? key : this.prefix + key;
 		}
 		return this.prefix + HASHED_MARKER + hash(key);
 	}

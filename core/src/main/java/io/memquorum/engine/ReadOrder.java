@@ -3,6 +3,7 @@ package io.memquorum.engine;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,14 +43,13 @@ final class ReadOrder {
 	 * @return the readable replicas
 	 */
 	List<Node> readable(String encoded, Map<NodeAddress, String> skipped) {
-		List<Node> replicas = this.state.replicas(encoded);
-		List<Node> readable = new ArrayList<>(replicas.size());
-		for (Node node : replicas) {
-			if (node.isReadable()) {
-				readable.add(node);
-			}
-			else {
+		// A fresh list per call: filtered in place, no second copy on the read path.
+		List<Node> readable = this.state.replicas(encoded);
+		for (Iterator<Node> nodes = readable.iterator(); nodes.hasNext();) {
+			Node node = nodes.next();
+			if (!node.isReadable()) {
 				skipped.put(node.address, describeUnreadable(node));
+				nodes.remove();
 			}
 		}
 		return readable;

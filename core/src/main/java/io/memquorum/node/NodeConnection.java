@@ -427,6 +427,8 @@ public final class NodeConnection implements AutoCloseable {
 
 		private final InetSocketAddress socketAddress;
 
+		private volatile @Nullable Session session;
+
 		@SuppressWarnings("unchecked")
 		PipelinedClient(NodeAddress address, long connectTimeoutMillis, long reconnectIntervalMillis)
 				throws IOException {
@@ -472,8 +474,15 @@ public final class NodeConnection implements AutoCloseable {
 		}
 
 		@Nullable Session openSession() {
+			// Every command asks: reuse the open session rather than let xmemcached copy
+			// its session set into a new HashSet per command.
+			Session known = this.session;
+			if (known != null && !known.isClosed()) {
+				return known;
+			}
 			for (Session session : this.connector.getSessionSet()) {
 				if (!session.isClosed()) {
+					this.session = session;
 					return session;
 				}
 			}
