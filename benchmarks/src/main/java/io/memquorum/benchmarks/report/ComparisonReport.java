@@ -81,6 +81,14 @@ public final class ComparisonReport {
 		summary.put("wireCostPerOperation", wire);
 		Files.createDirectories(jsonOut.toAbsolutePath().getParent());
 		Files.writeString(jsonOut, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+		Path pictures = doc.toAbsolutePath().getParent();
+		Charts.ratios(pictures.resolve(Charts.RATIOS), rows);
+		if (failover != null) {
+			for (JsonNode scenario : failover.get("scenarios")) {
+				Charts.failover(pictures.resolve(Charts.failoverFile(scenario.get("fault").asString())), scenario,
+						failover.get("windowMillis").asLong());
+			}
+		}
 		String table = Markdown.render(summary, rows, failover, wire, jsonOut);
 		writeIntoDoc(doc, table);
 		System.out.println(table);
@@ -188,8 +196,11 @@ public final class ComparisonReport {
 			}
 			double base = value(measurement.figure(), round.getValue());
 			double cand = value(measurement.figure(), other);
-			unit = (measurement.figure() == Figure.THROUGHPUT) ? round.getValue().unit()
-					: round.getValue().unit().replace("/op", "");
+			unit = switch (measurement.figure()) {
+				case THROUGHPUT -> round.getValue().unit();
+				case MEDIAN_LATENCY -> round.getValue().unit().replace("/op", "");
+				case ALLOCATION -> "B/op";
+			};
 			baselineValues.add(base);
 			candidateValues.add(cand);
 			ratios.add(cand / base);
@@ -226,7 +237,11 @@ public final class ComparisonReport {
 	}
 
 	private static double value(Figure figure, Result result) {
-		return (figure == Figure.THROUGHPUT) ? result.score() : result.p50();
+		return switch (figure) {
+			case THROUGHPUT -> result.score();
+			case MEDIAN_LATENCY -> result.p50();
+			case ALLOCATION -> result.bytesPerOp();
+		};
 	}
 
 	static double median(List<Double> values) {

@@ -79,6 +79,10 @@ final class Markdown {
 			Object met = row.get("met");
 			md.append((met == null) ? "reported" : (Boolean.TRUE.equals(met) ? "yes" : "**no**")).append(" |\n");
 		}
+		md.append("\n![Every ratio against its target: bars are the median over rounds, whiskers the range, "
+				+ "the thick mark the target; green met, red not met, grey reported only](")
+			.append(Charts.RATIOS)
+			.append(")\n");
 		md.append("\nAllocation per operation (JMH gc profiler, `gc.alloc.rate.norm`, all threads of the JVM "
 				+ "including the client's I/O threads, divided by operations):\n\n");
 		md.append("| # | baseline | candidate | ratio |\n| --- | --- | --- | --- |\n");
@@ -107,7 +111,7 @@ final class Markdown {
 		Map<String, String> names = new java.util.LinkedHashMap<>();
 		names.put("engineGet", "engine get (1, 4 baseline)");
 		names.put("engineSet", "engine set (2)");
-		names.put("cacheableHit", "@Cacheable hit (4)");
+		names.put("cacheableHit", "@Cacheable hit (4): the entry and the generation from one replica");
 		names.put("sessionCycleMemquorum", "session cycle, memquorum (3)");
 		names.put("sessionCycleRedis", "session cycle, Redis (3 baseline)");
 		names.forEach((field, label) -> {
@@ -159,6 +163,11 @@ final class Markdown {
 					threads.get("peakWithWritesInFlight").asInt(), threads.get("writesInFlight").asInt()));
 		}
 		for (JsonNode scenario : failover.get("scenarios")) {
+			md.append("\n![")
+				.append(scenario.get("description").asString())
+				.append(": p50 and p99 per window, the fault marked](")
+				.append(Charts.failoverFile(scenario.get("fault").asString()))
+				.append(")\n");
 			md.append("\n<details><summary>")
 				.append(scenario.get("fault").asString())
 				.append(": p50 / p99 per 100 ms window, ms (windows start at the given offset from the fault)</summary>\n\n");
