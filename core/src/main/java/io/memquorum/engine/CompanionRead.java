@@ -7,12 +7,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import io.memquorum.node.NodeAddress;
+import io.memquorum.node.NodeConnection;
 import io.memquorum.node.StoredItem;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A FIRST_HIT read of one key together with a node-wide key, both from the same replica
- * in one multi-get. Implements the contract's "Node-wide keys" companion clause: the
+ * in one round trip. Implements the contract's "Node-wide keys" companion clause: the
  * key's replicas are walked as in a FIRST_HIT read (a miss, an error, a timeout or
  * unreadable bytes move to the next; a tombstone stops the walk); the replica that
  * answers the key also answers the node-wide key, so a hit costs one round trip to one
@@ -29,8 +30,6 @@ final class CompanionRead {
 	private final String encoded;
 
 	private final String companion;
-
-	private final List<String> both;
 
 	private final Map<NodeAddress, String> failures = new LinkedHashMap<>(4);
 
@@ -52,7 +51,6 @@ final class CompanionRead {
 		this.key = key;
 		this.encoded = encoded;
 		this.companion = companion;
-		this.both = List.of(encoded, companion);
 		this.order = readOrder.firstHitOrder(encoded, this.failures);
 	}
 
@@ -74,7 +72,15 @@ final class CompanionRead {
 			return;
 		}
 		Node node = this.order.get(this.next++);
-		this.state.timed(node, "get", node.connection().getsMulti(this.both)).whenComplete((items, failure) -> {
+		// Two single gets, back to back on the node's one connection: one round trip,
+		// and each can join the multi-get that the connection merges from concurrent
+		// gets (an explicit multi-get would not).
+		NodeConnection connection = node.connection();
+		CompletableFuture<@Nullable StoredItem> entry = connection.gets(this.encoded);
+		CompletableFuture<@Nullable StoredItem> generation = connection.gets(this.companion);
+		CompletableFuture<StoredItem[]> both = entry.thenCombine(generation,
+				(value, companion) -> new StoredItem[] { value, companion });
+		this.state.timed(node, "get", both).whenComplete((items, failure) -> {
 			if (failure != null) {
 				Throwable cause = Completions.unwrap(failure);
 				this.state.recordFailure(node, cause);
@@ -85,8 +91,8 @@ final class CompanionRead {
 			}
 			node.recordSuccess();
 			this.answered++;
-			Envelope companionHere = this.state.liveOrTombstone(node, items.get(this.companion));
-			Envelope envelope = this.state.liveOrTombstone(node, items.get(this.encoded));
+			Envelope companionHere = this.state.liveOrTombstone(node, items[1]);
+			Envelope envelope = this.state.liveOrTombstone(node, items[0]);
 			if (envelope == null) {
 				if (companionHere != null
 						&& (this.newestCompanion == null || companionHere.version() > this.newestCompanion.version())) {
