@@ -43,9 +43,9 @@ final class Charts {
 	static void ratios(Path file, List<Map<String, Object>> rows) throws IOException {
 		List<Map<String, Object>> measured = rows.stream().filter((row) -> row.get("ratio") != null).toList();
 		int rowHeight = 26;
-		int left = 330;
-		int width = 900;
-		int plot = width - left - 40;
+		int left = 300;
+		int width = 980;
+		int plot = width - left - 190;
 		int top = 40;
 		int height = top + rowHeight * measured.size() + 50;
 		double max = 2.0;
@@ -66,8 +66,8 @@ final class Charts {
 			double ratio = (Double) row.get("ratio");
 			Object met = row.get("met");
 			String colour = (met == null) ? "#9e9e9e" : (Boolean.TRUE.equals(met) ? "#2e7d32" : "#c62828");
-			String label = row.get("number") + ": " + shorten(String.valueOf(row.get("title")), 44) + " ("
-					+ row.get("figure") + ")";
+			String label = row.get("number") + ": " + shorten(String.valueOf(row.get("title")), 30) + " ("
+					+ row.get("unit") + ")";
 			svg.append(text(left - 8, y + 16, "end", null, label));
 			double barWidth = Math.min(ratio, Math.ceil(max)) * scale;
 			svg.append(String.format(Locale.ROOT,
