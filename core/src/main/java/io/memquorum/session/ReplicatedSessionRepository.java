@@ -1,22 +1,19 @@
 package io.memquorum.session;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.memquorum.engine.Envelope;
 import io.memquorum.engine.QuorumNotReachedException;
+import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.engine.VersionClock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,10 +41,11 @@ import org.springframework.session.events.SessionDeletedEvent;
  * checksum) and under the engine's own key prefix, if any.
  * <ul>
  * <li>{@code <keyPrefix><sha256(sessionId)>}, for example {@code session:3f1c...e9} (64
- * hex digits): the session ({@link StoredSession}): id, creation and last access time,
- * max inactive interval, the index values it is listed under, and every attribute as
- * serialized bytes. It expires in memcached when the session does: last access plus max
- * inactive interval, extended by every save.</li>
+ * hex digits): the session ({@link StoredSession}): creation and last access time, max
+ * inactive interval, the index values it is listed under, and every attribute as
+ * serialized bytes, each field with the version of the write that set it, removed
+ * attributes as attribute tombstones. It expires in memcached when the stored session
+ * does: stored last access plus stored max inactive interval.</li>
  * <li>{@code <keyPrefix>index:<sha256(indexName + ":" + indexValue)>}: the sessions
  * listed under an index value, such as a principal name ({@link IndexEntries}), by the
  * SHA-256 of their id, each with the time until which it may be listed. It expires twice
@@ -55,25 +53,49 @@ import org.springframework.session.events.SessionDeletedEvent;
  * </ul>
  * No key contains a session id or a principal name in clear text.
  *
- * <h2>Saving</h2> Like Spring Session's Redis store, a session records a delta of what
- * changed; {@link SaveMode} decides what enters it and {@link FlushMode} when it is
- * written. {@code save} merges the delta into each replica's own copy with the engine's
- * compare-and-swap {@code update}, so concurrent requests that change different
- * attributes all persist. A replica that holds no copy (it restarted empty) receives the
- * full session. A new session is written whole. A changed id (session fixation protection
- * at login) writes the session under the new id, then deletes the old id.
- *
- * <h2>Invalidation</h2> {@code deleteById} writes a tombstone through the write quorum;
- * the engine's hints replay it to replicas that missed it, and reads stop at it. A save
- * that races with an invalidation finds the tombstone ({@code update} returns
- * {@code false}) and writes nothing; should the merge have reached a replica that missed
- * the delete, the repository deletes again, so the session never comes back.
- *
- * <h2>Reading</h2> A session that cannot be read (corrupt bytes, an attribute class that
- * changed or is not allowed) counts as absent: the user gets a new session, the event is
- * counted ({@link #getUnreadableSessionCount()}) and logged, never an error. When no
- * replica can answer, {@code findById} raises {@link SessionStoreUnavailableException}
- * unless {@link #setDegradeWhenUnreachable(boolean)} is set.
+ * <h2>Consistency</h2>
+ * <ul>
+ * <li><b>Versions</b> come from a hybrid logical clock ({@link VersionClock}) that
+ * observes every version this repository reads, so a change is newer than every state its
+ * writer saw, whatever the clocks of other instances say.</li>
+ * <li><b>Saving.</b> Like Spring Session's Redis store, a session records what changed;
+ * {@link SaveMode} decides what enters the change and {@link FlushMode} when it is
+ * written. {@code save} sends only the changed fields, each with its version, and merges
+ * them into each replica's own copy with the engine's compare-and-swap {@code update}.
+ * The merge keeps the higher version per field, so replicas converge whatever order
+ * saves, hint replays and repairs reach them. A replica with no copy (restarted empty) is
+ * skipped by the save and filled by read repair from merged state; only when too few
+ * replicas hold a copy for the save to reach its quorum does the save fill them from what
+ * this request read, whose older field versions lose to anything newer.</li>
+ * <li><b>Reading.</b> {@code findById} reads a majority of the replicas
+ * ({@link ReadConsistency#MAJORITY}), whatever the engine's default: a logout is stored
+ * on a majority before it returns, so every later read meets it, on every application
+ * instance, even one that reaches a replica the logout could not. When a majority cannot
+ * answer, it falls back to the first replica that can (a read-only request keeps
+ * working), and the last-access update of such a session is deferred: a save that changes
+ * nothing else and cannot reach the write quorum is skipped and counted
+ * ({@link #getDeferredAccessUpdateCount()}).</li>
+ * <li><b>Logout</b> ({@code deleteById}) first marks every replica's copy invalidated
+ * with compare-and-swap, then writes the engine's tombstone. A save that meets either
+ * writes nothing.</li>
+ * <li><b>A changed id</b> (session fixation protection at sign-in) writes the session
+ * under the new id, then marks the old copy moved (compare-and-swap), then deletes it. A
+ * logout that races it sees the moved mark and deletes the new id too, or the move sees
+ * the logout's mark and deletes the new id itself: the two write quorums share a replica,
+ * where one of them ran second.</li>
+ * <li><b>Lifetimes.</b> A save stores the last access time the request set, with the
+ * version of the moment it was set: the request that touched the session last wins,
+ * whichever request saves last, so a long request never shortens a session a later
+ * request extended. The memcached lifetime of a save is the stored expiry of the state it
+ * writes.</li>
+ * </ul>
+ * A session that cannot be read (corrupt bytes, out-of-range metadata, an attribute class
+ * that changed or is not allowed) counts as absent: the user gets a new session, the
+ * event is counted ({@link #getUnreadableSessionCount()}) and logged, never an error.
+ * When no replica can answer, {@code findById} raises
+ * {@link SessionStoreUnavailableException} unless
+ * {@link #setDegradeWhenUnreachable(boolean)} is set; a save that must change the session
+ * and cannot reach the write quorum raises it too.
  *
  * <p>
  * {@link SessionCreatedEvent} is published when a new session is first saved and
@@ -121,6 +143,10 @@ public class ReplicatedSessionRepository
 
 	private final LongAdder resurrectionsPrevented = new LongAdder();
 
+	private final LongAdder deferredAccessUpdates = new LongAdder();
+
+	private final VersionClock clock;
+
 	/**
 	 * Create a repository on an engine.
 	 * @param engine the replicated memcached to store sessions in
@@ -130,6 +156,7 @@ public class ReplicatedSessionRepository
 			throw new IllegalArgumentException("engine must not be null");
 		}
 		this.engine = engine;
+		this.clock = new VersionClock(System::currentTimeMillis);
 	}
 
 	/**
@@ -261,6 +288,15 @@ public class ReplicatedSessionRepository
 	}
 
 	/**
+	 * Saves that only moved the last access time and could not reach the write quorum, so
+	 * were skipped.
+	 * @return the count since start
+	 */
+	public long getDeferredAccessUpdateCount() {
+		return this.deferredAccessUpdates.sum();
+	}
+
+	/**
 	 * Saves that found their session deleted and wrote nothing.
 	 * @return the count since start
 	 */
@@ -274,7 +310,7 @@ public class ReplicatedSessionRepository
 	public ReplicatedSession createSession() {
 		MapSession cached = new MapSession(this.sessionIdGenerator);
 		cached.setMaxInactiveInterval(this.defaultMaxInactiveInterval);
-		ReplicatedSession session = new ReplicatedSession(cached, null);
+		ReplicatedSession session = new ReplicatedSession(cached, null, false);
 		session.flushImmediateIfNecessary();
 		return session;
 	}
@@ -286,24 +322,11 @@ public class ReplicatedSessionRepository
 
 	@Override
 	public @Nullable ReplicatedSession findById(String id) {
-		byte[] bytes;
-		try {
-			bytes = this.engine.get(sessionKey(id));
-		}
-		catch (QuorumNotReachedException ex) {
-			this.unreachableReads.increment();
-			if (this.degradeWhenUnreachable) {
-				logger.warn("No memcached replica could answer for session {}; treating it as absent: {}", describe(id),
-						ex.getMessage());
-				return null;
-			}
-			throw new SessionStoreUnavailableException("No memcached replica could answer for session " + describe(id),
-					ex);
-		}
-		if (bytes == null) {
+		Read read = readStored(id);
+		if (read.stored == null || read.stored.isEnded()) {
 			return null;
 		}
-		ReplicatedSession session = read(id, bytes);
+		ReplicatedSession session = toSession(id, read.stored, read.fromMinority);
 		if (session == null || session.isExpired()) {
 			return null;
 		}
@@ -312,15 +335,43 @@ public class ReplicatedSessionRepository
 
 	@Override
 	public void deleteById(String id) {
-		ReplicatedSession session = findById(id);
-		// Delete even when nothing was found: the tombstone makes the delete final on
-		// replicas that may still hold a copy.
-		this.engine.delete(sessionKey(id));
+		String key = sessionKey(id);
+		StoredSession found = readStored(id).stored;
+		ReplicatedSession session = (found != null && !found.isEnded()) ? toSession(id, found, false) : null;
+		AtomicReference<@Nullable String> movedTo = new AtomicReference<>();
+		long version = this.clock.next();
+		try {
+			// Marks every copy invalidated, and learns whether changeSessionId moved it.
+			this.engine.update(key, (current) -> {
+				StoredSession held = decodeOrNull(current);
+				if (held == null) {
+					return null;
+				}
+				if (held.movedToHash() != null) {
+					movedTo.set(held.movedToHash());
+				}
+				if (held.invalidated.version != 0) {
+					return null;
+				}
+				held.invalidated.set(version, 1);
+				return held.encode();
+			}, Duration.ofMillis(Math.max(1000, this.defaultMaxInactiveInterval.abs().toMillis())));
+			// Delete even when nothing was found: the tombstone makes the delete final on
+			// replicas that may still hold a copy.
+			this.engine.delete(key);
+			String moved = movedTo.get();
+			if (moved != null) {
+				this.engine.delete(this.keyPrefix + moved);
+			}
+		}
+		catch (QuorumNotReachedException ex) {
+			throw new SessionStoreUnavailableException("Cannot log out session " + SessionKeys.describe(id), ex);
+		}
 		if (session == null) {
 			return;
 		}
 		String hash = sha256(id);
-		session.stored.indexes.forEach((name, value) -> removeFromIndex(name, value, List.of(hash)));
+		session.storedIndexes.forEach((name, value) -> removeFromIndex(name, value, List.of(hash)));
 		this.eventPublisher.publishEvent(new SessionDeletedEvent(this, session));
 	}
 
@@ -340,8 +391,11 @@ public class ReplicatedSessionRepository
 		List<String> stale = new ArrayList<>();
 		hashByKey.forEach((key, hash) -> {
 			byte[] bytes = found.get(key);
-			ReplicatedSession session = (bytes != null) ? read(null, bytes) : null;
-			if (session == null || session.isExpired() || !indexValue.equals(session.stored.indexes.get(indexName))) {
+			StoredSession stored = (bytes != null) ? decodeCounted(null, bytes) : null;
+			String id = (stored != null) ? stored.id() : null;
+			ReplicatedSession session = (stored != null && id != null && !stored.isEnded() && hash.equals(sha256(id)))
+					? toSession(id, stored, false) : null;
+			if (session == null || session.isExpired() || !indexValue.equals(session.storedIndexes.get(indexName))) {
 				stale.add(hash);
 			}
 			else {
@@ -357,28 +411,96 @@ public class ReplicatedSessionRepository
 	// ---- reading
 
 	/**
-	 * Turn stored bytes into a session, or {@code null} when they cannot be read.
-	 * @param id the id looked up, or {@code null} when found through an index
-	 * @param bytes the payload
-	 * @return the session or {@code null}
+	 * What the replicas hold for a session: a majority read, or when no majority can
+	 * answer, the first replica that can.
 	 */
-	private @Nullable ReplicatedSession read(@Nullable String id, byte[] bytes) {
+	private Read readStored(String id) {
+		String key = sessionKey(id);
+		byte[] bytes;
+		boolean fromMinority = false;
+		try {
+			bytes = this.engine.get(key, ReadConsistency.MAJORITY);
+		}
+		catch (QuorumNotReachedException majorityUnreachable) {
+			try {
+				bytes = this.engine.get(key, ReadConsistency.FIRST_HIT);
+				fromMinority = true;
+			}
+			catch (QuorumNotReachedException ex) {
+				this.unreachableReads.increment();
+				if (this.degradeWhenUnreachable) {
+					logger.warn("No memcached replica could answer for session {}; treating it as absent: {}",
+							SessionKeys.describe(id), ex.getMessage());
+					return new Read(null, true);
+				}
+				throw new SessionStoreUnavailableException(
+						"No memcached replica could answer for session " + SessionKeys.describe(id), ex);
+			}
+		}
+		if (bytes == null) {
+			return new Read(null, fromMinority);
+		}
+		StoredSession stored = decodeCounted(id, bytes);
+		if (stored != null && !stored.isEnded() && !id.equals(stored.id())) {
+			countUnreadable(id, "the stored session carries another id");
+			return new Read(null, fromMinority);
+		}
+		return new Read(stored, fromMinority);
+	}
+
+	private record Read(@Nullable StoredSession stored, boolean fromMinority) {
+
+	}
+
+	private @Nullable StoredSession decodeCounted(@Nullable String id, byte[] bytes) {
 		try {
 			StoredSession stored = StoredSession.decode(bytes);
-			if (id != null && !id.equals(stored.id)) {
-				throw new SessionSerializationException("Stored session carries another id");
+			this.clock.observe(stored.maxVersion());
+			if (!stored.isEnded() && !stored.isComplete()) {
+				throw new SessionSerializationException("Stored session is incomplete");
 			}
-			MapSession cached = new MapSession(stored.id);
-			cached.setCreationTime(Instant.ofEpochMilli(stored.creationTime));
-			cached.setLastAccessedTime(Instant.ofEpochMilli(stored.lastAccessedTime));
-			cached.setMaxInactiveInterval(Duration.ofSeconds(stored.maxInactiveSeconds));
-			stored.attributes.forEach((name, value) -> cached.setAttribute(name, this.serializer.deserialize(value)));
-			return new ReplicatedSession(cached, stored);
+			return stored;
 		}
 		catch (SessionSerializationException ex) {
-			this.unreadableSessions.increment();
-			logger.warn("Session {} cannot be read and is treated as absent; the user gets a new session: {}",
-					(id != null) ? describe(id) : "listed in an index", ex.getMessage());
+			countUnreadable(id, ex.getMessage());
+			return null;
+		}
+	}
+
+	private void countUnreadable(@Nullable String id, @Nullable String reason) {
+		this.unreadableSessions.increment();
+		logger.warn("Session {} cannot be read and is treated as absent; the user gets a new session: {}",
+				(id != null) ? SessionKeys.describe(id) : "listed in an index", reason);
+	}
+
+	private static @Nullable StoredSession decodeOrNull(byte @Nullable [] bytes) {
+		if (bytes == null) {
+			return null;
+		}
+		try {
+			return StoredSession.decode(bytes);
+		}
+		catch (SessionSerializationException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * Turn a stored session into a session, or {@code null} when an attribute cannot be
+	 * read.
+	 */
+	private @Nullable ReplicatedSession toSession(String id, StoredSession stored, boolean fromMinority) {
+		try {
+			MapSession cached = new MapSession(id);
+			cached.setCreationTime(java.time.Instant.ofEpochMilli(stored.creationTime.value));
+			cached.setLastAccessedTime(java.time.Instant.ofEpochMilli(stored.lastAccessedTime.value));
+			cached.setMaxInactiveInterval(Duration.ofSeconds(stored.maxInactiveSeconds.value));
+			stored.liveAttributes()
+				.forEach((name, value) -> cached.setAttribute(name, this.serializer.deserialize(value)));
+			return new ReplicatedSession(cached, stored, fromMinority);
+		}
+		catch (SessionSerializationException ex) {
+			countUnreadable(id, ex.getMessage());
 			return null;
 		}
 	}
@@ -394,30 +516,16 @@ public class ReplicatedSessionRepository
 	}
 
 	static String sha256(String value) {
-		try {
-			MessageDigest digest = MessageDigest.getInstance("SHA-256");
-			return HexFormat.of().formatHex(digest.digest(value.getBytes(StandardCharsets.UTF_8)));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is required of every Java platform", ex);
-		}
-	}
-
-	/**
-	 * How a session is named in logs and messages: the first hex digits of its hash,
-	 * never its id.
-	 */
-	private static String describe(String id) {
-		return "#" + sha256(id).substring(0, 12);
+		return SessionKeys.sha256(value);
 	}
 
 	// ---- writing
 
-	private static Duration ttl(long expiresAt, long now) {
+	static Duration ttl(long expiresAt, long now) {
 		if (expiresAt == Long.MAX_VALUE) {
 			return Duration.ZERO;
 		}
-		return Duration.ofMillis(Math.max(1000, expiresAt - now));
+		return Duration.ofMillis(Math.max(1, expiresAt - now));
 	}
 
 	private void checkSize(String key, byte[] payload, int attributeCount) {
@@ -430,7 +538,7 @@ public class ReplicatedSessionRepository
 
 	private void addToIndexes(Map<String, String> indexes, String hash, long until, @Nullable String replacedHash) {
 		long now = System.currentTimeMillis();
-		Duration ttl = ttl(until, now);
+		Duration ttl = (until == Long.MAX_VALUE) ? Duration.ZERO : Duration.ofMillis(Math.max(1000, until - now));
 		List<String> replaced = (replacedHash != null) ? List.of(replacedHash) : List.of();
 		indexes.forEach((name, value) -> this.engine.update(indexKey(name, value),
 				(current) -> IndexEntries.decode(current).prune(now).removeAll(replaced).put(hash, until).encode(),
@@ -446,7 +554,7 @@ public class ReplicatedSessionRepository
 				}
 				IndexEntries index = IndexEntries.decode(current).prune(now).removeAll(hashes);
 				return index.encode();
-			}, ttl(now + 2 * this.defaultMaxInactiveInterval.abs().toMillis(), now));
+			}, Duration.ofMillis(Math.max(1000, 2 * this.defaultMaxInactiveInterval.abs().toMillis())));
 		}
 		catch (RuntimeException ex) {
 			// The next lookup prunes what this could not remove.
@@ -456,35 +564,46 @@ public class ReplicatedSessionRepository
 
 	/**
 	 * A session read from, or to be written to, the replicas. Records what changed since
-	 * it was read.
+	 * it was read, each change with the version of the moment it was made.
 	 */
 	public final class ReplicatedSession implements Session {
 
 		private final MapSession cached;
 
-		/** What the replicas held when read, kept up to date by each save. */
-		private StoredSession stored;
+		/** What this session knows the replicas hold: as read, plus its own saves. */
+		private final StoredSession known;
 
 		/** The id the session is stored under, {@code null} while new. */
 		private @Nullable String storedId;
 
-		private final Map<String, @Nullable Object> delta = new LinkedHashMap<>();
+		/** The index values the replicas list this session under. */
+		private Map<String, String> storedIndexes;
 
-		private boolean lastAccessedTimeChanged;
+		/** Changed attributes, by name, with the version of their change. */
+		private final Map<String, Long> changedAttributes = new LinkedHashMap<>();
 
-		private boolean maxInactiveIntervalChanged;
+		private long lastAccessedTimeVersion;
 
-		ReplicatedSession(MapSession cached, @Nullable StoredSession stored) {
+		private long maxInactiveIntervalVersion;
+
+		/** Read from fewer than a majority of replicas: the quorum was not reachable. */
+		private final boolean readFromMinority;
+
+		ReplicatedSession(MapSession cached, @Nullable StoredSession stored, boolean readFromMinority) {
 			this.cached = cached;
+			this.readFromMinority = readFromMinority;
 			if (stored != null) {
-				this.stored = stored;
-				this.storedId = stored.id;
+				this.known = stored;
+				this.storedId = cached.getId();
+				this.storedIndexes = stored.indexes;
 				if (ReplicatedSessionRepository.this.saveMode == SaveMode.ALWAYS) {
-					cached.getAttributeNames().forEach((name) -> this.delta.put(name, cached.getAttribute(name)));
+					long version = ReplicatedSessionRepository.this.clock.next();
+					cached.getAttributeNames().forEach((name) -> this.changedAttributes.put(name, version));
 				}
 			}
 			else {
-				this.stored = new StoredSession(cached.getId());
+				this.known = StoredSession.withId(cached.getId());
+				this.storedIndexes = Map.of();
 			}
 		}
 
@@ -509,20 +628,20 @@ public class ReplicatedSessionRepository
 		public <T> @Nullable T getAttribute(String name) {
 			T value = this.cached.getAttribute(name);
 			if (value != null && ReplicatedSessionRepository.this.saveMode == SaveMode.ON_GET_ATTRIBUTE) {
-				this.delta.put(name, value);
+				this.changedAttributes.put(name, ReplicatedSessionRepository.this.clock.next());
 			}
 			return value;
 		}
 
 		@Override
-		public Set<String> getAttributeNames() {
+		public java.util.Set<String> getAttributeNames() {
 			return this.cached.getAttributeNames();
 		}
 
 		@Override
 		public void setAttribute(String name, @Nullable Object value) {
 			this.cached.setAttribute(name, value);
-			this.delta.put(name, value);
+			this.changedAttributes.put(name, ReplicatedSessionRepository.this.clock.next());
 			flushImmediateIfNecessary();
 		}
 
@@ -532,26 +651,26 @@ public class ReplicatedSessionRepository
 		}
 
 		@Override
-		public Instant getCreationTime() {
+		public java.time.Instant getCreationTime() {
 			return this.cached.getCreationTime();
 		}
 
 		@Override
-		public void setLastAccessedTime(Instant lastAccessedTime) {
+		public void setLastAccessedTime(java.time.Instant lastAccessedTime) {
 			this.cached.setLastAccessedTime(lastAccessedTime);
-			this.lastAccessedTimeChanged = true;
+			this.lastAccessedTimeVersion = ReplicatedSessionRepository.this.clock.next();
 			flushImmediateIfNecessary();
 		}
 
 		@Override
-		public Instant getLastAccessedTime() {
+		public java.time.Instant getLastAccessedTime() {
 			return this.cached.getLastAccessedTime();
 		}
 
 		@Override
 		public void setMaxInactiveInterval(Duration interval) {
 			this.cached.setMaxInactiveInterval(interval);
-			this.maxInactiveIntervalChanged = true;
+			this.maxInactiveIntervalVersion = ReplicatedSessionRepository.this.clock.next();
 			flushImmediateIfNecessary();
 		}
 
@@ -565,7 +684,7 @@ public class ReplicatedSessionRepository
 			return this.cached.isExpired();
 		}
 
-		private void flushImmediateIfNecessary() {
+		void flushImmediateIfNecessary() {
 			if (ReplicatedSessionRepository.this.flushMode == FlushMode.IMMEDIATE) {
 				save();
 			}
@@ -573,54 +692,105 @@ public class ReplicatedSessionRepository
 
 		private void save() {
 			long now = System.currentTimeMillis();
-			StoredSession.Changes changes = changes(now);
-			StoredSession snapshot = snapshot(changes);
-			if (isNew()) {
-				saveNew(snapshot, now);
-			}
-			else if (!getId().equals(this.storedId)) {
-				if (!saveChangedId(snapshot, changes, now)) {
-					return;
+			Map<String, String> indexes = resolveIndexes();
+			StoredSession change = isNew() ? everything(indexes) : change(indexes, now);
+			boolean onlyAccess = !isNew() && getId().equals(this.storedId) && onlyTouchesAccess(change);
+			try {
+				if (isNew()) {
+					saveNew(change, now);
+				}
+				else if (!getId().equals(this.storedId)) {
+					if (!saveChangedId(change, now)) {
+						return;
+					}
+				}
+				else if (!change.attributes.isEmpty() || change.lastAccessedTime.version != 0
+						|| change.maxInactiveSeconds.version != 0 || change.indexesVersion != 0
+						|| change.indexedUntil != 0) {
+					if (!saveChange(change, now)) {
+						return;
+					}
 				}
 			}
-			else if (!changes.isEmpty()) {
-				if (!saveDelta(snapshot, changes, now)) {
+			catch (QuorumNotReachedException ex) {
+				if (onlyAccess) {
+					// Quorum lost: a request that only read its session keeps working;
+					// its
+					// last access time is written by the next save that reaches the
+					// quorum.
+					ReplicatedSessionRepository.this.deferredAccessUpdates.increment();
+					logger.debug("Last access of session {} not written, the write quorum is lost: {}",
+							SessionKeys.describe(getId()), ex.getMessage());
 					return;
 				}
+				throw new SessionStoreUnavailableException(
+						"Cannot save session " + SessionKeys.describe(getId()) + ": the write quorum is lost", ex);
 			}
-			this.stored = snapshot;
+			if (this.storedId != null && !getId().equals(this.storedId)) {
+				this.known.sealedId = StoredSession.withId(getId()).sealedId;
+			}
+			this.known.mergeFrom(change);
 			this.storedId = getId();
-			this.delta.clear();
-			this.lastAccessedTimeChanged = false;
-			this.maxInactiveIntervalChanged = false;
+			this.storedIndexes = this.known.indexes;
+			this.changedAttributes.clear();
+			this.lastAccessedTimeVersion = 0;
+			this.maxInactiveIntervalVersion = 0;
 		}
 
-		private StoredSession.Changes changes(long now) {
-			StoredSession.Changes changes = new StoredSession.Changes();
-			this.delta.forEach((name, value) -> changes.attributes.put(name,
-					(value != null) ? ReplicatedSessionRepository.this.serializer.serialize(value) : null));
-			if (this.lastAccessedTimeChanged) {
-				changes.lastAccessedTime = getLastAccessedTime().toEpochMilli();
+		private boolean onlyTouchesAccess(StoredSession change) {
+			return change.attributes.isEmpty() && change.maxInactiveSeconds.version == 0 && change.indexesVersion == 0;
+		}
+
+		/** A new session: every field, each with a version of now. */
+		private StoredSession everything(Map<String, String> indexes) {
+			long version = ReplicatedSessionRepository.this.clock.next();
+			StoredSession all = StoredSession.withId(getId());
+			all.creationTime.set(version, getCreationTime().toEpochMilli());
+			all.lastAccessedTime.set(Math.max(version, this.lastAccessedTimeVersion),
+					getLastAccessedTime().toEpochMilli());
+			all.maxInactiveSeconds.set(version, getMaxInactiveInterval().toSeconds());
+			if (!indexes.isEmpty()) {
+				all.indexesVersion = version;
+				all.indexes = new java.util.TreeMap<>(indexes);
+				all.indexedUntil = indexedUntil(System.currentTimeMillis());
 			}
-			if (this.maxInactiveIntervalChanged) {
-				changes.maxInactiveSeconds = getMaxInactiveInterval().toSeconds();
+			for (String name : getAttributeNames()) {
+				all.attributes.put(name, new StoredSession.Attribute(this.changedAttributes.getOrDefault(name, version),
+						ReplicatedSessionRepository.this.serializer.serialize(this.cached.getAttribute(name))));
 			}
-			Map<String, String> indexes = resolveIndexes();
-			boolean indexesChanged = !indexes.equals(this.stored.indexes);
+			return all;
+		}
+
+		/** What this request changed, and nothing else. */
+		private StoredSession change(Map<String, String> indexes, long now) {
+			StoredSession change = StoredSession.delta();
+			this.changedAttributes.forEach((name, version) -> {
+				Object value = this.cached.getAttribute(name);
+				change.attributes.put(name, new StoredSession.Attribute(version,
+						(value != null) ? ReplicatedSessionRepository.this.serializer.serialize(value) : null));
+			});
+			if (this.lastAccessedTimeVersion != 0) {
+				change.lastAccessedTime.set(this.lastAccessedTimeVersion, getLastAccessedTime().toEpochMilli());
+			}
+			if (this.maxInactiveIntervalVersion != 0) {
+				change.maxInactiveSeconds.set(this.maxInactiveIntervalVersion, getMaxInactiveInterval().toSeconds());
+			}
+			boolean indexesChanged = !indexes.equals(this.storedIndexes);
 			if (indexesChanged) {
-				changes.indexes = indexes;
+				change.indexesVersion = ReplicatedSessionRepository.this.clock.next();
+				change.indexes = new java.util.TreeMap<>(indexes);
 			}
-			if (!indexes.isEmpty() && (indexesChanged || isNew() || !getId().equals(this.storedId)
-					|| expiresAt() > this.stored.indexedUntil)) {
-				changes.indexedUntil = indexedUntil(now);
+			if (!indexes.isEmpty()
+					&& (indexesChanged || !getId().equals(this.storedId) || expiresAt() > this.known.indexedUntil)) {
+				change.indexedUntil = indexedUntil(now);
 			}
-			return changes;
+			return change;
 		}
 
 		private Map<String, String> resolveIndexes() {
 			Map<String, String> resolved = ReplicatedSessionRepository.this.indexResolver
 				.resolveIndexesFor(this.cached);
-			Map<String, String> indexes = new LinkedHashMap<>();
+			Map<String, String> indexes = new java.util.TreeMap<>();
 			resolved.forEach((name, value) -> {
 				if (name != null && value != null) {
 					indexes.put(name, value);
@@ -650,58 +820,43 @@ public class ReplicatedSessionRepository
 			return Math.max(now, getLastAccessedTime().toEpochMilli()) + 2 * interval.toMillis();
 		}
 
-		/** What the replicas should hold after this save, built locally. */
-		private StoredSession snapshot(StoredSession.Changes changes) {
-			StoredSession snapshot = new StoredSession(getId());
-			snapshot.creationTime = getCreationTime().toEpochMilli();
-			snapshot.lastAccessedTime = getLastAccessedTime().toEpochMilli();
-			snapshot.maxInactiveSeconds = getMaxInactiveInterval().toSeconds();
-			snapshot.indexedUntil = this.stored.indexedUntil;
-			snapshot.indexes = new LinkedHashMap<>(this.stored.indexes);
-			snapshot.attributes = new LinkedHashMap<>(this.stored.attributes);
-			changes.applyTo(snapshot);
-			snapshot.lastAccessedTime = getLastAccessedTime().toEpochMilli();
-			// An attribute set before the session was first stored, then never changed,
-			// is not in the stored bytes yet.
-			for (String name : getAttributeNames()) {
-				if (!snapshot.attributes.containsKey(name)) {
-					snapshot.attributes.put(name,
-							ReplicatedSessionRepository.this.serializer.serialize(this.cached.getAttribute(name)));
-				}
-			}
-			return snapshot;
-		}
-
-		private void saveNew(StoredSession snapshot, long now) {
+		private void saveNew(StoredSession all, long now) {
 			String key = sessionKey(getId());
-			byte[] payload = snapshot.encode();
-			checkSize(key, payload, snapshot.attributes.size());
-			String hash = sha256(getId());
-			if (!snapshot.indexes.isEmpty()) {
-				addToIndexes(snapshot.indexes, hash, snapshot.indexedUntil, null);
+			byte[] payload = all.encode();
+			checkSize(key, payload, all.attributes.size());
+			if (!all.indexes.isEmpty()) {
+				addToIndexes(all.indexes, sha256(getId()), all.indexedUntil, null);
 			}
-			ReplicatedSessionRepository.this.engine.set(key, payload, ttl(snapshot.expiresAt(), now));
+			ReplicatedSessionRepository.this.engine.set(key, payload, ttl(all.expiresAt(), now));
 			ReplicatedSessionRepository.this.eventPublisher
 				.publishEvent(new SessionCreatedEvent(ReplicatedSessionRepository.this, this));
 		}
 
-		private boolean saveDelta(StoredSession snapshot, StoredSession.Changes changes, long now) {
+		private boolean saveChange(StoredSession change, long now) {
 			String key = sessionKey(getId());
-			checkSize(key, snapshot.encode(), snapshot.attributes.size());
-			if (changes.indexedUntil != null) {
-				addToIndexes(snapshot.indexes, sha256(getId()), snapshot.indexedUntil, null);
+			StoredSession expected = StoredSession.decode(this.known.encode()).mergeFrom(change);
+			checkSize(key, expected.encode(), expected.attributes.size());
+			if (change.indexedUntil != 0) {
+				addToIndexes(expected.indexes, sha256(getId()), expected.indexedUntil, null);
 			}
 			ReplicatedMemcached engine = ReplicatedSessionRepository.this.engine;
-			boolean stored = engine.update(key, (current) -> merge(current, changes, snapshot),
-					ttl(snapshot.expiresAt(), now));
+			SessionMerge merge = new SessionMerge(change, null);
+			boolean stored = engine.update(key, merge, ttl(expected.expiresAt(), now));
+			if (!stored && !merge.sawEnded() && merge.sawNoCopy()) {
+				// Too few replicas hold a copy (restarted empty): fill them from what
+				// this
+				// request knows; its field versions lose to anything newer a replica
+				// receives later.
+				stored = engine.update(key, new SessionMerge(change, expected), ttl(expected.expiresAt(), now));
+			}
 			if (!stored) {
 				preventResurrection(key);
 				return false;
 			}
-			if (changes.indexes != null) {
+			if (change.indexesVersion != 0) {
 				String hash = sha256(getId());
-				this.stored.indexes.forEach((name, value) -> {
-					if (!value.equals(snapshot.indexes.get(name))) {
+				this.storedIndexes.forEach((name, value) -> {
+					if (!value.equals(expected.indexes.get(name))) {
 						removeFromIndex(name, value, List.of(hash));
 					}
 				});
@@ -709,61 +864,65 @@ public class ReplicatedSessionRepository
 			return true;
 		}
 
-		private boolean saveChangedId(StoredSession snapshot, StoredSession.Changes changes, long now) {
+		private boolean saveChangedId(StoredSession change, long now) {
 			ReplicatedMemcached engine = ReplicatedSessionRepository.this.engine;
-			String oldKey = sessionKey(this.storedId);
+			String oldId = this.storedId;
+			String oldKey = sessionKey(oldId);
 			String newKey = sessionKey(getId());
-			byte[] current = engine.get(oldKey);
-			if (current == null) {
+			StoredSession current = readStored(oldId).stored;
+			if (current == null || current.isEnded()) {
 				// Invalidated (or expired) since it was read: the new id must not bring
 				// it back.
 				ReplicatedSessionRepository.this.resurrectionsPrevented.increment();
 				return false;
 			}
-			byte[] payload = merge(current, changes, snapshot);
-			StoredSession merged = StoredSession.decode(payload);
-			checkSize(newKey, payload, merged.attributes.size());
-			String oldHash = sha256(this.storedId);
+			StoredSession moved = current.mergeFrom(change);
+			moved.sealedId = StoredSession.withId(getId()).sealedId;
+			byte[] payload = moved.encode();
+			checkSize(newKey, payload, moved.attributes.size());
+			String oldHash = sha256(oldId);
 			String newHash = sha256(getId());
-			if (!snapshot.indexes.isEmpty()) {
-				addToIndexes(snapshot.indexes, newHash, snapshot.indexedUntil, oldHash);
+			if (!moved.indexes.isEmpty()) {
+				addToIndexes(moved.indexes, newHash, Math.max(moved.indexedUntil, indexedUntil(now)), oldHash);
 			}
-			engine.set(newKey, payload, ttl(merged.expiresAt(), now));
+			engine.set(newKey, payload, ttl(moved.expiresAt(), now));
+			// Mark the old copy moved. A logout that ran first on a replica leaves its
+			// mark there, and this sees it; one that runs second sees this mark and
+			// deletes the new id itself.
+			long version = ReplicatedSessionRepository.this.clock.next();
+			AtomicReference<Boolean> loggedOut = new AtomicReference<>(false);
+			boolean marked = engine.update(oldKey, (held) -> {
+				StoredSession copy = decodeOrNull(held);
+				if (copy == null) {
+					return null;
+				}
+				if (copy.invalidated.version != 0) {
+					loggedOut.set(true);
+					return null;
+				}
+				copy.moveTo(version, newHash);
+				return copy.encode();
+			}, ttl(moved.expiresAt(), now));
+			if (!marked || loggedOut.get()) {
+				engine.delete(newKey);
+				ReplicatedSessionRepository.this.resurrectionsPrevented.increment();
+				return false;
+			}
 			engine.delete(oldKey);
-			this.stored.indexes.forEach((name, value) -> {
-				if (!value.equals(snapshot.indexes.get(name))) {
+			this.storedIndexes.forEach((name, value) -> {
+				if (!value.equals(moved.indexes.get(name))) {
 					removeFromIndex(name, value, List.of(oldHash));
 				}
 			});
 			return true;
 		}
 
-		/**
-		 * Merge this save's changes into what one replica holds. Runs on the engine's
-		 * threads, possibly several times: it only decodes and encodes bytes.
-		 */
-		private byte[] merge(byte @Nullable [] current, StoredSession.Changes changes, StoredSession snapshot) {
-			if (current == null) {
-				return snapshot.encode();
-			}
-			StoredSession base;
-			try {
-				base = StoredSession.decode(current);
-			}
-			catch (SessionSerializationException ex) {
-				return snapshot.encode();
-			}
-			base.id = snapshot.id;
-			changes.applyTo(base);
-			return base.encode();
-		}
-
 		private void preventResurrection(String key) {
 			ReplicatedSessionRepository.this.resurrectionsPrevented.increment();
-			logger.debug("Session {} was deleted while a request used it; its changes are dropped", describe(getId()));
-			// A replica that missed the delete may have taken the merge with a newer
-			// version than the tombstone: delete again so that the newest version is a
-			// tombstone everywhere.
+			logger.debug("Session {} was deleted while a request used it; its changes are dropped",
+					SessionKeys.describe(getId()));
+			// A replica that missed the delete may have taken the merge: delete again so
+			// that a tombstone is everywhere.
 			ReplicatedSessionRepository.this.engine.delete(key);
 		}
 
