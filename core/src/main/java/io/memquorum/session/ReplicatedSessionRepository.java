@@ -1,12 +1,12 @@
 package io.memquorum.session;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.memquorum.engine.Envelope;
@@ -102,8 +102,7 @@ import org.springframework.session.events.SessionDeletedEvent;
  * {@link SessionDeletedEvent} when one is deleted. memcached cannot report expiry, so no
  * {@code SessionExpiredEvent} is ever published.
  */
-public class ReplicatedSessionRepository
-		implements FindByIndexNameSessionRepository<ReplicatedSessionRepository.ReplicatedSession> {
+public class ReplicatedSessionRepository implements FindByIndexNameSessionRepository<ReplicatedSession> {
 
 	/** The key prefix used unless {@link #setKeyPrefix(String)} says otherwise. */
 	public static final String DEFAULT_KEY_PREFIX = "session:";
@@ -112,9 +111,6 @@ public class ReplicatedSessionRepository
 	public static final String INDEX_INFIX = "index:";
 
 	private static final Logger logger = LoggerFactory.getLogger(ReplicatedSessionRepository.class);
-
-	/** memcached's per-item overhead beyond key and value, as the engine counts it. */
-	private static final int ITEM_OVERHEAD = 64;
 
 	private final ReplicatedMemcached engine;
 
@@ -147,6 +143,8 @@ public class ReplicatedSessionRepository
 
 	private final VersionClock clock;
 
+	private final SessionWrites writes;
+
 	/**
 	 * Create a repository on an engine.
 	 * @param engine the replicated memcached to store sessions in
@@ -157,6 +155,7 @@ public class ReplicatedSessionRepository
 		}
 		this.engine = engine;
 		this.clock = new VersionClock(System::currentTimeMillis);
+		this.writes = new SessionWrites(this, engine);
 	}
 
 	/**
@@ -310,7 +309,7 @@ public class ReplicatedSessionRepository
 	public ReplicatedSession createSession() {
 		MapSession cached = new MapSession(this.sessionIdGenerator);
 		cached.setMaxInactiveInterval(this.defaultMaxInactiveInterval);
-		ReplicatedSession session = new ReplicatedSession(cached, null, false);
+		ReplicatedSession session = new ReplicatedSession(this, cached, null, false);
 		session.flushImmediateIfNecessary();
 		return session;
 	}
@@ -335,43 +334,20 @@ public class ReplicatedSessionRepository
 
 	@Override
 	public void deleteById(String id) {
-		String key = sessionKey(id);
 		StoredSession found = readStored(id).stored;
 		ReplicatedSession session = (found != null && !found.isEnded()) ? toSession(id, found, false) : null;
-		AtomicReference<@Nullable String> movedTo = new AtomicReference<>();
-		long version = this.clock.next();
 		try {
-			// Marks every copy invalidated, and learns whether changeSessionId moved it.
-			this.engine.update(key, (current) -> {
-				StoredSession held = decodeOrNull(current);
-				if (held == null) {
-					return null;
-				}
-				if (held.movedToHash() != null) {
-					movedTo.set(held.movedToHash());
-				}
-				if (held.invalidated.version != 0) {
-					return null;
-				}
-				held.invalidated.set(version, 1);
-				return held.encode();
-			}, Duration.ofMillis(Math.max(1000, this.defaultMaxInactiveInterval.abs().toMillis())));
-			// Delete even when nothing was found: the tombstone makes the delete final on
-			// replicas that may still hold a copy.
-			this.engine.delete(key);
-			String moved = movedTo.get();
-			if (moved != null) {
-				this.engine.delete(this.keyPrefix + moved);
-			}
+			this.writes.logOut(id, Duration.ofMillis(Math.max(1000, this.defaultMaxInactiveInterval.abs().toMillis())));
 		}
 		catch (QuorumNotReachedException ex) {
-			throw new SessionStoreUnavailableException("Cannot log out session " + SessionKeys.describe(id), ex);
+			throw new SessionStoreUnavailableException(
+					"Cannot log out session " + SessionKeys.describe(id) + ": the write quorum is lost", ex);
 		}
 		if (session == null) {
 			return;
 		}
 		String hash = sha256(id);
-		session.storedIndexes.forEach((name, value) -> removeFromIndex(name, value, List.of(hash)));
+		session.storedIndexes().forEach((name, value) -> this.writes.removeFromIndex(name, value, List.of(hash)));
 		this.eventPublisher.publishEvent(new SessionDeletedEvent(this, session));
 	}
 
@@ -395,7 +371,7 @@ public class ReplicatedSessionRepository
 			String id = (stored != null) ? stored.id() : null;
 			ReplicatedSession session = (stored != null && id != null && !stored.isEnded() && hash.equals(sha256(id)))
 					? toSession(id, stored, false) : null;
-			if (session == null || session.isExpired() || !indexValue.equals(session.storedIndexes.get(indexName))) {
+			if (session == null || session.isExpired() || !indexValue.equals(session.storedIndexes().get(indexName))) {
 				stale.add(hash);
 			}
 			else {
@@ -403,7 +379,7 @@ public class ReplicatedSessionRepository
 			}
 		});
 		if (!stale.isEmpty()) {
-			removeFromIndex(indexName, indexValue, stale);
+			this.writes.removeFromIndex(indexName, indexValue, stale);
 		}
 		return sessions;
 	}
@@ -473,18 +449,6 @@ public class ReplicatedSessionRepository
 				(id != null) ? SessionKeys.describe(id) : "listed in an index", reason);
 	}
 
-	private static @Nullable StoredSession decodeOrNull(byte @Nullable [] bytes) {
-		if (bytes == null) {
-			return null;
-		}
-		try {
-			return StoredSession.decode(bytes);
-		}
-		catch (SessionSerializationException ex) {
-			return null;
-		}
-	}
-
 	/**
 	 * Turn a stored session into a session, or {@code null} when an attribute cannot be
 	 * read.
@@ -492,17 +456,68 @@ public class ReplicatedSessionRepository
 	private @Nullable ReplicatedSession toSession(String id, StoredSession stored, boolean fromMinority) {
 		try {
 			MapSession cached = new MapSession(id);
-			cached.setCreationTime(java.time.Instant.ofEpochMilli(stored.creationTime.value));
-			cached.setLastAccessedTime(java.time.Instant.ofEpochMilli(stored.lastAccessedTime.value));
+			cached.setCreationTime(Instant.ofEpochMilli(stored.creationTime.value));
+			cached.setLastAccessedTime(Instant.ofEpochMilli(stored.lastAccessedTime.value));
 			cached.setMaxInactiveInterval(Duration.ofSeconds(stored.maxInactiveSeconds.value));
 			stored.liveAttributes()
 				.forEach((name, value) -> cached.setAttribute(name, this.serializer.deserialize(value)));
-			return new ReplicatedSession(cached, stored, fromMinority);
+			return new ReplicatedSession(this, cached, stored, fromMinority);
 		}
 		catch (SessionSerializationException ex) {
 			countUnreadable(id, ex.getMessage());
 			return null;
 		}
+	}
+
+	/**
+	 * What the replicas hold for a session, for a write that builds on it.
+	 * @param id the session id
+	 * @return the stored session, or {@code null}
+	 */
+	@Nullable StoredSession readForWrite(String id) {
+		return readStored(id).stored;
+	}
+
+	// ---- collaborators of the session and its writes
+
+	SessionWrites writes() {
+		return this.writes;
+	}
+
+	VersionClock clock() {
+		return this.clock;
+	}
+
+	SessionIdGenerator sessionIdGenerator() {
+		return this.sessionIdGenerator;
+	}
+
+	IndexResolver<Session> indexResolver() {
+		return this.indexResolver;
+	}
+
+	ApplicationEventPublisher eventPublisher() {
+		return this.eventPublisher;
+	}
+
+	SaveMode saveMode() {
+		return this.saveMode;
+	}
+
+	FlushMode flushMode() {
+		return this.flushMode;
+	}
+
+	SessionAttributeSerializer serializer() {
+		return this.serializer;
+	}
+
+	void accessUpdateDeferred() {
+		this.deferredAccessUpdates.increment();
+	}
+
+	void resurrectionPrevented() {
+		this.resurrectionsPrevented.increment();
 	}
 
 	// ---- keys
@@ -517,415 +532,6 @@ public class ReplicatedSessionRepository
 
 	static String sha256(String value) {
 		return SessionKeys.sha256(value);
-	}
-
-	// ---- writing
-
-	static Duration ttl(long expiresAt, long now) {
-		if (expiresAt == Long.MAX_VALUE) {
-			return Duration.ZERO;
-		}
-		return Duration.ofMillis(Math.max(1, expiresAt - now));
-	}
-
-	private void checkSize(String key, byte[] payload, int attributeCount) {
-		int size = payload.length + Envelope.HEADER_SIZE + this.engine.keyEncoder().encode(key).length()
-				+ ITEM_OVERHEAD;
-		if (size > this.engine.maxItemSize()) {
-			throw new SessionTooLargeException(size, this.engine.maxItemSize(), attributeCount);
-		}
-	}
-
-	private void addToIndexes(Map<String, String> indexes, String hash, long until, @Nullable String replacedHash) {
-		long now = System.currentTimeMillis();
-		Duration ttl = (until == Long.MAX_VALUE) ? Duration.ZERO : Duration.ofMillis(Math.max(1000, until - now));
-		List<String> replaced = (replacedHash != null) ? List.of(replacedHash) : List.of();
-		indexes.forEach((name, value) -> this.engine.update(indexKey(name, value),
-				(current) -> IndexEntries.decode(current).prune(now).removeAll(replaced).put(hash, until).encode(),
-				ttl));
-	}
-
-	private void removeFromIndex(String indexName, String indexValue, List<String> hashes) {
-		long now = System.currentTimeMillis();
-		try {
-			this.engine.update(indexKey(indexName, indexValue), (current) -> {
-				if (current == null) {
-					return null;
-				}
-				IndexEntries index = IndexEntries.decode(current).prune(now).removeAll(hashes);
-				return index.encode();
-			}, Duration.ofMillis(Math.max(1000, 2 * this.defaultMaxInactiveInterval.abs().toMillis())));
-		}
-		catch (RuntimeException ex) {
-			// The next lookup prunes what this could not remove.
-			logger.debug("Could not remove {} sessions from an index: {}", hashes.size(), ex.getMessage());
-		}
-	}
-
-	/**
-	 * A session read from, or to be written to, the replicas. Records what changed since
-	 * it was read, each change with the version of the moment it was made.
-	 */
-	public final class ReplicatedSession implements Session {
-
-		private final MapSession cached;
-
-		/** What this session knows the replicas hold: as read, plus its own saves. */
-		private final StoredSession known;
-
-		/** The id the session is stored under, {@code null} while new. */
-		private @Nullable String storedId;
-
-		/** The index values the replicas list this session under. */
-		private Map<String, String> storedIndexes;
-
-		/** Changed attributes, by name, with the version of their change. */
-		private final Map<String, Long> changedAttributes = new LinkedHashMap<>();
-
-		private long lastAccessedTimeVersion;
-
-		private long maxInactiveIntervalVersion;
-
-		/** Read from fewer than a majority of replicas: the quorum was not reachable. */
-		private final boolean readFromMinority;
-
-		ReplicatedSession(MapSession cached, @Nullable StoredSession stored, boolean readFromMinority) {
-			this.cached = cached;
-			this.readFromMinority = readFromMinority;
-			if (stored != null) {
-				this.known = stored;
-				this.storedId = cached.getId();
-				this.storedIndexes = stored.indexes;
-				if (ReplicatedSessionRepository.this.saveMode == SaveMode.ALWAYS) {
-					long version = ReplicatedSessionRepository.this.clock.next();
-					cached.getAttributeNames().forEach((name) -> this.changedAttributes.put(name, version));
-				}
-			}
-			else {
-				this.known = StoredSession.withId(cached.getId());
-				this.storedIndexes = Map.of();
-			}
-		}
-
-		boolean isNew() {
-			return this.storedId == null;
-		}
-
-		@Override
-		public String getId() {
-			return this.cached.getId();
-		}
-
-		@Override
-		public String changeSessionId() {
-			String newId = ReplicatedSessionRepository.this.sessionIdGenerator.generate();
-			this.cached.setId(newId);
-			flushImmediateIfNecessary();
-			return newId;
-		}
-
-		@Override
-		public <T> @Nullable T getAttribute(String name) {
-			T value = this.cached.getAttribute(name);
-			if (value != null && ReplicatedSessionRepository.this.saveMode == SaveMode.ON_GET_ATTRIBUTE) {
-				this.changedAttributes.put(name, ReplicatedSessionRepository.this.clock.next());
-			}
-			return value;
-		}
-
-		@Override
-		public java.util.Set<String> getAttributeNames() {
-			return this.cached.getAttributeNames();
-		}
-
-		@Override
-		public void setAttribute(String name, @Nullable Object value) {
-			this.cached.setAttribute(name, value);
-			this.changedAttributes.put(name, ReplicatedSessionRepository.this.clock.next());
-			flushImmediateIfNecessary();
-		}
-
-		@Override
-		public void removeAttribute(String name) {
-			setAttribute(name, null);
-		}
-
-		@Override
-		public java.time.Instant getCreationTime() {
-			return this.cached.getCreationTime();
-		}
-
-		@Override
-		public void setLastAccessedTime(java.time.Instant lastAccessedTime) {
-			this.cached.setLastAccessedTime(lastAccessedTime);
-			this.lastAccessedTimeVersion = ReplicatedSessionRepository.this.clock.next();
-			flushImmediateIfNecessary();
-		}
-
-		@Override
-		public java.time.Instant getLastAccessedTime() {
-			return this.cached.getLastAccessedTime();
-		}
-
-		@Override
-		public void setMaxInactiveInterval(Duration interval) {
-			this.cached.setMaxInactiveInterval(interval);
-			this.maxInactiveIntervalVersion = ReplicatedSessionRepository.this.clock.next();
-			flushImmediateIfNecessary();
-		}
-
-		@Override
-		public Duration getMaxInactiveInterval() {
-			return this.cached.getMaxInactiveInterval();
-		}
-
-		@Override
-		public boolean isExpired() {
-			return this.cached.isExpired();
-		}
-
-		void flushImmediateIfNecessary() {
-			if (ReplicatedSessionRepository.this.flushMode == FlushMode.IMMEDIATE) {
-				save();
-			}
-		}
-
-		private void save() {
-			long now = System.currentTimeMillis();
-			Map<String, String> indexes = resolveIndexes();
-			StoredSession change = isNew() ? everything(indexes) : change(indexes, now);
-			boolean onlyAccess = !isNew() && getId().equals(this.storedId) && onlyTouchesAccess(change);
-			try {
-				if (isNew()) {
-					saveNew(change, now);
-				}
-				else if (!getId().equals(this.storedId)) {
-					if (!saveChangedId(change, now)) {
-						return;
-					}
-				}
-				else if (!change.attributes.isEmpty() || change.lastAccessedTime.version != 0
-						|| change.maxInactiveSeconds.version != 0 || change.indexesVersion != 0
-						|| change.indexedUntil != 0) {
-					if (!saveChange(change, now)) {
-						return;
-					}
-				}
-			}
-			catch (QuorumNotReachedException ex) {
-				if (onlyAccess) {
-					// Quorum lost: a request that only read its session keeps working;
-					// its
-					// last access time is written by the next save that reaches the
-					// quorum.
-					ReplicatedSessionRepository.this.deferredAccessUpdates.increment();
-					logger.debug("Last access of session {} not written, the write quorum is lost: {}",
-							SessionKeys.describe(getId()), ex.getMessage());
-					return;
-				}
-				throw new SessionStoreUnavailableException(
-						"Cannot save session " + SessionKeys.describe(getId()) + ": the write quorum is lost", ex);
-			}
-			if (this.storedId != null && !getId().equals(this.storedId)) {
-				this.known.sealedId = StoredSession.withId(getId()).sealedId;
-			}
-			this.known.mergeFrom(change);
-			this.storedId = getId();
-			this.storedIndexes = this.known.indexes;
-			this.changedAttributes.clear();
-			this.lastAccessedTimeVersion = 0;
-			this.maxInactiveIntervalVersion = 0;
-		}
-
-		private boolean onlyTouchesAccess(StoredSession change) {
-			return change.attributes.isEmpty() && change.maxInactiveSeconds.version == 0 && change.indexesVersion == 0;
-		}
-
-		/** A new session: every field, each with a version of now. */
-		private StoredSession everything(Map<String, String> indexes) {
-			long version = ReplicatedSessionRepository.this.clock.next();
-			StoredSession all = StoredSession.withId(getId());
-			all.creationTime.set(version, getCreationTime().toEpochMilli());
-			all.lastAccessedTime.set(Math.max(version, this.lastAccessedTimeVersion),
-					getLastAccessedTime().toEpochMilli());
-			all.maxInactiveSeconds.set(version, getMaxInactiveInterval().toSeconds());
-			if (!indexes.isEmpty()) {
-				all.indexesVersion = version;
-				all.indexes = new java.util.TreeMap<>(indexes);
-				all.indexedUntil = indexedUntil(System.currentTimeMillis());
-			}
-			for (String name : getAttributeNames()) {
-				all.attributes.put(name, new StoredSession.Attribute(this.changedAttributes.getOrDefault(name, version),
-						ReplicatedSessionRepository.this.serializer.serialize(this.cached.getAttribute(name))));
-			}
-			return all;
-		}
-
-		/** What this request changed, and nothing else. */
-		private StoredSession change(Map<String, String> indexes, long now) {
-			StoredSession change = StoredSession.delta();
-			this.changedAttributes.forEach((name, version) -> {
-				Object value = this.cached.getAttribute(name);
-				change.attributes.put(name, new StoredSession.Attribute(version,
-						(value != null) ? ReplicatedSessionRepository.this.serializer.serialize(value) : null));
-			});
-			if (this.lastAccessedTimeVersion != 0) {
-				change.lastAccessedTime.set(this.lastAccessedTimeVersion, getLastAccessedTime().toEpochMilli());
-			}
-			if (this.maxInactiveIntervalVersion != 0) {
-				change.maxInactiveSeconds.set(this.maxInactiveIntervalVersion, getMaxInactiveInterval().toSeconds());
-			}
-			boolean indexesChanged = !indexes.equals(this.storedIndexes);
-			if (indexesChanged) {
-				change.indexesVersion = ReplicatedSessionRepository.this.clock.next();
-				change.indexes = new java.util.TreeMap<>(indexes);
-			}
-			if (!indexes.isEmpty()
-					&& (indexesChanged || !getId().equals(this.storedId) || expiresAt() > this.known.indexedUntil)) {
-				change.indexedUntil = indexedUntil(now);
-			}
-			return change;
-		}
-
-		private Map<String, String> resolveIndexes() {
-			Map<String, String> resolved = ReplicatedSessionRepository.this.indexResolver
-				.resolveIndexesFor(this.cached);
-			Map<String, String> indexes = new java.util.TreeMap<>();
-			resolved.forEach((name, value) -> {
-				if (name != null && value != null) {
-					indexes.put(name, value);
-				}
-			});
-			return indexes;
-		}
-
-		private long expiresAt() {
-			Duration interval = getMaxInactiveInterval();
-			if (interval.isNegative()) {
-				return Long.MAX_VALUE;
-			}
-			return getLastAccessedTime().toEpochMilli() + interval.toMillis();
-		}
-
-		/**
-		 * Until when index entries written now may list this session: twice its lifetime,
-		 * so that a save refreshes them at most once per max inactive interval, and never
-		 * before this session expires.
-		 */
-		private long indexedUntil(long now) {
-			Duration interval = getMaxInactiveInterval();
-			if (interval.isNegative()) {
-				return Long.MAX_VALUE;
-			}
-			return Math.max(now, getLastAccessedTime().toEpochMilli()) + 2 * interval.toMillis();
-		}
-
-		private void saveNew(StoredSession all, long now) {
-			String key = sessionKey(getId());
-			byte[] payload = all.encode();
-			checkSize(key, payload, all.attributes.size());
-			if (!all.indexes.isEmpty()) {
-				addToIndexes(all.indexes, sha256(getId()), all.indexedUntil, null);
-			}
-			ReplicatedSessionRepository.this.engine.set(key, payload, ttl(all.expiresAt(), now));
-			ReplicatedSessionRepository.this.eventPublisher
-				.publishEvent(new SessionCreatedEvent(ReplicatedSessionRepository.this, this));
-		}
-
-		private boolean saveChange(StoredSession change, long now) {
-			String key = sessionKey(getId());
-			StoredSession expected = StoredSession.decode(this.known.encode()).mergeFrom(change);
-			checkSize(key, expected.encode(), expected.attributes.size());
-			if (change.indexedUntil != 0) {
-				addToIndexes(expected.indexes, sha256(getId()), expected.indexedUntil, null);
-			}
-			ReplicatedMemcached engine = ReplicatedSessionRepository.this.engine;
-			SessionMerge merge = new SessionMerge(change, null);
-			boolean stored = engine.update(key, merge, ttl(expected.expiresAt(), now));
-			if (!stored && !merge.sawEnded() && merge.sawNoCopy()) {
-				// Too few replicas hold a copy (restarted empty): fill them from what
-				// this
-				// request knows; its field versions lose to anything newer a replica
-				// receives later.
-				stored = engine.update(key, new SessionMerge(change, expected), ttl(expected.expiresAt(), now));
-			}
-			if (!stored) {
-				preventResurrection(key);
-				return false;
-			}
-			if (change.indexesVersion != 0) {
-				String hash = sha256(getId());
-				this.storedIndexes.forEach((name, value) -> {
-					if (!value.equals(expected.indexes.get(name))) {
-						removeFromIndex(name, value, List.of(hash));
-					}
-				});
-			}
-			return true;
-		}
-
-		private boolean saveChangedId(StoredSession change, long now) {
-			ReplicatedMemcached engine = ReplicatedSessionRepository.this.engine;
-			String oldId = this.storedId;
-			String oldKey = sessionKey(oldId);
-			String newKey = sessionKey(getId());
-			StoredSession current = readStored(oldId).stored;
-			if (current == null || current.isEnded()) {
-				// Invalidated (or expired) since it was read: the new id must not bring
-				// it back.
-				ReplicatedSessionRepository.this.resurrectionsPrevented.increment();
-				return false;
-			}
-			StoredSession moved = current.mergeFrom(change);
-			moved.sealedId = StoredSession.withId(getId()).sealedId;
-			byte[] payload = moved.encode();
-			checkSize(newKey, payload, moved.attributes.size());
-			String oldHash = sha256(oldId);
-			String newHash = sha256(getId());
-			if (!moved.indexes.isEmpty()) {
-				addToIndexes(moved.indexes, newHash, Math.max(moved.indexedUntil, indexedUntil(now)), oldHash);
-			}
-			engine.set(newKey, payload, ttl(moved.expiresAt(), now));
-			// Mark the old copy moved. A logout that ran first on a replica leaves its
-			// mark there, and this sees it; one that runs second sees this mark and
-			// deletes the new id itself.
-			long version = ReplicatedSessionRepository.this.clock.next();
-			AtomicReference<Boolean> loggedOut = new AtomicReference<>(false);
-			boolean marked = engine.update(oldKey, (held) -> {
-				StoredSession copy = decodeOrNull(held);
-				if (copy == null) {
-					return null;
-				}
-				if (copy.invalidated.version != 0) {
-					loggedOut.set(true);
-					return null;
-				}
-				copy.moveTo(version, newHash);
-				return copy.encode();
-			}, ttl(moved.expiresAt(), now));
-			if (!marked || loggedOut.get()) {
-				engine.delete(newKey);
-				ReplicatedSessionRepository.this.resurrectionsPrevented.increment();
-				return false;
-			}
-			engine.delete(oldKey);
-			this.storedIndexes.forEach((name, value) -> {
-				if (!value.equals(moved.indexes.get(name))) {
-					removeFromIndex(name, value, List.of(oldHash));
-				}
-			});
-			return true;
-		}
-
-		private void preventResurrection(String key) {
-			ReplicatedSessionRepository.this.resurrectionsPrevented.increment();
-			logger.debug("Session {} was deleted while a request used it; its changes are dropped",
-					SessionKeys.describe(getId()));
-			// A replica that missed the delete may have taken the merge: delete again so
-			// that a tombstone is everywhere.
-			ReplicatedSessionRepository.this.engine.delete(key);
-		}
-
 	}
 
 }

@@ -54,6 +54,18 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []> {
 		return held.mergeFrom(this.change).encode();
 	}
 
+	static @Nullable StoredSession decodeOrNull(byte @Nullable [] bytes) {
+		if (bytes == null) {
+			return null;
+		}
+		try {
+			return StoredSession.decode(bytes);
+		}
+		catch (SessionSerializationException ex) {
+			return null;
+		}
+	}
+
 	boolean sawNoCopy() {
 		return this.sawNoCopy;
 	}

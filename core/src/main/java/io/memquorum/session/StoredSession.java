@@ -120,6 +120,14 @@ final class StoredSession {
 	}
 
 	/**
+	 * Whether this delta changes nothing.
+	 */
+	boolean isEmptyChange() {
+		return this.attributes.isEmpty() && this.lastAccessedTime.version == 0 && this.maxInactiveSeconds.version == 0
+				&& this.indexesVersion == 0 && this.indexedUntil == 0;
+	}
+
+	/**
 	 * Whether a logout or an id change ended this copy.
 	 */
 	boolean isEnded() {

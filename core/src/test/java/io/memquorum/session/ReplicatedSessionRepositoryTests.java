@@ -17,7 +17,6 @@ import io.memquorum.engine.Envelope;
 import io.memquorum.engine.NodeState;
 import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReplicatedMemcached;
-import io.memquorum.session.ReplicatedSessionRepository.ReplicatedSession;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
 import org.junit.jupiter.api.AfterEach;
