@@ -58,10 +58,6 @@ public final class ReplicatedSession implements Session {
 			this.known = stored;
 			this.storedId = cached.getId();
 			this.storedIndexes = stored.indexes;
-			if (this.repository.saveMode() == SaveMode.ALWAYS) {
-				long version = this.repository.clock().next();
-				cached.getAttributeNames().forEach((name) -> this.changedAttributes.put(name, version));
-			}
 		}
 		else {
 			this.known = StoredSession.withId(cached.getId());
@@ -246,6 +242,11 @@ public final class ReplicatedSession implements Session {
 	/** What this request changed, and nothing else. */
 	private StoredSession change(Map<String, String> indexes, long now) {
 		StoredSession change = StoredSession.delta();
+		if (this.repository.saveMode() == SaveMode.ALWAYS) {
+			// Every attribute is written by every save, as of the save.
+			long version = this.repository.clock().next();
+			getAttributeNames().forEach((name) -> this.changedAttributes.putIfAbsent(name, version));
+		}
 		this.changedAttributes.forEach((name, version) -> {
 			Object value = this.cached.getAttribute(name);
 			change.attributes.put(name, new StoredSession.Attribute(version,

@@ -56,6 +56,12 @@ final class SessionWrites {
 		String key = this.repository.sessionKey(id);
 		byte[] payload = all.encode();
 		checkSize(key, payload, all.attributes.size());
+		if (all.expiresAt() <= now) {
+			// Saved already expired (a last access time set into the past): nothing may
+			// outlive it.
+			this.engine.delete(key);
+			return;
+		}
 		if (!all.indexes.isEmpty()) {
 			addToIndexes(all.indexes, SessionKeys.sha256(id), all.indexedUntil, null);
 		}
