@@ -100,7 +100,10 @@ final class ConditionalWrite {
 	}
 
 	/**
-	 * Write {@code envelope} to a replica only where it holds nothing or something older.
+	 * Write {@code envelope} to a replica only where it adds something: by default where
+	 * the replica holds nothing or something older; for keys with a registered
+	 * {@link EntryMerge}, the merge of both wherever it differs from what the replica
+	 * holds.
 	 * @param node the replica
 	 * @param encoded the memcached key
 	 * @param envelope the newest known envelope
@@ -108,7 +111,8 @@ final class ConditionalWrite {
 	 * newer
 	 */
 	CompletableFuture<@Nullable Envelope> writeIfNewer(Node node, String encoded, Envelope envelope) {
-		return apply(node, encoded, (current) -> envelope.supersedes(current) ? envelope : null);
+		EntryMerge merge = this.state.merges.forKey(encoded);
+		return apply(node, encoded, (current) -> merge.merge(current, envelope));
 	}
 
 	/**

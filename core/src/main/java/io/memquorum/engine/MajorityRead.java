@@ -86,8 +86,9 @@ final class MajorityRead {
 
 	private synchronized void answered(Node node, @Nullable Envelope envelope) {
 		this.answers.put(node, envelope);
+		EntryMerge merge = this.state.merges.forKey(this.encoded);
 		if (this.result.isDone()) {
-			if (this.newest != null && this.newest.supersedes(envelope)) {
+			if (this.newest != null && merge.merge(envelope, this.newest) != null) {
 				this.repair.repair(List.of(node), this.encoded, this.newest);
 			}
 			return;
@@ -95,10 +96,12 @@ final class MajorityRead {
 		if (this.answers.size() < this.required) {
 			return;
 		}
+		// The answer is what the answers combine to: the newest by default, the merge of
+		// all of them for keys with their own merge.
 		Envelope winner = null;
 		for (Envelope candidate : this.answers.values()) {
-			if (candidate != null && (winner == null || candidate.version() > winner.version())) {
-				winner = candidate;
+			if (candidate != null) {
+				winner = merge.combine(winner, candidate);
 			}
 		}
 		this.newest = winner;
@@ -107,7 +110,7 @@ final class MajorityRead {
 			List<Node> stale = new ArrayList<>();
 			Envelope decided = winner;
 			this.answers.forEach((answeredBy, held) -> {
-				if (decided.supersedes(held)) {
+				if (merge.merge(held, decided) != null) {
 					stale.add(answeredBy);
 				}
 			});

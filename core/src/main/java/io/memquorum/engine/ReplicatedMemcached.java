@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 
 import io.memquorum.metrics.EngineMetrics;
@@ -175,7 +176,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 			throw new UncheckedIOException("Could not start the memcached connections", ex);
 		}
 		this.state = new EngineState(placement, Collections.unmodifiableMap(nodes), new KeyEncoder(builder.keyPrefix),
-				settings, builder.metrics, System::currentTimeMillis, maintenance);
+				settings, builder.metrics, builder.wallClock, maintenance);
 		this.deadline = settings.awaitDeadline(replicationFactor);
 		this.readOrder = new ReadOrder(this.state);
 		this.conditional = new ConditionalWrite(this.state);
@@ -391,9 +392,30 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	}
 
 	public CompletableFuture<Boolean> updateAsync(String key, UnaryOperator<byte @Nullable []> merge, Duration ttl) {
+		long expiresAt = this.state.expiresAt(ttl);
+		return updateAsync(key, merge, (merged) -> expiresAt);
+	}
+
+	/**
+	 * Merge a change into every replica's copy of a value, as
+	 * {@link #update(String, UnaryOperator, Duration)} does, with each replica's lifetime
+	 * taken from its merged value, so that the item lives exactly as long as what it
+	 * holds says (a session's expiry depends on its merged last access time). A merged
+	 * value that has already expired is not stored.
+	 * @param key the key
+	 * @param merge computes the new payload from a replica's current one
+	 * @param expiresAt when a merged payload expires, epoch milliseconds, 0 for never
+	 * @return {@code true} when a write quorum stored a merged value, {@code false} when
+	 * the key is deleted on a quorum or the merge declined
+	 */
+	public boolean update(String key, UnaryOperator<byte @Nullable []> merge, ToLongFunction<byte[]> expiresAt) {
+		return await(updateAsync(key, merge, expiresAt));
+	}
+
+	public CompletableFuture<Boolean> updateAsync(String key, UnaryOperator<byte @Nullable []> merge,
+			ToLongFunction<byte[]> expiresAtOf) {
 		String encoded = this.state.keyEncoder.encode(key);
 		long version = this.state.versions.next();
-		long expiresAt = this.state.expiresAt(ttl);
 		return conditionally("update", key, encoded, (current) -> {
 			if (current != null && current.isTombstone()) {
 				return null;
@@ -402,7 +424,9 @@ public final class ReplicatedMemcached implements AutoCloseable {
 			if (merged == null) {
 				return null;
 			}
-			Envelope envelope = Envelope.value(version, expiresAt, merged);
+			// Never below the version it merges into, whatever this instance's clock.
+			long newVersion = (current != null) ? Math.max(version, current.version() + 1) : version;
+			Envelope envelope = Envelope.value(newVersion, expiresAtOf.applyAsLong(merged), merged);
 			this.state.storable(key, encoded, envelope);
 			return envelope;
 		});
@@ -472,6 +496,36 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	public Placement placement() {
 		return this.state.placement;
+	}
+
+	/**
+	 * The clock this engine issues versions from; a store that versions parts of its
+	 * values (the session store) issues theirs from it too, so that they obey the same
+	 * causality.
+	 * @return the clock
+	 */
+	public VersionClock versionClock() {
+		return this.state.versions;
+	}
+
+	/**
+	 * Make every key that starts with {@code keyPrefix} combine with {@code merge}
+	 * wherever the engine copies entries between replicas (hint replay, read repair,
+	 * MAJORITY reads), instead of the newest version winning. The longest matching prefix
+	 * decides.
+	 * @param keyPrefix an application key prefix (before this engine's own prefix)
+	 * @param merge the merge, a join (commutative, associative, idempotent)
+	 */
+	public void mergeUnder(String keyPrefix, EntryMerge merge) {
+		this.state.merges.register(this.state.keyEncoder.prefix() + keyPrefix, merge);
+	}
+
+	/**
+	 * Undo {@link #mergeUnder(String, EntryMerge)}.
+	 * @param keyPrefix the prefix registered
+	 */
+	public void removeMergeUnder(String keyPrefix) {
+		this.state.merges.unregister(this.state.keyEncoder.prefix() + keyPrefix);
 	}
 
 	public KeyEncoder keyEncoder() {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.memquorum.engine.Envelope;
+import io.memquorum.engine.EntryMerge;
 import io.memquorum.engine.QuorumNotReachedException;
 import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReplicatedMemcached;
@@ -79,10 +79,11 @@ import org.springframework.session.events.SessionDeletedEvent;
  * with compare-and-swap, then writes the engine's tombstone. A save that meets either
  * writes nothing.</li>
  * <li><b>A changed id</b> (session fixation protection at sign-in) writes the session
- * under the new id, then marks the old copy moved (compare-and-swap), then deletes it. A
- * logout that races it sees the moved mark and deletes the new id too, or the move sees
- * the logout's mark and deletes the new id itself: the two write quorums share a replica,
- * where one of them ran second.</li>
+ * under the new id, then marks the old copy moved (compare-and-swap); the marked copy
+ * reads as absent and stays until it expires. A logout of the old id that races the
+ * change, or comes after it, sees the moved mark and deletes the new id too, or the move
+ * sees the logout's mark and deletes the new id itself: the two write quorums share a
+ * replica, where one of them ran second.</li>
  * <li><b>Lifetimes.</b> A save stores the last access time the request set, with the
  * version of the moment it was set: the request that touched the session last wins,
  * whichever request saves last, so a long request never shortens a session a later
@@ -154,7 +155,8 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 			throw new IllegalArgumentException("engine must not be null");
 		}
 		this.engine = engine;
-		this.clock = new VersionClock(System::currentTimeMillis);
+		this.clock = engine.versionClock();
+		registerMerges(DEFAULT_KEY_PREFIX);
 		this.writes = new SessionWrites(this, engine);
 	}
 
@@ -180,7 +182,19 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 					"keyPrefix must be at most 50 characters without whitespace or control characters, got '"
 							+ keyPrefix + "'");
 		}
+		this.engine.removeMergeUnder(this.keyPrefix);
+		this.engine.removeMergeUnder(this.keyPrefix + INDEX_INFIX);
 		this.keyPrefix = keyPrefix;
+		registerMerges(keyPrefix);
+	}
+
+	/**
+	 * Sessions merge field by field wherever the engine copies them; index items keep the
+	 * newest version.
+	 */
+	private void registerMerges(String keyPrefix) {
+		this.engine.mergeUnder(keyPrefix, SessionEntryMerge.INSTANCE);
+		this.engine.mergeUnder(keyPrefix + INDEX_INFIX, EntryMerge.NEWEST_WINS);
 	}
 
 	public void setFlushMode(FlushMode flushMode) {
@@ -337,7 +351,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 		StoredSession found = readStored(id).stored;
 		ReplicatedSession session = (found != null && !found.isEnded()) ? toSession(id, found, false) : null;
 		try {
-			this.writes.logOut(id, Duration.ofMillis(Math.max(1000, this.defaultMaxInactiveInterval.abs().toMillis())));
+			this.writes.logOut(id);
 		}
 		catch (QuorumNotReachedException ex) {
 			throw new SessionStoreUnavailableException(

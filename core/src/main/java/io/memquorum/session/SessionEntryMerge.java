@@ -54,7 +54,7 @@ final class SessionEntryMerge implements EntryMerge {
 			return EntryMerge.NEWEST_WINS.merge(held, incoming);
 		}
 		long version = Math.max(held.version(), incoming.version());
-		if (Arrays.equals(merged, held.payload()) && version == held.version()) {
+		if (Arrays.equals(merged, held.payload())) {
 			return null;
 		}
 		return Envelope.value(version, expiresAt, merged);

@@ -1,5 +1,8 @@
 package io.memquorum.session;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
@@ -10,7 +13,16 @@ import org.jspecify.annotations.Nullable;
  * only decodes, merges and encodes; what it met is remembered for the save to decide what
  * the outcome means.
  */
-final class SessionMerge implements UnaryOperator<byte @Nullable []> {
+final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunction<byte[]> {
+
+	/**
+	 * The expiry of each payload this merge produced, by identity, until the engine asks.
+	 */
+	private final Map<byte[], Long> expiries = new ConcurrentHashMap<>();
+
+	private final long now;
+
+	private volatile boolean sawExpired;
 
 	private final StoredSession change;
 
@@ -26,9 +38,10 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []> {
 	 * @param fill what to write where a replica holds no copy, or {@code null} to leave
 	 * such a replica to read repair
 	 */
-	SessionMerge(StoredSession change, @Nullable StoredSession fill) {
+	SessionMerge(StoredSession change, @Nullable StoredSession fill, long now) {
 		this.change = change;
 		this.fill = fill;
+		this.now = now;
 	}
 
 	@Override
@@ -44,14 +57,54 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []> {
 		}
 		if (held == null || !held.isComplete() && !held.isEnded()) {
 			this.sawNoCopy = true;
-			return (this.fill != null) ? StoredSession.decode(this.fill.encode()).mergeFrom(this.change).encode()
-					: null;
+			if (this.fill == null) {
+				return null;
+			}
+			held = StoredSession.decode(this.fill.encode());
 		}
-		if (held.isEnded()) {
+		else if (held.isEnded()) {
 			this.sawEnded = true;
 			return null;
 		}
-		return held.mergeFrom(this.change).encode();
+		StoredSession merged = held.mergeFrom(this.change);
+		long expiresAt = merged.expiresAt();
+		if (expiresAt <= this.now) {
+			// Nobody extended it: the session has expired, and nothing may outlive it.
+			this.sawExpired = true;
+			return null;
+		}
+		byte[] bytes = merged.encode();
+		this.expiries.put(bytes, expiresAt);
+		return bytes;
+	}
+
+	/**
+	 * When a payload this merge produced expires, so that the memcached item lives
+	 * exactly as long as the session it holds.
+	 * @param payload a merged payload
+	 * @return epoch milliseconds, or 0 for never
+	 */
+	@Override
+	public long applyAsLong(byte[] payload) {
+		Long expiresAt = this.expiries.remove(payload);
+		return itemExpiry((expiresAt != null) ? expiresAt : StoredSession.decode(payload).expiresAt());
+	}
+
+	/**
+	 * When a stored session payload expires, as the engine's envelope says it.
+	 * @param payload the payload
+	 * @return epoch milliseconds, 0 for never
+	 */
+	static long expiryOf(byte[] payload) {
+		return itemExpiry(StoredSession.decode(payload).expiresAt());
+	}
+
+	private static long itemExpiry(long sessionExpiresAt) {
+		return (sessionExpiresAt == Long.MAX_VALUE) ? 0 : sessionExpiresAt;
+	}
+
+	boolean sawExpired() {
+		return this.sawExpired;
 	}
 
 	static @Nullable StoredSession decodeOrNull(byte @Nullable [] bytes) {

@@ -86,14 +86,20 @@ final class SessionWrites {
 		if (change.indexedUntil != 0) {
 			addToIndexes(expected.indexes, hash, expected.indexedUntil, null);
 		}
-		SessionMerge merge = new SessionMerge(change, null);
-		Duration ttl = ttl(expected.expiresAt(), now);
-		boolean stored = this.engine.update(key, merge, ttl);
+		SessionMerge merge = new SessionMerge(change, null, now);
+		boolean stored = this.engine.update(key, merge, merge);
 		if (!stored && !merge.sawEnded() && merge.sawNoCopy()) {
 			// Too few replicas hold a copy (restarted empty): fill them from what this
 			// request knows; its field versions lose to anything newer a replica receives
 			// later.
-			stored = this.engine.update(key, new SessionMerge(change, expected), ttl);
+			merge = new SessionMerge(change, expected, now);
+			stored = this.engine.update(key, merge, merge);
+		}
+		if (!stored && merge.sawExpired() && !merge.sawEnded()) {
+			// Expired as stored (its last access time was set into the past): gone, as
+			// in Spring Session's own stores.
+			this.engine.delete(key);
+			return true;
 		}
 		if (!stored) {
 			preventResurrection(id, key);
@@ -110,9 +116,9 @@ final class SessionWrites {
 	}
 
 	/**
-	 * Move a session to a new id: write it under the new id, mark the old copy moved,
-	 * delete the old id. A logout of the old id that races this is seen by one side or
-	 * the other, and the new id is deleted.
+	 * Move a session to a new id: write it under the new id, then mark the old copy
+	 * moved. A logout of the old id that races this, or comes after it, is seen by one
+	 * side or the other, and the new id is deleted.
 	 * @param oldId the id it was stored under
 	 * @param newId the new id
 	 * @param change what the request changed
@@ -143,8 +149,7 @@ final class SessionWrites {
 			moved.indexedUntil = Math.max(moved.indexedUntil, indexedUntil);
 			addToIndexes(moved.indexes, newHash, moved.indexedUntil, oldHash);
 		}
-		Duration ttl = ttl(moved.expiresAt(), now);
-		this.engine.set(newKey, payload, ttl);
+		this.engine.set(newKey, payload, ttl(moved.expiresAt(), now));
 		// Mark the old copy moved. A logout that ran first on a replica left its mark
 		// there, and this sees it; one that runs second sees this mark and deletes the
 		// new id itself.
@@ -161,13 +166,15 @@ final class SessionWrites {
 			}
 			copy.moveTo(version, newHash);
 			return copy.encode();
-		}, ttl);
+		}, SessionMerge::expiryOf);
 		if (!marked || loggedOut.get()) {
 			this.engine.delete(newKey);
 			this.repository.resurrectionPrevented();
 			return null;
 		}
-		this.engine.delete(oldKey);
+		// The old copy stays, marked moved, until it expires: reads see no session there,
+		// and a logout that arrives later with the old id (a request sent before the
+		// browser got the new one) follows the mark and ends the new id too.
 		storedIndexes.forEach((name, value) -> {
 			if (!value.equals(moved.indexes.get(name))) {
 				removeFromIndex(name, value, List.of(oldHash));
@@ -179,9 +186,8 @@ final class SessionWrites {
 	/**
 	 * Log a session out: mark every copy invalidated, then write the engine's tombstone.
 	 * @param id the session id
-	 * @param ttl how long the mark must outlive any copy
 	 */
-	void logOut(String id, Duration ttl) {
+	void logOut(String id) {
 		String key = this.repository.sessionKey(id);
 		long version = this.repository.clock().next();
 		String[] movedTo = new String[1];
@@ -198,7 +204,7 @@ final class SessionWrites {
 			}
 			held.invalidated.set(version, 1);
 			return held.encode();
-		}, ttl);
+		}, SessionMerge::expiryOf);
 		// Delete even when nothing was found: the tombstone makes the delete final on
 		// replicas that may still hold a copy.
 		this.engine.delete(key);

@@ -270,6 +270,10 @@ class ReplicatedSessionRepositoryTests {
 		ReplicatedSession renamed = repository.findById(newId);
 		assertThat(renamed.<String>getAttribute("a")).isEqualTo("1");
 		assertThat(repository.findByPrincipalName("alice")).containsOnlyKeys(newId);
+		// A logout that still carries the old id (sent before the browser had the new
+		// one) ends the session under its new id too.
+		repository.deleteById(oldId);
+		assertThat(repository.findById(newId)).isNull();
 	}
 
 	@Test

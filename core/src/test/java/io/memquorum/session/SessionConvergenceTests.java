@@ -1,6 +1,8 @@
 package io.memquorum.session;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -298,6 +300,107 @@ class SessionConvergenceTests {
 				.isTrue();
 		});
 		assertThat(replica(1, b, engineB, id).isTombstone()).isTrue();
+	}
+
+	@Test
+	void underClocksASecondApartALaterChangeAndALogoutWinOverWhatTheySaw() {
+		TcpProxy proxy = proxyToThirdNode();
+		ReplicatedMemcached fast = engine((builder) -> builder.wallClock(() -> System.currentTimeMillis() + 1000));
+		List<String> servers = new ArrayList<>(memcached.cluster().addresses());
+		servers.set(2, proxy.address());
+		ReplicatedMemcached slow = engine((builder) -> builder.servers(servers));
+		ReplicatedSessionRepository onFast = new ReplicatedSessionRepository(fast);
+		ReplicatedSessionRepository onSlow = new ReplicatedSessionRepository(slow);
+		String id = stored(onFast, "csrf", "A").getId();
+		// The slow instance reads what the fast one wrote, then changes it.
+		ReplicatedSession read = onSlow.findById(id);
+		read.setAttribute("csrf", "B");
+		onSlow.save(read);
+		assertThat(onFast.findById(id).<String>getAttribute("csrf")).isEqualTo("B");
+		await().untilAsserted(() -> {
+			for (int node = 0; node < 3; node++) {
+				assertThat(replicaSession(node, onFast, fast, id).liveAttributes().get("csrf"))
+					.isEqualTo(onFast.getSerializer().serialize("B"));
+			}
+		});
+		// The fast instance saves; the slow one, cut off from the third node, logs out
+		// right after.
+		ReplicatedSession again = onFast.findById(id);
+		again.setAttribute("page", "/cart");
+		onFast.save(again);
+		proxy.partition();
+		onSlow.deleteById(id);
+		// The first node dies: the fast instance's majority is the second node (logged
+		// out) and the third, which missed the logout and holds the fast save.
+		memcached.cluster().node(0).kill();
+		for (int i = 0; i < 5; i++) {
+			assertThat(onFast.findById(id)).isNull();
+		}
+		await().untilAsserted(() -> {
+			Envelope third = replica(2, onFast, fast, id);
+			assertThat(third == null || third.isTombstone() || StoredSession.decode(third.payload()).isEnded())
+				.isTrue();
+		});
+		// The hint the slow instance kept for the third node changes nothing of that.
+		proxy.heal();
+		await().atMost(Duration.ofSeconds(10)).until(() -> slow.nodeStatus().get(2).state() == NodeState.UP);
+		assertThat(onFast.findById(id)).isNull();
+		assertThat(onSlow.findById(id)).isNull();
+	}
+
+	@Test
+	void aSaveStoresTheLastAccessTimeItSetEvenInThePastAndTheItemLivesExactlyAsLong() {
+		ReplicatedMemcached engine = engine();
+		ReplicatedSessionRepository repository = new ReplicatedSessionRepository(engine);
+		String id = stored(repository, "user", "alice").getId();
+		ReplicatedSession session = repository.findById(id);
+		// As Spring Session's own tests do to expire a session: 3 s of life left.
+		Instant past = Instant.now().minus(Duration.ofMinutes(30)).plusSeconds(3).truncatedTo(ChronoUnit.MILLIS);
+		session.setLastAccessedTime(past);
+		repository.save(session);
+		ReplicatedSession found = repository.findById(id);
+		assertThat(found.getLastAccessedTime()).isEqualTo(past);
+		long storedExpiry = past.toEpochMilli() + Duration.ofMinutes(30).toMillis();
+		await().untilAsserted(() -> {
+			for (int node = 0; node < 3; node++) {
+				assertThat(replica(node, repository, engine, id).expiresAtMillis()).isEqualTo(storedExpiry);
+			}
+		});
+		await().atMost(Duration.ofSeconds(8)).untilAsserted(() -> {
+			assertThat(repository.findById(id)).isNull();
+			for (int node = 0; node < 3; node++) {
+				assertThat(replica(node, repository, engine, id)).as("the item is gone once the session expired")
+					.isNull();
+			}
+		});
+	}
+
+	@Test
+	void aLongRequestNeverShortensASessionALaterRequestExtended() throws InterruptedException {
+		ReplicatedMemcached engine = engine();
+		ReplicatedSessionRepository repository = new ReplicatedSessionRepository(engine);
+		repository.setDefaultMaxInactiveInterval(Duration.ofSeconds(4));
+		String id = stored(repository, "user", "alice").getId();
+		// Each request touches the session when it starts, as SessionRepositoryFilter
+		// does.
+		ReplicatedSession longRequest = repository.findById(id);
+		longRequest.setLastAccessedTime(Instant.now());
+		// Time passes (not a synchronization: the test needs the clock to move).
+		Thread.sleep(2000);
+		ReplicatedSession shortRequest = repository.findById(id);
+		Instant touched = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+		shortRequest.setLastAccessedTime(touched);
+		repository.save(shortRequest);
+		Thread.sleep(1000);
+		// The long request ends after the short one, with the older last access time.
+		longRequest.setAttribute("report", "done");
+		repository.save(longRequest);
+		Thread.sleep(1500);
+		// 4.5 s after the long request started, 2.5 s after the short one.
+		ReplicatedSession found = repository.findById(id);
+		assertThat(found).as("still signed in").isNotNull();
+		assertThat(found.getLastAccessedTime()).isEqualTo(touched);
+		assertThat(found.<String>getAttribute("report")).isEqualTo("done");
 	}
 
 	static boolean same(byte @Nullable [] a, byte @Nullable [] b) {
