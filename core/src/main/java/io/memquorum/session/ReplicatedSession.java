@@ -158,12 +158,14 @@ public final class ReplicatedSession implements Session {
 		SessionWrites writes = this.repository.writes();
 		try {
 			if (isNew()) {
+				this.repository.requireWriteQuorum("create", getId());
 				StoredSession all = everything(indexes);
 				writes.saveNew(getId(), all, now);
 				this.known = all;
 				this.repository.eventPublisher().publishEvent(new SessionCreatedEvent(this.repository, this));
 			}
 			else if (!getId().equals(this.storedId)) {
+				this.repository.requireWriteQuorum("change the id of", this.storedId);
 				StoredSession moved = writes.saveChangedId(this.storedId, getId(), change(indexes, now),
 						this.storedIndexes, indexedUntil(now), now);
 				if (moved == null) {
@@ -176,10 +178,12 @@ public final class ReplicatedSession implements Session {
 				if (change.isEmptyChange()) {
 					return;
 				}
-				if (this.readFromMinority && onlyTouchesAccess(change)) {
-					deferAccessUpdate("the session was read while a majority of replicas was unreachable");
+				boolean quorumReachable = this.repository.engine().isWriteQuorumReachable();
+				if (onlyTouchesAccess(change) && (this.readFromMinority || !quorumReachable)) {
+					deferAccessUpdate("the memcached write quorum is out of reach");
 					return;
 				}
+				this.repository.requireWriteQuorum("save", getId());
 				StoredSession expected = StoredSession.decode(this.known.encode()).mergeFrom(change);
 				try {
 					if (!writes.saveChange(getId(), expected, change, this.storedIndexes, now)) {

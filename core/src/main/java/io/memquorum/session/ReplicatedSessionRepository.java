@@ -350,6 +350,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	public void deleteById(String id) {
 		StoredSession found = readStored(id).stored;
 		ReplicatedSession session = (found != null && !found.isEnded()) ? toSession(id, found, false) : null;
+		requireWriteQuorum("log out", id);
 		try {
 			this.writes.logOut(id);
 		}
@@ -484,6 +485,19 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	}
 
 	/**
+	 * Fail before writing anything when the engine knows the write quorum is out of
+	 * reach: a write sent anyway could reach some replicas and not others.
+	 * @param what what was to be done
+	 * @param id the session id
+	 */
+	void requireWriteQuorum(String what, String id) {
+		if (!this.engine.isWriteQuorumReachable()) {
+			throw new SessionStoreUnavailableException("Cannot " + what + " session " + SessionKeys.describe(id)
+					+ ": too few memcached nodes are up for the write quorum");
+		}
+	}
+
+	/**
 	 * What the replicas hold for a session, for a write that builds on it.
 	 * @param id the session id
 	 * @return the stored session, or {@code null}
@@ -493,6 +507,10 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	}
 
 	// ---- collaborators of the session and its writes
+
+	ReplicatedMemcached engine() {
+		return this.engine;
+	}
 
 	SessionWrites writes() {
 		return this.writes;

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.memquorum.engine.Envelope;
+import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReplicatedMemcached;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -104,6 +105,12 @@ final class SessionWrites {
 		if (!stored) {
 			preventResurrection(id, key);
 			return false;
+		}
+		if (merge.sawNoCopy()) {
+			// A replica without a copy took nothing from this save: a majority read
+			// merges
+			// the copies and repairs it from merged state, in the background.
+			this.engine.getAsync(key, ReadConsistency.MAJORITY);
 		}
 		if (change.indexesVersion != 0) {
 			storedIndexes.forEach((name, value) -> {
