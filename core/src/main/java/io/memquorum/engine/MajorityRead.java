@@ -37,7 +37,14 @@ final class MajorityRead {
 
 	private @Nullable Envelope newest;
 
+	private final ReadStamp stamp;
+
 	MajorityRead(EngineState state, ReadOrder readOrder, Repair repair, String key, String encoded) {
+		this(state, readOrder, repair, key, encoded, ReadStamp.NONE);
+	}
+
+	MajorityRead(EngineState state, ReadOrder readOrder, Repair repair, String key, String encoded, ReadStamp stamp) {
+		this.stamp = stamp;
 		this.state = state;
 		this.repair = repair;
 		this.key = key;
@@ -60,6 +67,7 @@ final class MajorityRead {
 				}
 				else {
 					node.recordSuccess();
+					this.stamp.record(node.address, item);
 					answered(node, this.state.liveOrTombstone(node, item));
 				}
 			});

@@ -253,6 +253,23 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	}
 
 	/**
+	 * A MAJORITY read that remembers what each replica held, so that an
+	 * {@link #update(String, UnaryOperator, ToLongFunction, ReadStamp) update} right
+	 * after it sends its compare-and-swap at once instead of reading again: the
+	 * read-then-save cycle of a session costs one round trip less.
+	 * @param key the key
+	 * @return the value and the stamp
+	 * @throws QuorumNotReachedException when too few replicas could answer
+	 */
+	public StampedValue getStamped(String key) {
+		String encoded = this.state.keyEncoder.encode(key);
+		ReadStamp stamp = new ReadStamp();
+		Envelope envelope = await(
+				new MajorityRead(this.state, this.readOrder, this.repair, key, encoded, stamp).start());
+		return new StampedValue(payloadOf(envelope), stamp);
+	}
+
+	/**
 	 * Read many values, batching keys per node: each round asks every node once for the
 	 * keys whose walk reached it, and the next round asks the next replicas only for what
 	 * is still missing.
@@ -393,7 +410,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	public CompletableFuture<Boolean> updateAsync(String key, UnaryOperator<byte @Nullable []> merge, Duration ttl) {
 		long expiresAt = this.state.expiresAt(ttl);
-		return updateAsync(key, merge, (merged) -> expiresAt);
+		return updateAsync(key, merge, (merged) -> expiresAt, ReadStamp.NONE);
 	}
 
 	/**
@@ -409,14 +426,28 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	 * the key is deleted on a quorum or the merge declined
 	 */
 	public boolean update(String key, UnaryOperator<byte @Nullable []> merge, ToLongFunction<byte[]> expiresAt) {
-		return await(updateAsync(key, merge, expiresAt));
+		return await(updateAsync(key, merge, expiresAt, ReadStamp.NONE));
+	}
+
+	/**
+	 * As {@link #update(String, UnaryOperator, ToLongFunction)}, starting on each replica
+	 * from what {@link #getStamped(String)} found there.
+	 * @param key the key
+	 * @param merge computes the new payload from a replica's current one
+	 * @param expiresAt when a merged payload expires, epoch milliseconds, 0 for never
+	 * @param stamp what a read just found on each replica
+	 * @return as {@link #update(String, UnaryOperator, ToLongFunction)}
+	 */
+	public boolean update(String key, UnaryOperator<byte @Nullable []> merge, ToLongFunction<byte[]> expiresAt,
+			ReadStamp stamp) {
+		return await(updateAsync(key, merge, expiresAt, stamp));
 	}
 
 	public CompletableFuture<Boolean> updateAsync(String key, UnaryOperator<byte @Nullable []> merge,
-			ToLongFunction<byte[]> expiresAtOf) {
+			ToLongFunction<byte[]> expiresAtOf, ReadStamp stamp) {
 		String encoded = this.state.keyEncoder.encode(key);
 		long version = this.state.versions.next();
-		return conditionally("update", key, encoded, (current) -> {
+		return conditionally("update", key, encoded, stamp, (current) -> {
 			if (current != null && current.isTombstone()) {
 				return null;
 			}
@@ -462,8 +493,16 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	private CompletableFuture<Boolean> conditionally(String operation, String key, String encoded,
 			Function<@Nullable Envelope, @Nullable Envelope> decide) {
+		return conditionally(operation, key, encoded, ReadStamp.NONE, decide);
+	}
+
+	private CompletableFuture<Boolean> conditionally(String operation, String key, String encoded, ReadStamp stamp,
+			Function<@Nullable Envelope, @Nullable Envelope> decide) {
 		return this.quorumWrite
-			.send(operation, key, encoded, true, (node) -> this.conditional.apply(node, encoded, decide))
+			.send(operation, key, encoded, true,
+					(node) -> stamp.knows(node.address)
+							? this.conditional.applyFrom(node, encoded, decide, stamp.held(node.address))
+							: this.conditional.apply(node, encoded, decide))
 			.thenApply(QuorumWrite.WriteOutcome::succeeded);
 	}
 

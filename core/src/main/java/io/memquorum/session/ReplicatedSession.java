@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import io.memquorum.engine.QuorumNotReachedException;
+import io.memquorum.engine.ReadStamp;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,8 +50,12 @@ public final class ReplicatedSession implements Session {
 	/** Read from fewer than a majority of replicas: the quorum was not reachable. */
 	private final boolean readFromMinority;
 
+	/** What each replica held when read; the first save starts from it. */
+	private ReadStamp stamp;
+
 	ReplicatedSession(ReplicatedSessionRepository repository, MapSession cached, @Nullable StoredSession stored,
-			boolean readFromMinority) {
+			boolean readFromMinority, ReadStamp stamp) {
+		this.stamp = stamp;
 		this.repository = repository;
 		this.cached = cached;
 		this.readFromMinority = readFromMinority;
@@ -186,7 +191,9 @@ public final class ReplicatedSession implements Session {
 				this.repository.requireWriteQuorum("save", getId());
 				StoredSession expected = StoredSession.decode(this.known.encode()).mergeFrom(change);
 				try {
-					if (!writes.saveChange(getId(), expected, change, this.storedIndexes, now)) {
+					ReadStamp stamp = this.stamp;
+					this.stamp = ReadStamp.NONE;
+					if (!writes.saveChange(getId(), expected, change, this.storedIndexes, stamp, now)) {
 						return;
 					}
 				}

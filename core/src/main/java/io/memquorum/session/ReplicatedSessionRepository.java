@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.LongAdder;
 import io.memquorum.engine.EntryMerge;
 import io.memquorum.engine.QuorumNotReachedException;
 import io.memquorum.engine.ReadConsistency;
+import io.memquorum.engine.ReadStamp;
 import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.engine.StampedValue;
 import io.memquorum.engine.VersionClock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -323,7 +325,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	public ReplicatedSession createSession() {
 		MapSession cached = new MapSession(this.sessionIdGenerator);
 		cached.setMaxInactiveInterval(this.defaultMaxInactiveInterval);
-		ReplicatedSession session = new ReplicatedSession(this, cached, null, false);
+		ReplicatedSession session = new ReplicatedSession(this, cached, null, false, ReadStamp.NONE);
 		session.flushImmediateIfNecessary();
 		return session;
 	}
@@ -339,7 +341,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 		if (read.stored == null || read.stored.isEnded()) {
 			return null;
 		}
-		ReplicatedSession session = toSession(id, read.stored, read.fromMinority);
+		ReplicatedSession session = toSession(id, read.stored, read.fromMinority, read.stamp);
 		if (session == null || session.isExpired()) {
 			return null;
 		}
@@ -349,7 +351,8 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	@Override
 	public void deleteById(String id) {
 		StoredSession found = readStored(id).stored;
-		ReplicatedSession session = (found != null && !found.isEnded()) ? toSession(id, found, false) : null;
+		ReplicatedSession session = (found != null && !found.isEnded()) ? toSession(id, found, false, ReadStamp.NONE)
+				: null;
 		requireWriteQuorum("log out", id);
 		try {
 			this.writes.logOut(id);
@@ -385,7 +388,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 			StoredSession stored = (bytes != null) ? decodeCounted(null, bytes) : null;
 			String id = (stored != null) ? stored.id() : null;
 			ReplicatedSession session = (stored != null && id != null && !stored.isEnded() && hash.equals(sha256(id)))
-					? toSession(id, stored, false) : null;
+					? toSession(id, stored, false, ReadStamp.NONE) : null;
 			if (session == null || session.isExpired() || !indexValue.equals(session.storedIndexes().get(indexName))) {
 				stale.add(hash);
 			}
@@ -408,9 +411,12 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	private Read readStored(String id) {
 		String key = sessionKey(id);
 		byte[] bytes;
+		ReadStamp stamp = ReadStamp.NONE;
 		boolean fromMinority = false;
 		try {
-			bytes = this.engine.get(key, ReadConsistency.MAJORITY);
+			StampedValue read = this.engine.getStamped(key);
+			bytes = read.value();
+			stamp = read.stamp();
 		}
 		catch (QuorumNotReachedException majorityUnreachable) {
 			try {
@@ -422,24 +428,31 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 				if (this.degradeWhenUnreachable) {
 					logger.warn("No memcached replica could answer for session {}; treating it as absent: {}",
 							SessionKeys.describe(id), ex.getMessage());
-					return new Read(null, true);
+					return new Read(null, true, ReadStamp.NONE);
 				}
 				throw new SessionStoreUnavailableException(
 						"No memcached replica could answer for session " + SessionKeys.describe(id), ex);
 			}
 		}
 		if (bytes == null) {
-			return new Read(null, fromMinority);
+			return new Read(null, fromMinority, stamp);
 		}
 		StoredSession stored = decodeCounted(id, bytes);
 		if (stored != null && !stored.isEnded() && !id.equals(stored.id())) {
 			countUnreadable(id, "the stored session carries another id");
-			return new Read(null, fromMinority);
+			return new Read(null, fromMinority, stamp);
 		}
-		return new Read(stored, fromMinority);
+		return new Read(stored, fromMinority, stamp);
 	}
 
-	private record Read(@Nullable StoredSession stored, boolean fromMinority) {
+	/**
+	 * What a majority read found.
+	 *
+	 * @param stored the merged stored session, or {@code null}
+	 * @param fromMinority whether fewer than a majority answered (the fallback)
+	 * @param stamp what each replica held, for the save that follows
+	 */
+	private record Read(@Nullable StoredSession stored, boolean fromMinority, ReadStamp stamp) {
 
 	}
 
@@ -468,7 +481,8 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	 * Turn a stored session into a session, or {@code null} when an attribute cannot be
 	 * read.
 	 */
-	private @Nullable ReplicatedSession toSession(String id, StoredSession stored, boolean fromMinority) {
+	private @Nullable ReplicatedSession toSession(String id, StoredSession stored, boolean fromMinority,
+			ReadStamp stamp) {
 		try {
 			MapSession cached = new MapSession(id);
 			cached.setCreationTime(Instant.ofEpochMilli(stored.creationTime.value));
@@ -476,7 +490,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 			cached.setMaxInactiveInterval(Duration.ofSeconds(stored.maxInactiveSeconds.value));
 			stored.liveAttributes()
 				.forEach((name, value) -> cached.setAttribute(name, this.serializer.deserialize(value)));
-			return new ReplicatedSession(this, cached, stored, fromMinority);
+			return new ReplicatedSession(this, cached, stored, fromMinority, stamp);
 		}
 		catch (SessionSerializationException ex) {
 			countUnreadable(id, ex.getMessage());

@@ -41,6 +41,10 @@ final class SessionEntryMerge implements EntryMerge {
 		if (incoming.isTombstone()) {
 			return incoming;
 		}
+		if (Arrays.equals(held.payload(), incoming.payload())) {
+			// Replicas that agree, the common case: nothing to decode.
+			return null;
+		}
 		byte[] merged;
 		long expiresAt;
 		try {

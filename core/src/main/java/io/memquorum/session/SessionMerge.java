@@ -1,5 +1,6 @@
 package io.memquorum.session;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToLongFunction;
@@ -24,6 +25,9 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunc
 
 	private volatile boolean sawExpired;
 
+	/** The last input and its merge: replicas usually hold the same bytes. */
+	private volatile @Nullable Merged last;
+
 	private final StoredSession change;
 
 	private final @Nullable StoredSession fill;
@@ -37,6 +41,7 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunc
 	 * @param change what the save changed
 	 * @param fill what to write where a replica holds no copy, or {@code null} to leave
 	 * such a replica to read repair
+	 * @param now epoch milliseconds now
 	 */
 	SessionMerge(StoredSession change, @Nullable StoredSession fill, long now) {
 		this.change = change;
@@ -46,6 +51,22 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunc
 
 	@Override
 	public byte @Nullable [] apply(byte @Nullable [] current) {
+		Merged previous = this.last;
+		if (current != null && previous != null && Arrays.equals(previous.input(), current)) {
+			return previous.output();
+		}
+		byte[] merged = mergeInto(current);
+		if (current != null && merged != null) {
+			this.last = new Merged(current, merged);
+		}
+		return merged;
+	}
+
+	private record Merged(byte[] input, byte[] output) {
+
+	}
+
+	private byte @Nullable [] mergeInto(byte @Nullable [] current) {
 		StoredSession held = null;
 		if (current != null) {
 			try {
@@ -86,7 +107,7 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunc
 	 */
 	@Override
 	public long applyAsLong(byte[] payload) {
-		Long expiresAt = this.expiries.remove(payload);
+		Long expiresAt = this.expiries.get(payload);
 		return itemExpiry((expiresAt != null) ? expiresAt : StoredSession.decode(payload).expiresAt());
 	}
 

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.memquorum.engine.Envelope;
 import io.memquorum.engine.ReadConsistency;
+import io.memquorum.engine.ReadStamp;
 import io.memquorum.engine.ReplicatedMemcached;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -76,11 +77,12 @@ final class SessionWrites {
 	 * it read merged with its change
 	 * @param change the change
 	 * @param storedIndexes the index values the session was listed under
+	 * @param stamp what each replica held when the session was read
 	 * @param now epoch milliseconds now
 	 * @return whether stored; {@code false} when the session was logged out or moved
 	 */
 	boolean saveChange(String id, StoredSession expected, StoredSession change, Map<String, String> storedIndexes,
-			long now) {
+			ReadStamp stamp, long now) {
 		String key = this.repository.sessionKey(id);
 		checkSize(key, expected.encode(), expected.attributes.size());
 		String hash = SessionKeys.sha256(id);
@@ -88,7 +90,7 @@ final class SessionWrites {
 			addToIndexes(expected.indexes, hash, expected.indexedUntil, null);
 		}
 		SessionMerge merge = new SessionMerge(change, null, now);
-		boolean stored = this.engine.update(key, merge, merge);
+		boolean stored = this.engine.update(key, merge, merge, stamp);
 		if (!stored && !merge.sawEnded() && merge.sawNoCopy()) {
 			// Too few replicas hold a copy (restarted empty): fill them from what this
 			// request knows; its field versions lose to anything newer a replica receives
