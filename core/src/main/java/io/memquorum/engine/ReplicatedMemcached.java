@@ -37,10 +37,15 @@ import org.jspecify.annotations.Nullable;
  * configured node list; a node that is down keeps its keys, which simply miss on it, and
  * nothing is remapped.</li>
  * <li><b>Versions.</b> Every value is stored in an {@link Envelope} carrying a version
- * ({@link VersionClock}: wall-clock milliseconds plus a counter) and its expiry time.
- * Newer versions win wherever the engine compares (MAJORITY reads, repair, hint replay).
- * Clocks of different application instances are assumed to agree to within the time
- * between two writes of one key.</li>
+ * ({@link VersionClock}, a hybrid logical clock: wall-clock milliseconds plus a counter,
+ * never lower than any version this engine has read) and its expiry time. A write is
+ * newer than everything its writer saw; writes that did not see each other are ordered by
+ * wall clock.</li>
+ * <li><b>Combining.</b> Wherever the engine copies entries between replicas (MAJORITY
+ * reads, repair, hint replay, two hints of one key) they combine by the key's
+ * {@link EntryMerge}: the newer version wins, unless a store registered its own merge for
+ * the key's prefix ({@link #mergeUnder(String, EntryMerge)}), as the session store does
+ * to merge attribute by attribute.</li>
  * <li><b>Writes</b> ({@code set}, {@code add}, {@code replace}, {@code touch},
  * {@code delete}, {@code update}) go to all R replicas at once and complete when the
  * {@link WriteQuorum} has acknowledged. The remaining replicas finish in the background
@@ -67,10 +72,10 @@ import org.jspecify.annotations.Nullable;
  * older copy behind it cannot come back. Replicas that missed before the hit are
  * repaired.</li>
  * <li><b>Reads, MAJORITY</b>: every readable replica is asked at once; after a majority
- * of answers the newest version wins, and replicas that answered with an older version or
- * nothing are repaired.</li>
- * <li><b>Repair</b> writes only where the replica holds nothing or an older version (add,
- * or compare-and-swap against what it holds), with the entry's remaining lifetime, so it
+ * of answers they are combined, and replicas whose answer the result adds to are
+ * repaired.</li>
+ * <li><b>Repair</b> writes only where it adds to what the replica holds (add, or
+ * compare-and-swap against what it holds), with the entry's remaining lifetime, so it
  * never overwrites something newer and never extends a lifetime.</li>
  * <li><b>Deletes</b> write a tombstone (kept {@code tombstoneTtl}) through the quorum, so
  * a replica that missed a delete cannot serve the old value to a MAJORITY read, and a
