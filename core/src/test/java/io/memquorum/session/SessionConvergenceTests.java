@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -17,7 +16,6 @@ import io.memquorum.engine.Envelope;
 import io.memquorum.engine.NodeState;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.test.MemcachedClusterExtension;
-import io.memquorum.test.MemcachedNode;
 import io.memquorum.test.TcpProxy;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -401,14 +399,6 @@ class SessionConvergenceTests {
 		assertThat(found).as("still signed in").isNotNull();
 		assertThat(found.getLastAccessedTime()).isEqualTo(touched);
 		assertThat(found.<String>getAttribute("report")).isEqualTo("done");
-	}
-
-	static boolean same(byte @Nullable [] a, byte @Nullable [] b) {
-		return Arrays.equals(a, b);
-	}
-
-	static MemcachedNode node(int index) {
-		return memcached.cluster().node(index);
 	}
 
 }
