@@ -419,29 +419,15 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	}
 
 	/**
-	 * Merge a change into every replica's copy of a value, as
-	 * {@link #update(String, UnaryOperator, Duration)} does, with each replica's lifetime
-	 * taken from its merged value, so that the item lives exactly as long as what it
-	 * holds says (a session's expiry depends on its merged last access time). A merged
-	 * value that has already expired is not stored.
-	 * @param key the key
-	 * @param merge computes the new payload from a replica's current one
-	 * @param expiresAt when a merged payload expires, epoch milliseconds, 0 for never
-	 * @return {@code true} when a write quorum stored a merged value, {@code false} when
-	 * the key is deleted on a quorum or the merge declined
-	 */
-	public boolean update(String key, UnaryOperator<byte @Nullable []> merge, ToLongFunction<byte[]> expiresAt) {
-		return await(updateAsync(key, merge, expiresAt, ReadStamp.NONE));
-	}
-
-	/**
-	 * As {@link #update(String, UnaryOperator, ToLongFunction)}, starting on each replica
-	 * from what {@link #getStamped(String)} found there.
+	 * As {@link #update(String, UnaryOperator, Duration)}, with each replica's lifetime
+	 * taken from its merged value (an item lives exactly as long as what it holds says;
+	 * one already expired is not stored), starting on each replica from what a
+	 * {@link #getStamped(String)} read found there ({@link ReadStamp#NONE}: read first).
 	 * @param key the key
 	 * @param merge computes the new payload from a replica's current one
 	 * @param expiresAt when a merged payload expires, epoch milliseconds, 0 for never
 	 * @param stamp what a read just found on each replica
-	 * @return as {@link #update(String, UnaryOperator, ToLongFunction)}
+	 * @return as {@link #update(String, UnaryOperator, Duration)}
 	 */
 	public boolean update(String key, UnaryOperator<byte @Nullable []> merge, ToLongFunction<byte[]> expiresAt,
 			ReadStamp stamp) {

@@ -96,7 +96,7 @@ final class SessionWrites {
 			// request knows; its field versions lose to anything newer a replica receives
 			// later.
 			merge = new SessionMerge(change, expected, now);
-			stored = this.engine.update(key, merge, merge);
+			stored = this.engine.update(key, merge, merge, ReadStamp.NONE);
 		}
 		if (!stored && merge.sawExpired() && !merge.sawEnded()) {
 			// Expired as stored (its last access time was set into the past): gone, as
@@ -175,7 +175,7 @@ final class SessionWrites {
 			}
 			copy.moveTo(version, newHash);
 			return copy.encode();
-		}, SessionMerge::expiryOf);
+		}, SessionMerge::expiryOf, ReadStamp.NONE);
 		if (!marked || loggedOut.get()) {
 			this.engine.delete(newKey);
 			this.repository.resurrectionPrevented();
@@ -213,7 +213,7 @@ final class SessionWrites {
 			}
 			held.invalidated.set(version, 1);
 			return held.encode();
-		}, SessionMerge::expiryOf);
+		}, SessionMerge::expiryOf, ReadStamp.NONE);
 		// Delete even when nothing was found: the tombstone makes the delete final on
 		// replicas that may still hold a copy.
 		this.engine.delete(key);
