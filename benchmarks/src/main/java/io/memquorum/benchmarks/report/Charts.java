@@ -112,10 +112,10 @@ final class Charts {
 			return;
 		}
 		int width = 900;
-		int height = 360;
+		int height = 380;
 		int left = 70;
 		int right = 20;
-		int top = 40;
+		int top = 60;
 		int bottom = 50;
 		long first = points.get(0)[0];
 		long last = points.get(points.size() - 1)[0] + windowMillis;
@@ -168,14 +168,14 @@ final class Charts {
 						height - bottom - 4, point[3]));
 			}
 		}
-		int legendX = width - right - 250;
-		svg.append(line(legendX, top - 18, legendX + 20, top - 18, "#1565c0", 2, null));
-		svg.append(text(legendX + 24, top - 14, "start", null, "p50"));
-		svg.append(line(legendX + 60, top - 18, legendX + 80, top - 18, "#ef6c00", 2, null));
-		svg.append(text(legendX + 84, top - 14, "start", null, "p99"));
+		int legendX = left;
+		svg.append(line(legendX, top - 22, legendX + 20, top - 22, "#1565c0", 2, null));
+		svg.append(text(legendX + 24, top - 18, "start", null, "p50"));
+		svg.append(line(legendX + 60, top - 22, legendX + 80, top - 22, "#ef6c00", 2, null));
+		svg.append(text(legendX + 84, top - 18, "start", null, "p99"));
 		svg.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"3\" fill=\"#c62828\"/>%n", legendX + 125,
-				top - 18));
-		svg.append(text(legendX + 132, top - 14, "start", null, "window with errors"));
+				top - 22));
+		svg.append(text(legendX + 132, top - 18, "start", null, "window with errors"));
 		Files.writeString(file, svg.append("</svg>\n").toString(), StandardCharsets.UTF_8);
 	}
 
@@ -231,7 +231,11 @@ final class Charts {
 	}
 
 	private static String formatMillis(double millis) {
-		return (millis >= 1) ? String.format(Locale.ROOT, "%.0f", millis) : String.format(Locale.ROOT, "%.1f", millis);
+		if (millis >= 1) {
+			return String.format(Locale.ROOT, "%.0f", millis);
+		}
+		return (millis >= 0.1) ? String.format(Locale.ROOT, "%.1f", millis)
+				: String.format(Locale.ROOT, "%.2f", millis);
 	}
 
 }
