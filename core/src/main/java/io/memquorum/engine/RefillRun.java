@@ -1,0 +1,360 @@
+package io.memquorum.engine;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+import io.memquorum.metrics.EngineMetrics;
+import io.memquorum.node.DumpedKey;
+import io.memquorum.node.MetadumpReader;
+import io.memquorum.node.MetadumpUnavailableException;
+import io.memquorum.node.NodeAddress;
+import io.memquorum.node.NodeOperationException;
+import io.memquorum.node.StoredItem;
+import io.memquorum.placement.Placement;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One refill of one node: list what its peers hold, keep the keys the node should hold,
+ * and copy each entry with the repair rule.
+ *
+ * <h2>Steps</h2>
+ * <ol>
+ * <li>Every peer that is not marked down lists its keys ({@link MetadumpReader}). Keys
+ * outside the key prefix, memquorum's own items, and keys whose replicas do not include
+ * the node are dropped; the rest are remembered with the peers that hold them (about 100
+ * bytes of heap per key while the run lasts).</li>
+ * <li>In batches, at the paced rate, each key is read from the peers that listed it, the
+ * newest envelope (value or tombstone) wins, and it is written to the node only where the
+ * node holds nothing or an older version ({@link ReplicaWriter}), with its remaining
+ * lifetime: the envelope's own expiry, capped by the expiry memcached listed, so a copy
+ * never lives longer than its source.</li>
+ * <li>The lease is renewed as the run goes; a lost lease (the node restarted, or the
+ * lease expired and another instance took over) stops the run.</li>
+ * </ol>
+ * The run is complete only when every peer not marked down listed its keys and every
+ * entry was read and written. Then the caller writes the node's marker. A run that is not
+ * complete leaves no marker and is retried at the next check; what it copied stays.
+ *
+ * <p>
+ * Runs on the refill thread and waits for each batch; it never runs on a reactor or the
+ * maintenance thread.
+ */
+final class RefillRun {
+
+	/** Entries read and written per round trip. */
+	static final int BATCH = 100;
+
+	/** The most peers one run reads from: holders are remembered in one {@code long}. */
+	static final int MAX_PEERS = 64;
+
+	private final Node target;
+
+	private final List<Node> peers;
+
+	private final Placement placement;
+
+	private final KeyEncoder keys;
+
+	private final ReplicaWriter writer;
+
+	private final RefillPace pace;
+
+	private final RefillLease lease;
+
+	private final RefillProgress progress;
+
+	private final EngineMetrics metrics;
+
+	private final LongSupplier wallClock;
+
+	private final BooleanSupplier stopping;
+
+	private final Duration listingTimeout;
+
+	private final Duration batchTimeout;
+
+	private final long renewEveryNanos;
+
+	private final List<String> problems = new ArrayList<>();
+
+	private final List<NodeAddress> crawlerDisabled = new ArrayList<>();
+
+	private long copiedBytes;
+
+	RefillRun(Node target, List<Node> peers, Placement placement, KeyEncoder keys, ReplicaWriter writer,
+			RefillPace pace, RefillLease lease, RefillProgress progress, EngineMetrics metrics, LongSupplier wallClock,
+			BooleanSupplier stopping, Duration listingTimeout, Duration batchTimeout, Duration renewEvery) {
+		this.target = target;
+		this.peers = peers;
+		this.placement = placement;
+		this.keys = keys;
+		this.writer = writer;
+		this.pace = pace;
+		this.lease = lease;
+		this.progress = progress;
+		this.metrics = metrics;
+		this.wallClock = wallClock;
+		this.stopping = stopping;
+		this.listingTimeout = listingTimeout;
+		this.batchTimeout = batchTimeout;
+		this.renewEveryNanos = renewEvery.toNanos();
+	}
+
+	/**
+	 * Copy everything the node should hold.
+	 * @return what happened
+	 * @throws RefillException when the node or the lease was lost, or the run was stopped
+	 */
+	Outcome run() {
+		long start = System.nanoTime();
+		List<Node> sources = new ArrayList<>();
+		for (Node peer : this.peers) {
+			if (peer.state() == NodeState.DOWN) {
+				continue;
+			}
+			if (sources.size() == MAX_PEERS) {
+				this.problems.add("more than " + MAX_PEERS + " peers: " + peer.address + " and later ones not read");
+				continue;
+			}
+			sources.add(peer);
+		}
+		Map<String, Candidate> candidates = list(sources);
+		this.progress.total = candidates.size();
+		copy(candidates, sources);
+		return new Outcome(this.problems.isEmpty(), List.copyOf(this.problems), List.copyOf(this.crawlerDisabled),
+				this.progress.copied, this.progress.examined, this.progress.total, this.copiedBytes,
+				System.nanoTime() - start);
+	}
+
+	private Map<String, Candidate> list(List<Node> sources) {
+		Map<String, Candidate> candidates = new LinkedHashMap<>();
+		String prefix = this.keys.prefix();
+		NodeAddress self = this.target.address;
+		for (int i = 0; i < sources.size(); i++) {
+			Node peer = sources.get(i);
+			long bit = 1L << i;
+			MetadumpReader reader = new MetadumpReader(peer.address, this.listingTimeout);
+			try {
+				reader.read((dumped) -> {
+					String key = dumped.key();
+					if (key.startsWith(prefix) && !this.keys.isInternal(key)
+							&& this.placement.replicasFor(key).contains(self)) {
+						candidates.computeIfAbsent(key, (k) -> new Candidate(dumped)).add(dumped, bit);
+					}
+					return !this.stopping.getAsBoolean();
+				});
+			}
+			catch (MetadumpUnavailableException ex) {
+				if (ex.isCrawlerDisabled()) {
+					this.crawlerDisabled.add(peer.address);
+				}
+				this.problems.add(ex.getMessage());
+			}
+			catch (IOException ex) {
+				this.problems.add("could not list the keys of " + peer.address + ": " + ex);
+			}
+			stopIfAsked();
+		}
+		return candidates;
+	}
+
+	private void copy(Map<String, Candidate> candidates, List<Node> sources) {
+		long renewAt = System.nanoTime() + this.renewEveryNanos;
+		Iterator<Map.Entry<String, Candidate>> entries = candidates.entrySet().iterator();
+		List<Map.Entry<String, Candidate>> batch = new ArrayList<>(BATCH);
+		while (entries.hasNext()) {
+			batch.clear();
+			long bytes = 0;
+			while (entries.hasNext() && batch.size() < BATCH) {
+				Map.Entry<String, Candidate> entry = entries.next();
+				batch.add(entry);
+				bytes += Math.max(0, entry.getValue().size);
+			}
+			stopIfAsked();
+			try {
+				this.pace.acquire(batch.size(), bytes);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new RefillException("stopped");
+			}
+			if (System.nanoTime() - renewAt >= 0) {
+				renewLease();
+				renewAt = System.nanoTime() + this.renewEveryNanos;
+			}
+			copyBatch(batch, sources);
+			this.progress.examined += batch.size();
+		}
+		renewLease();
+	}
+
+	private void renewLease() {
+		if (!this.lease.renew()) {
+			throw new RefillException("lost the refill lease of " + this.target.address
+					+ " (the node restarted, or the lease expired and another instance took over)");
+		}
+	}
+
+	private void copyBatch(List<Map.Entry<String, Candidate>> batch, List<Node> sources) {
+		Map<Integer, List<String>> bySource = new LinkedHashMap<>();
+		for (Map.Entry<String, Candidate> entry : batch) {
+			long holders = entry.getValue().holders;
+			for (int i = 0; i < sources.size(); i++) {
+				if ((holders & (1L << i)) != 0) {
+					bySource.computeIfAbsent(i, (k) -> new ArrayList<>()).add(entry.getKey());
+				}
+			}
+		}
+		Map<String, Envelope> newest = new LinkedHashMap<>();
+		Map<Integer, CompletableFuture<Map<String, StoredItem>>> reads = new LinkedHashMap<>();
+		bySource.forEach((i, keys) -> reads.put(i, sources.get(i).connection.getsMulti(keys)));
+		for (Map.Entry<Integer, CompletableFuture<Map<String, StoredItem>>> read : reads.entrySet()) {
+			Node source = sources.get(read.getKey());
+			Map<String, StoredItem> items;
+			try {
+				items = await(read.getValue());
+			}
+			catch (RefillException ex) {
+				this.problems.add("could not read " + bySource.get(read.getKey()).size() + " entries from "
+						+ source.address + ": " + ex.getMessage());
+				continue;
+			}
+			items.forEach((key, item) -> {
+				Envelope envelope = Envelope.decode(item.flags(), item.data());
+				if (envelope == null || envelope.kind() == Envelope.Kind.ABSENT) {
+					return;
+				}
+				Envelope known = newest.get(key);
+				if (known == null || envelope.version() > known.version()) {
+					newest.put(key, envelope);
+				}
+			});
+		}
+		List<CompletableFuture<@Nullable Envelope>> writes = new ArrayList<>(newest.size());
+		Map<String, Candidate> byKey = new LinkedHashMap<>();
+		batch.forEach((entry) -> byKey.put(entry.getKey(), entry.getValue()));
+		long now = this.wallClock.getAsLong();
+		for (Map.Entry<String, Envelope> entry : newest.entrySet()) {
+			Envelope copy = capped(entry.getValue(), byKey.get(entry.getKey()));
+			if (copy.expiresAtMillis() != 0 && copy.expiresAtMillis() <= now) {
+				continue;
+			}
+			writes.add(this.writer.writeIfNewer(this.target, entry.getKey(), copy));
+		}
+		for (CompletableFuture<@Nullable Envelope> write : writes) {
+			Envelope stored;
+			try {
+				stored = await(write);
+			}
+			catch (RefillException ex) {
+				if (ex.getCause() instanceof NodeOperationException failure && failure.isUnreachable()) {
+					throw new RefillException(this.target.address + " stopped answering: " + failure.getMessage(),
+							failure);
+				}
+				this.problems.add("could not copy an entry to " + this.target.address + ": " + ex.getMessage());
+				continue;
+			}
+			if (stored != null) {
+				this.progress.copied++;
+				this.copiedBytes += Envelope.HEADER_SIZE + stored.payload().length;
+				this.metrics.refillCopied(this.target.address, Envelope.HEADER_SIZE + stored.payload().length);
+			}
+		}
+	}
+
+	/**
+	 * The envelope with the shorter of its own lifetime and the one memcached listed for
+	 * it, so a copy never outlives its source.
+	 */
+	private static Envelope capped(Envelope envelope, @Nullable Candidate listed) {
+		if (listed == null || listed.expiresAtSeconds < 0) {
+			return envelope;
+		}
+		long listedMillis = listed.expiresAtSeconds * 1000;
+		if (envelope.expiresAtMillis() == 0 || listedMillis < envelope.expiresAtMillis()) {
+			return envelope.withExpiry(listedMillis);
+		}
+		return envelope;
+	}
+
+	private <T> T await(CompletableFuture<T> future) {
+		try {
+			return future.get(this.batchTimeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			throw new RefillException(String.valueOf(cause.getMessage()), cause);
+		}
+		catch (TimeoutException ex) {
+			throw new RefillException("no answer in " + this.batchTimeout.toMillis() + " ms", ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RefillException("stopped");
+		}
+	}
+
+	private void stopIfAsked() {
+		if (this.stopping.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+			throw new RefillException("stopped");
+		}
+	}
+
+	/**
+	 * A key the node should hold, as its peers listed it.
+	 */
+	private static final class Candidate {
+
+		long expiresAtSeconds;
+
+		int size;
+
+		long holders;
+
+		Candidate(DumpedKey first) {
+			this.expiresAtSeconds = first.expiresAtSeconds();
+			this.size = first.size();
+		}
+
+		void add(DumpedKey dumped, long holder) {
+			// The longest listed lifetime caps the copy: the newest write may sit on any
+			// holder.
+			if (this.expiresAtSeconds >= 0
+					&& (dumped.isPermanent() || dumped.expiresAtSeconds() > this.expiresAtSeconds)) {
+				this.expiresAtSeconds = dumped.expiresAtSeconds();
+			}
+			this.size = Math.max(this.size, dumped.size());
+			this.holders |= holder;
+		}
+
+	}
+
+	/**
+	 * What one run did.
+	 *
+	 * @param complete whether every peer listed and every entry was copied
+	 * @param problems what kept it from completing
+	 * @param crawlerDisabled peers that cannot list keys because their crawler is off
+	 * @param copied entries stored on the node
+	 * @param examined entries looked at
+	 * @param total entries the peers listed for the node
+	 * @param bytes envelope bytes stored
+	 * @param nanos how long it took
+	 */
+	record Outcome(boolean complete, List<String> problems, List<NodeAddress> crawlerDisabled, long copied,
+			long examined, long total, long bytes, long nanos) {
+
+	}
+
+}
