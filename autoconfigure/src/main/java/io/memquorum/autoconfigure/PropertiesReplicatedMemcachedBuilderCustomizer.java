@@ -10,6 +10,7 @@ import io.memquorum.node.NodeAddress;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.core.Ordered;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Validates the {@code memquorum.*} properties and copies them to the engine's builder.
@@ -49,6 +50,12 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		map.from(props::getMaxItemSize).asInt((size) -> size.toBytes()).to(builder::maxItemSize);
 		map.from(props::getHintCapacity).to(builder::hintCapacity);
 		map.from(props::getTombstoneTtl).to(builder::tombstoneTtl);
+		MemquorumProperties.Refill refill = props.getRefill();
+		map.from(refill::isEnabled).to(builder::refillEnabled);
+		map.from(refill::getEntriesPerSecond).to(builder::refillEntriesPerSecond);
+		map.from(refill::getBytesPerSecond).as(DataSize::toBytes).to(builder::refillBytesPerSecond);
+		map.from(refill::getCheckInterval).to(builder::refillCheckInterval);
+		map.from(refill::getLeaseTtl).to(builder::refillLeaseTtl);
 	}
 
 	private List<String> servers() {
@@ -105,6 +112,20 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		if (props.getHintCapacity() < 1) {
 			throw new InvalidConfigurationPropertyValueException("memquorum.hint-capacity", props.getHintCapacity(),
 					"It must be at least 1");
+		}
+		MemquorumProperties.Refill refill = props.getRefill();
+		if (refill.getEntriesPerSecond() < 1) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.refill.entries-per-second",
+					refill.getEntriesPerSecond(), "It must be at least 1");
+		}
+		if (refill.getBytesPerSecond().toBytes() < 1) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.refill.bytes-per-second",
+					refill.getBytesPerSecond(), "It must be at least 1B");
+		}
+		positive("memquorum.refill.check-interval", refill.getCheckInterval());
+		if (refill.getLeaseTtl().compareTo(Duration.ofSeconds(1)) < 0) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.refill.lease-ttl", refill.getLeaseTtl(),
+					"It must be at least 1s: memcached counts lifetimes in whole seconds");
 		}
 		long maxItemSize = props.getMaxItemSize().toBytes();
 		if (maxItemSize < 1024 || maxItemSize > Integer.MAX_VALUE) {
