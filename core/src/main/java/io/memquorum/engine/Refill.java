@@ -83,7 +83,10 @@ final class Refill implements AutoCloseable {
 
 	private final Map<NodeAddress, Long> retryIntervalNanos = new ConcurrentHashMap<>();
 
-	private final Set<NodeAddress> crawlerWarned = ConcurrentHashMap.newKeySet();
+	/**
+	 * Peers found without their LRU crawler; the first one found is warned about, once.
+	 */
+	private final Set<NodeAddress> crawlerDisabled = ConcurrentHashMap.newKeySet();
 
 	private final ScheduledExecutorService thread;
 
@@ -206,7 +209,8 @@ final class Refill implements AutoCloseable {
 			RefillProgress progress) {
 		List<Node> peers = this.nodes.values().stream().filter((peer) -> peer != node).toList();
 		progress.started();
-		boolean quiet = this.crawlerWarned.containsAll(peers.stream().map((peer) -> peer.address).toList());
+		// Once every peer is known to run without its crawler, retries say nothing new.
+		boolean quiet = this.crawlerDisabled.containsAll(peers.stream().map((peer) -> peer.address).toList());
 		if (!quiet) {
 			logger.info("Refilling memcached node {} from {} peers because {}", node.address, peers.size(), why);
 		}
@@ -223,20 +227,32 @@ final class Refill implements AutoCloseable {
 			progress.phase = Phase.INCOMPLETE;
 			progress.problem = ex.getMessage();
 			this.metrics.refillFinished(node.address, false);
-			logger.warn("Refill of memcached node {} stopped after copying {} of {} entries: {}", node.address,
-					progress.copied, progress.total, ex.getMessage());
+			if (this.stopping) {
+				logger.info(
+						"Refill of memcached node {} stopped after copying {} of {} entries: this instance is "
+								+ "shutting down and releases the lease, so another instance can finish it",
+						node.address, progress.copied, progress.total);
+			}
+			else {
+				logger.warn("Refill of memcached node {} stopped after copying {} of {} entries: {}; retrying",
+						node.address, progress.copied, progress.total, ex.getMessage());
+			}
 			retryLater(node.address);
 			return;
 		}
-		for (NodeAddress disabled : outcome.crawlerDisabled()) {
-			if (this.crawlerWarned.add(disabled)) {
-				logger.warn(
-						"memcached node {} runs with its LRU crawler disabled (-o no_lru_crawler), so it cannot "
-								+ "list its keys and memquorum cannot refill other nodes from it. Restarted nodes get "
-								+ "data back only from new writes and read repair until it runs without that option.",
-						disabled);
+		if (!outcome.crawlerDisabled().isEmpty()) {
+			boolean first = this.crawlerDisabled.isEmpty();
+			this.crawlerDisabled.addAll(outcome.crawlerDisabled());
+			if (first) {
+				logger.warn("memcached node {} runs with its LRU crawler disabled (-o no_lru_crawler): it cannot list "
+						+ "its keys, so memquorum cannot refill other nodes from it. Until memcached runs without "
+						+ "that option, restarted nodes get data back only from new writes and read repair, and "
+						+ "no completeness marker is written. This is logged once; the health details name the "
+						+ "nodes.", outcome.crawlerDisabled().get(0));
 			}
 		}
+		boolean onlyCrawler = !outcome.crawlerDisabled().isEmpty()
+				&& outcome.problems().size() == outcome.crawlerDisabled().size();
 		double seconds = outcome.nanos() / 1e9;
 		if (outcome.complete() && writeMarker(node, marker, lease)) {
 			progress.phase = Phase.COMPLETE;
@@ -254,7 +270,7 @@ final class Refill implements AutoCloseable {
 		progress.problem = outcome.problems().isEmpty() ? "the refill lease was lost before the marker was written"
 				: String.join("; ", outcome.problems());
 		this.metrics.refillFinished(node.address, false);
-		if (quiet) {
+		if (quiet || onlyCrawler) {
 			logger.debug("Refill of memcached node {} incomplete: {}", node.address, progress.problem);
 		}
 		else {
