@@ -42,10 +42,10 @@ import org.jspecify.annotations.Nullable;
  * commands share one connection in flight and no caller thread is parked per command.
  *
  * <p>
- * Every future completes within the operation timeout (checked every few milliseconds):
- * with the reply, or exceptionally with a {@link NodeOperationException}. Dependent
- * stages run on xmemcached's reactor thread or the shared timeout thread and must not
- * block.
+ * Every future completes within the operation timeout (checked every few milliseconds by
+ * this connection's own thread, or by the caller's scan): with the reply, or
+ * exceptionally with a {@link NodeOperationException}. Dependent stages run on
+ * xmemcached's reactor thread or the timeout thread and must not block.
  */
 public final class NodeConnection implements AutoCloseable {
 
@@ -69,7 +69,7 @@ public final class NodeConnection implements AutoCloseable {
 	 */
 	private final ConcurrentLinkedQueue<InFlight> inFlight = new ConcurrentLinkedQueue<>();
 
-	private final ScheduledFuture<?> timeoutScan;
+	private final @Nullable ScheduledFuture<?> timeoutScan;
 
 	/** The executor this connection created for itself, shut down on close; or null. */
 	private final @Nullable ScheduledExecutorService ownTimeouts;
@@ -85,31 +85,35 @@ public final class NodeConnection implements AutoCloseable {
 	 */
 	public NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
 			Duration reconnectInterval) throws IOException {
-		this(address, connectTimeout, operationTimeout, reconnectInterval, null);
+		this(address, connectTimeout, operationTimeout, reconnectInterval, true);
 	}
 
 	/**
-	 * Connect to one node, timing commands out from a scan scheduled on {@code timeouts}.
-	 * The caller owns that executor; it must not block, since completions run on it.
+	 * Connect to one node whose command timeouts are scanned by the caller, through
+	 * {@link #expireOverdue(long, FailureEvent)}, so that one scan can judge every node
+	 * at the same instant (see the engine's failure detection).
 	 * @param address the node
 	 * @param connectTimeout how long to wait for the TCP connection
 	 * @param operationTimeout how long any one command may take
 	 * @param reconnectInterval how often to retry a lost connection
-	 * @param timeouts the executor that runs the timeout scan, or {@code null} for one of
-	 * this connection's own, stopped on {@link #close()}
+	 * @return the connection
 	 * @throws IOException when the xmemcached client cannot start
 	 */
-	public NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
-			Duration reconnectInterval, @Nullable ScheduledExecutorService timeouts) throws IOException {
+	public static NodeConnection scannedByCaller(NodeAddress address, Duration connectTimeout,
+			Duration operationTimeout, Duration reconnectInterval) throws IOException {
+		return new NodeConnection(address, connectTimeout, operationTimeout, reconnectInterval, false);
+	}
+
+	private NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
+			Duration reconnectInterval, boolean ownScan) throws IOException {
 		this.address = address;
 		this.timeoutMillis = Math.max(1, operationTimeout.toMillis());
 		this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
-		this.ownTimeouts = (timeouts != null) ? null : Executors.newSingleThreadScheduledExecutor((task) -> {
+		this.ownTimeouts = !ownScan ? null : Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "memquorum-timeouts-" + address);
 			thread.setDaemon(true);
 			return thread;
 		});
-		ScheduledExecutorService scanner = (timeouts != null) ? timeouts : this.ownTimeouts;
 		try {
 			this.client = new PipelinedClient(address, connectTimeout.toMillis(), reconnectInterval.toMillis());
 		}
@@ -119,12 +123,22 @@ public final class NodeConnection implements AutoCloseable {
 			}
 			throw ex;
 		}
-		this.timeoutScan = scanner.scheduleWithFixedDelay(this::expireTimedOut, TIMEOUT_TICK_MILLIS,
-				TIMEOUT_TICK_MILLIS, TimeUnit.MILLISECONDS);
+		this.timeoutScan = (this.ownTimeouts == null) ? null
+				: this.ownTimeouts.scheduleWithFixedDelay(
+						() -> expireOverdue(System.nanoTime(), FailureEvent.next(false)), TIMEOUT_TICK_MILLIS,
+						TIMEOUT_TICK_MILLIS, TimeUnit.MILLISECONDS);
 	}
 
 	public NodeAddress address() {
 		return this.address;
+	}
+
+	/**
+	 * The address this connection resolved its node's host name to when it was opened.
+	 * @return the resolved socket address, as text
+	 */
+	public String remoteAddress() {
+		return String.valueOf(this.client.socketAddress());
 	}
 
 	/**
@@ -227,17 +241,34 @@ public final class NodeConnection implements AutoCloseable {
 	}
 
 	/**
-	 * Time out the commands that have waited longer than the operation timeout. Runs on
-	 * the shared timeout thread every {@link #TIMEOUT_TICK_MILLIS}. Commands are queued
-	 * in the order they were sent and all have the same timeout, so the scan stops at the
-	 * first command that is neither answered nor due.
+	 * Whether some command has waited longer than the operation timeout.
+	 * @param nowNanos the scan's {@link System#nanoTime()}
+	 * @return whether {@link #expireOverdue} would time a command out
 	 */
-	private void expireTimedOut() {
-		long now = System.nanoTime();
+	public boolean hasOverdue(long nowNanos) {
+		for (InFlight command : this.inFlight) {
+			if (!command.future().isDone()) {
+				return nowNanos - command.deadlineNanos() >= 0;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Time out the commands that have waited longer than the operation timeout, all as
+	 * one failure event. Commands are queued in the order they were sent and all have the
+	 * same timeout, so the scan stops at the first command that is neither answered nor
+	 * due.
+	 * @param nowNanos the scan's {@link System#nanoTime()}
+	 * @param event the failure event the timeouts belong to
+	 * @return how many commands timed out
+	 */
+	public int expireOverdue(long nowNanos, FailureEvent event) {
+		int expired = 0;
 		InFlight head;
 		while ((head = this.inFlight.peek()) != null) {
-			if (!head.future().isDone() && now - head.deadlineNanos() < 0) {
-				return;
+			if (!head.future().isDone() && nowNanos - head.deadlineNanos() < 0) {
+				return expired;
 			}
 			this.inFlight.poll();
 			if (!head.future().isDone()) {
@@ -245,10 +276,12 @@ public final class NodeConnection implements AutoCloseable {
 				// written later if it has not been written yet.
 				head.command().cancel();
 				head.future()
-					.completeExceptionally(
-							NodeOperationException.timeout(this.address, this.timeoutMillis, new TimeoutException()));
+					.completeExceptionally(NodeOperationException.timeout(this.address, this.timeoutMillis, event,
+							new TimeoutException()));
+				expired++;
 			}
 		}
+		return expired;
 	}
 
 	private <T> void complete(Command command, Function<Command, T> resultOf, CompletableFuture<T> future) {
@@ -287,9 +320,20 @@ public final class NodeConnection implements AutoCloseable {
 		return key.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 	}
 
+	/**
+	 * Close the connection. Commands still in flight fail at once as unreachable, so that
+	 * nothing waits for a connection that no longer exists.
+	 */
 	@Override
 	public void close() {
-		this.timeoutScan.cancel(false);
+		if (this.timeoutScan != null) {
+			this.timeoutScan.cancel(false);
+		}
+		InFlight pending;
+		while ((pending = this.inFlight.poll()) != null) {
+			pending.future()
+				.completeExceptionally(NodeOperationException.unreachable(this.address, "closed its connection", null));
+		}
 		if (this.ownTimeouts != null) {
 			this.ownTimeouts.shutdownNow();
 		}
