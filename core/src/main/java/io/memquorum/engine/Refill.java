@@ -172,7 +172,7 @@ final class Refill implements AutoCloseable {
 		}
 		RefillMarker.Contents marker;
 		try {
-			marker = RefillMarker.decode(value(await(node.connection.gets(markerKey()), node, "read its marker")));
+			marker = RefillMarker.decode(value(await(node.connection().gets(markerKey()), node, "read its marker")));
 		}
 		catch (RefillException ex) {
 			logger.debug("Refill check of {} failed: {}", node.address, ex.getMessage());
@@ -185,7 +185,7 @@ final class Refill implements AutoCloseable {
 		}
 		String why = (reason != null) ? reason
 				: (marker == null) ? "it has no completeness marker" : "it was filled for another node list";
-		RefillLease lease = new RefillLease(node.connection, this.keys.internalKey(RefillLease.NAME), this.owner,
+		RefillLease lease = new RefillLease(node::connection, this.keys.internalKey(RefillLease.NAME), this.owner,
 				this.options.leaseTtl(), this.commandWait);
 		try {
 			if (!lease.tryAcquire()) {
@@ -289,7 +289,7 @@ final class Refill implements AutoCloseable {
 			}
 			byte[] value = RefillMarker.encode(RefillMarker.withFingerprint(marker, this.fingerprint),
 					this.wallClock.getAsLong());
-			return await(node.connection.set(markerKey(), 0, new StoredValue(0, value)), node, "write its marker");
+			return await(node.connection().set(markerKey(), 0, new StoredValue(0, value)), node, "write its marker");
 		}
 		catch (RefillException ex) {
 			logger.debug("Could not mark {} complete: {}", node.address, ex.getMessage());

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import io.memquorum.node.NodeConnection;
 import io.memquorum.node.NodeConnection.StoredValue;
@@ -33,7 +34,7 @@ final class RefillLease {
 
 	private static final int FLAGS = 0;
 
-	private final NodeConnection node;
+	private final Supplier<NodeConnection> node;
 
 	private final String key;
 
@@ -45,13 +46,14 @@ final class RefillLease {
 
 	/**
 	 * A lease on one node.
-	 * @param node the node being refilled, which also stores the lease
+	 * @param node the connection to the node being refilled, which also stores the lease;
+	 * asked each time, since a reconnect replaces it
 	 * @param key the lease's memcached key
 	 * @param owner this instance's id
 	 * @param ttl how long the lease outlives its last renewal; whole seconds, at least 1
 	 * @param wait how long to wait for the node per command
 	 */
-	RefillLease(NodeConnection node, String key, String owner, Duration ttl, Duration wait) {
+	RefillLease(Supplier<NodeConnection> node, String key, String owner, Duration ttl, Duration wait) {
 		this.node = node;
 		this.key = key;
 		this.owner = ("owner=" + owner).getBytes(StandardCharsets.US_ASCII);
@@ -65,7 +67,8 @@ final class RefillLease {
 	 * @throws RefillException when the node did not answer
 	 */
 	boolean tryAcquire() {
-		return await(this.node.add(this.key, this.ttlSeconds, new StoredValue(FLAGS, this.owner)), "take the lease");
+		return await(this.node.get().add(this.key, this.ttlSeconds, new StoredValue(FLAGS, this.owner)),
+				"take the lease");
 	}
 
 	/**
@@ -75,11 +78,11 @@ final class RefillLease {
 	 * @throws RefillException when the node did not answer
 	 */
 	boolean renew() {
-		StoredItem item = await(this.node.gets(this.key), "read the lease");
+		StoredItem item = await(this.node.get().gets(this.key), "read the lease");
 		if (item == null || !Arrays.equals(item.data(), this.owner)) {
 			return false;
 		}
-		return await(this.node.cas(this.key, this.ttlSeconds, new StoredValue(FLAGS, this.owner), item.cas()),
+		return await(this.node.get().cas(this.key, this.ttlSeconds, new StoredValue(FLAGS, this.owner), item.cas()),
 				"renew the lease");
 	}
 
@@ -89,9 +92,9 @@ final class RefillLease {
 	 */
 	void release() {
 		try {
-			StoredItem item = await(this.node.gets(this.key), "read the lease");
+			StoredItem item = await(this.node.get().gets(this.key), "read the lease");
 			if (item != null && Arrays.equals(item.data(), this.owner)) {
-				await(this.node.delete(this.key), "release the lease");
+				await(this.node.get().delete(this.key), "release the lease");
 			}
 		}
 		catch (RefillException ex) {
@@ -105,11 +108,11 @@ final class RefillLease {
 		}
 		catch (ExecutionException ex) {
 			throw new RefillException(
-					"could not " + what + " on " + this.node.address() + ": " + ex.getCause().getMessage(),
+					"could not " + what + " on " + this.node.get().address() + ": " + ex.getCause().getMessage(),
 					ex.getCause());
 		}
 		catch (TimeoutException ex) {
-			throw new RefillException("could not " + what + " on " + this.node.address() + ": no answer in "
+			throw new RefillException("could not " + what + " on " + this.node.get().address() + ": no answer in "
 					+ this.wait.toMillis() + " ms", ex);
 		}
 		catch (InterruptedException ex) {

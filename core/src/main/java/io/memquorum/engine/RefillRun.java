@@ -30,10 +30,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Steps</h2>
  * <ol>
- * <li>Every peer that is not marked down lists its keys ({@link MetadumpReader}). Keys
- * outside the key prefix, memquorum's own items, and keys whose replicas do not include
- * the node are dropped; the rest are remembered with the peers that hold them (about 100
- * bytes of heap per key while the run lasts).</li>
+ * <li>Every peer that is not marked down lists its keys ({@link MetadumpReader}), twice
+ * (a listing is not a snapshot, see {@link #LISTINGS_PER_PEER}). Keys outside the key
+ * prefix, memquorum's own items, and keys whose replicas do not include the node are
+ * dropped; the rest are remembered with the peers that hold them (about 100 bytes of heap
+ * per key while the run lasts).</li>
  * <li>In batches, at the paced rate, each key is read from the peers that listed it, the
  * newest envelope (value or tombstone) wins, and it is written to the node only where the
  * node holds nothing or an older version ({@link ReplicaWriter}), with its remaining
@@ -54,6 +55,14 @@ final class RefillRun {
 
 	/** Entries read and written per round trip. */
 	static final int BATCH = 100;
+
+	/**
+	 * How often each peer lists its keys. A listing is not a snapshot: memcached's
+	 * crawler walks its LRU queues while items move between them, so an item that moves
+	 * at the wrong moment can be missed. A second listing, read a moment later, catches
+	 * what the first missed; listing is cheap next to copying.
+	 */
+	static final int LISTINGS_PER_PEER = 2;
 
 	/** The most peers one run reads from: holders are remembered in one {@code long}. */
 	static final int MAX_PEERS = 64;
@@ -146,14 +155,16 @@ final class RefillRun {
 			long bit = 1L << i;
 			MetadumpReader reader = new MetadumpReader(peer.address, this.listingTimeout);
 			try {
-				reader.read((dumped) -> {
-					String key = dumped.key();
-					if (key.startsWith(prefix) && !this.keys.isInternal(key)
-							&& this.placement.replicasFor(key).contains(self)) {
-						candidates.computeIfAbsent(key, (k) -> new Candidate(dumped)).add(dumped, bit);
-					}
-					return !this.stopping.getAsBoolean();
-				});
+				for (int listing = 0; listing < LISTINGS_PER_PEER; listing++) {
+					reader.read((dumped) -> {
+						String key = dumped.key();
+						if (key.startsWith(prefix) && !this.keys.isInternal(key)
+								&& this.placement.replicasFor(key).contains(self)) {
+							candidates.computeIfAbsent(key, (k) -> new Candidate(dumped)).add(dumped, bit);
+						}
+						return !this.stopping.getAsBoolean();
+					});
+				}
 			}
 			catch (MetadumpUnavailableException ex) {
 				if (ex.isCrawlerDisabled()) {
@@ -218,7 +229,7 @@ final class RefillRun {
 		}
 		Map<String, Envelope> newest = new LinkedHashMap<>();
 		Map<Integer, CompletableFuture<Map<String, StoredItem>>> reads = new LinkedHashMap<>();
-		bySource.forEach((i, keys) -> reads.put(i, sources.get(i).connection.getsMulti(keys)));
+		bySource.forEach((i, keys) -> reads.put(i, sources.get(i).connection().getsMulti(keys)));
 		for (Map.Entry<Integer, CompletableFuture<Map<String, StoredItem>>> read : reads.entrySet()) {
 			Node source = sources.get(read.getKey());
 			Map<String, StoredItem> items;

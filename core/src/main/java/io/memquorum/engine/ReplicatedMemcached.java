@@ -149,6 +149,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	private final Duration deadline;
 
+	private final Refill refill;
+
 	private ReplicatedMemcached(Builder builder) {
 		if (builder.servers.isEmpty()) {
 			throw new IllegalArgumentException("At least one memcached node is required");
@@ -183,7 +185,10 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		Hints hints = new Hints(this.state, this.conditional);
 		this.quorumWrite = new QuorumWrite(this.state, this.readOrder, hints);
 		this.multiGet = new MultiGet(this.state, this.readOrder, this.repair);
-		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector);
+		this.refill = new Refill(this.state.nodes, placement, this.state.keyEncoder, this.conditional::writeIfNewer,
+				this.state.metrics, builder.refillOptions(), this.state.wallClock,
+				settings.operationTimeout().multipliedBy(4).plusSeconds(1));
+		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.refill);
 		TimeoutScan timeouts = new TimeoutScan(this.state);
 		for (Node node : nodes.values()) {
 			this.state.metrics.registerNode(node.address, node::state, (address) -> node.hints.size());
@@ -201,6 +206,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		}
 		long tick = Math.max(10, Math.min(settings.probeInterval().toMillis(), 100));
 		maintenance.scheduleWithFixedDelay(watch::maintain, tick, tick, TimeUnit.MILLISECONDS);
+		this.refill.start();
 	}
 
 	private static ThreadFactory daemon(String role) {
@@ -458,6 +464,15 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	}
 
 	/**
+	 * Where the refill of every node stands, as this instance sees it, in configuration
+	 * order.
+	 * @return the nodes' refill status
+	 */
+	public List<RefillStatus> refillStatus() {
+		return this.refill.status();
+	}
+
+	/**
 	 * Whether enough nodes are up or recovering for every key to reach its write quorum.
 	 * @return {@code true} when writes can succeed
 	 */
@@ -492,6 +507,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	@Override
 	public void close() {
+		// First: a refill in progress releases its lease over connections still open.
+		this.refill.close();
 		this.state.maintenance.shutdownNow();
 		this.connector.shutdownNow();
 		try {

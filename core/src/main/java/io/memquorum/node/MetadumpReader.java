@@ -24,6 +24,10 @@ import org.jspecify.annotations.Nullable;
  * thread.
  *
  * <p>
+ * A listing is not a snapshot: memcached walks its LRU queues while items keep moving
+ * between them, so an item moved at the wrong moment may be missed, or listed twice.
+ *
+ * <p>
  * The reply is untrusted input. Each line is
  * {@code key=<percent-encoded> exp=<unix time or -1> la=... cas=... fetch=... cls=... size=...}
  * and the listing ends with {@code END}. Lines longer than {@link #MAX_LINE_BYTES} are

@@ -40,7 +40,7 @@ class RefillLeaseTests {
 	}
 
 	private RefillLease lease(String owner) {
-		return new RefillLease(this.connection, KEY, owner, Duration.ofSeconds(2), Duration.ofSeconds(2));
+		return new RefillLease(() -> this.connection, KEY, owner, Duration.ofSeconds(2), Duration.ofSeconds(2));
 	}
 
 	@Test

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import io.memquorum.node.NodeAddress;
 import io.memquorum.test.MemcachedClusterExtension;
@@ -75,18 +74,19 @@ class RefillPlacementTests {
 	}
 
 	private void assertEveryKeyOnEveryReplica(ReplicatedMemcached engine) {
-		Map<NodeAddress, Set<String>> keys = new HashMap<>();
-		for (MemcachedNode node : memcached.cluster().nodes()) {
-			if (node.isRunning()) {
-				keys.put(NodeAddress.parse(node.address()), RefillTesting.keysOn(node));
-			}
-		}
+		Map<NodeAddress, List<String>> expected = new HashMap<>();
 		for (int i = 0; i < ENTRIES; i++) {
 			String key = "placed:" + i;
 			for (NodeAddress replica : engine.placement().replicasFor(engine.keyEncoder().encode(key))) {
-				assertThat(keys.get(replica)).as("%s on its replica %s", key, replica).contains(key);
+				expected.computeIfAbsent(replica, (r) -> new ArrayList<>()).add(key);
 			}
 			assertThat(engine.get(key)).as(key).asString().isEqualTo("value " + i);
+		}
+		for (MemcachedNode node : memcached.cluster().nodes()) {
+			List<String> keys = expected.get(NodeAddress.parse(node.address()));
+			if (keys != null) {
+				assertThat(RefillTesting.missingOn(node, keys)).as("keys missing on their replica %s", node).isEmpty();
+			}
 		}
 	}
 

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +88,16 @@ final class RefillTesting {
 
 	static Set<String> keysOn(MemcachedNode node) {
 		return new HashSet<>(node.keys());
+	}
+
+	/**
+	 * The keys of {@code expected} that the node does not hold. memcached's key listing
+	 * is not a snapshot (items moving between its LRU queues can be missed), so a key the
+	 * listing lacks is looked up before it counts as missing.
+	 */
+	static List<String> missingOn(MemcachedNode node, Collection<String> expected) {
+		Set<String> listed = keysOn(node);
+		return expected.stream().filter((key) -> !listed.contains(key) && node.rawGet(key) == null).toList();
 	}
 
 	static @Nullable Envelope envelopeOn(MemcachedNode node, String key) {
