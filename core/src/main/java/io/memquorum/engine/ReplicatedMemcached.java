@@ -99,6 +99,13 @@ import org.jspecify.annotations.Nullable;
  * deletes it can no longer receive: its hints overflowed, a delete it missed has a
  * tombstone that expired before replay, or it was unreachable for longer than a tombstone
  * lives. Then it is {@link NodeState#UP}.</li>
+ * <li>A node that restarted, was flushed, is new, or whose replicas changed with the node
+ * list (it lacks its completeness marker for this node list) is <b>refilled</b> in the
+ * background ({@link Refill}): its peers list their keys, and every entry it should hold,
+ * value or tombstone, is copied with the repair rule (only where it holds nothing or an
+ * older version, with the remaining lifetime). One application instance copies a given
+ * node incarnation, under a lease stored on that node; the node serves reads meanwhile,
+ * and a miss on it falls through. Refill needs memcached's LRU crawler.</li>
  * <li>A failed write raises {@link QuorumNotReachedException}. It may have reached some
  * replicas; it is neither rolled back nor replayed. A read that no replica could answer
  * raises it too; a read that some replica answered with a miss returns a miss.</li>
@@ -113,6 +120,9 @@ import org.jspecify.annotations.Nullable;
  * them; tombstones still protect MAJORITY reads until they expire.</li>
  * <li>memcached evicts under memory pressure; an evicted tombstone no longer shadows a
  * replica that missed the delete.</li>
+ * <li>Refill copies what the peers hold when it runs. Restarting the next node before the
+ * previous one is refilled (its marker written) can lose entries whose only copies were
+ * on the two.</li>
  * <li>Another application instance may see a node differently: its own hints and its own
  * failure detector decide for it.</li>
  * </ul>
@@ -121,8 +131,9 @@ import org.jspecify.annotations.Nullable;
  * synchronous methods wait once per operation, at most until its deadline. One
  * maintenance thread scans command timeouts, probes, replays hints, checks for restarts
  * and runs compare-and-swap back-off, so no engine work lands on the common ForkJoin
- * pool; a second thread opens and closes connections, which may block. Each node has at
- * most one maintenance task in flight ({@code Node.busy}).
+ * pool; a second thread opens and closes connections, which may block; a third checks
+ * completeness markers and runs refills, whose key listings block on a socket. Each node
+ * has at most one maintenance task in flight ({@code Node.busy}).
  *
  * <h2>Where each clause lives</h2> {@link QuorumWrite} (writes), {@link ConditionalWrite}
  * (add, replace, touch, update, add rollback), {@link FirstHitRead},
