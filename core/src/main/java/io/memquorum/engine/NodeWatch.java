@@ -36,13 +36,17 @@ final class NodeWatch {
 
 	private final ExecutorService connector;
 
+	private final ExecutorService closer;
+
 	private final Refill refill;
 
-	NodeWatch(EngineState state, Hints hints, ConnectionOpener opener, ExecutorService connector, Refill refill) {
+	NodeWatch(EngineState state, Hints hints, ConnectionOpener opener, ExecutorService connector,
+			ExecutorService closer, Refill refill) {
 		this.state = state;
 		this.hints = hints;
 		this.opener = opener;
 		this.connector = connector;
+		this.closer = closer;
 		this.refill = refill;
 	}
 
@@ -131,7 +135,9 @@ final class NodeWatch {
 				return;
 			}
 			NodeConnection previous = node.replaceConnection(replacement);
-			previous.close();
+			// Closing waits for the old node to acknowledge (up to seconds when it is
+			// frozen): it must hold up neither this node's probes nor other reconnects.
+			this.closer.execute(previous::close);
 			this.state.metrics.nodeReconnected(node.address);
 			logger.info("memcached node {} stayed down past the reconnect grace; opened a new connection to {}",
 					node.address, replacement.remoteAddress());

@@ -19,6 +19,7 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import io.memquorum.metrics.EngineMetrics;
+import io.memquorum.node.JvmDnsCache;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection;
 import io.memquorum.node.NodeConnection.StoredValue;
@@ -83,11 +84,11 @@ import org.jspecify.annotations.Nullable;
  * hints serves no reads.</li>
  * <li>After {@code failureThreshold} consecutive <em>failure events</em> a node is
  * {@link NodeState#DOWN}: calls to it fail at once, reads skip it without a round trip,
- * and a background probe with exponential backoff watches for its return. The commands
- * one timeout scan expires on a node are one event, so one stall counts once; timeouts
- * that hit every node at the same instant, or that a late scan found, are blamed on this
- * JVM (a pause), not on any node, unless they last beyond twice the operation
- * timeout.</li>
+ * and a background probe with exponential backoff watches for its return. The timeouts of
+ * one node within one operation timeout of each other are one event (commands queued
+ * behind one pause time out over that span), so one stall counts once; timeouts that hit
+ * every node at the same instant, or that a late scan found, are blamed on this JVM (a
+ * pause), not on any node, unless they last beyond twice the operation timeout.</li>
  * <li>A node that stays DOWN past {@code reconnectGrace} gets a new connection, with its
  * host name resolved again: a frozen process keeps the old connection open for ever, and
  * a node rescheduled under the same name answers at a new address. This repeats every
@@ -148,6 +149,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	private final ExecutorService connector;
 
+	private final ExecutorService closer;
+
 	private final ReadOrder readOrder;
 
 	private final ConditionalWrite conditional;
@@ -170,21 +173,27 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		int replicationFactor = (builder.replicationFactor != null) ? builder.replicationFactor : addresses.size();
 		Placement placement = Placement.of(addresses, replicationFactor);
 		EngineSettings settings = builder.settings();
+		if (builder.dnsCacheTtl() != null) {
+			// Before the first lookup of a node's name: the JDK reads it only once.
+			JvmDnsCache.bound(builder.dnsCacheTtl());
+		}
 		ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(daemon("maintenance"));
 		this.connector = Executors.newSingleThreadExecutor(daemon("connector"));
+		this.closer = Executors.newSingleThreadExecutor(daemon("closer"));
 		NodeWatch.ConnectionOpener opener = (address) -> NodeConnection.scannedByCaller(address,
 				settings.connectTimeout(), settings.operationTimeout(), settings.reconnectInterval());
 		Map<NodeAddress, Node> nodes = new LinkedHashMap<>();
 		try {
 			for (NodeAddress address : addresses) {
 				nodes.put(address, new Node(address, opener.open(address), settings.hintCapacity(),
-						settings.hintBytes(), settings.failureThreshold()));
+						settings.hintBytes(), settings.failureThreshold(), settings.operationTimeout()));
 			}
 		}
 		catch (IOException ex) {
 			nodes.values().forEach((node) -> node.connection().close());
 			maintenance.shutdownNow();
 			this.connector.shutdownNow();
+			this.closer.shutdownNow();
 			throw new UncheckedIOException("Could not start the memcached connections", ex);
 		}
 		this.state = new EngineState(placement, Collections.unmodifiableMap(nodes), new KeyEncoder(builder.keyPrefix),
@@ -199,7 +208,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		this.refill = new Refill(this.state.nodes, placement, this.state.keyEncoder, this.conditional::writeIfNewer,
 				this.state.metrics, builder.refillOptions(), this.state.wallClock,
 				settings.operationTimeout().multipliedBy(4).plusSeconds(1));
-		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.refill);
+		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.closer, this.refill);
 		TimeoutScan timeouts = new TimeoutScan(this.state);
 		for (Node node : nodes.values()) {
 			this.state.metrics.registerNode(node.address, node::state, (address) -> node.hints.size());
@@ -522,9 +531,11 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		this.refill.close();
 		this.state.maintenance.shutdownNow();
 		this.connector.shutdownNow();
+		this.closer.shutdown();
 		try {
 			this.state.maintenance.awaitTermination(5, TimeUnit.SECONDS);
 			this.connector.awaitTermination(5, TimeUnit.SECONDS);
+			this.closer.awaitTermination(10, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

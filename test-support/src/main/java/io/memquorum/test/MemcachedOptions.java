@@ -190,9 +190,13 @@ public final class MemcachedOptions {
 	}
 
 	List<String> commandLine(int port, String user) {
-		List<String> arguments = new ArrayList<>(Arrays.asList("-u", user, "-l", "127.0.0.1", "-p",
-				Integer.toString(port), "-U", "0", "-m", Integer.toString(this.memoryMegabytes), "-I",
-				this.itemSizeLimit, "-t", Integer.toString(this.threads), "-c", Integer.toString(this.maxConnections)));
+		return commandLine("127.0.0.1", port, user);
+	}
+
+	List<String> commandLine(String host, int port, String user) {
+		List<String> arguments = new ArrayList<>(Arrays.asList("-u", user, "-l", host, "-p", Integer.toString(port),
+				"-U", "0", "-m", Integer.toString(this.memoryMegabytes), "-I", this.itemSizeLimit, "-t",
+				Integer.toString(this.threads), "-c", Integer.toString(this.maxConnections)));
 		arguments.addAll(this.extraArguments);
 		return arguments;
 	}
