@@ -248,6 +248,13 @@ public final class NodeConnection implements AutoCloseable {
 	 * @return whether {@link #expireOverdue} would time a command out
 	 */
 	public boolean hasOverdue(long nowNanos) {
+		// Answered commands leave the queue here: expireOverdue runs only when something
+		// is overdue, and until then every answered command would stay queued with its
+		// bytes (a heap full of them after some minutes of load without a timeout).
+		InFlight head;
+		while ((head = this.inFlight.peek()) != null && head.future().isDone()) {
+			this.inFlight.poll();
+		}
 		for (InFlight command : this.inFlight) {
 			if (!command.future().isDone()) {
 				return nowNanos - command.deadlineNanos() >= 0;
@@ -284,6 +291,14 @@ public final class NodeConnection implements AutoCloseable {
 			}
 		}
 		return expired;
+	}
+
+	/**
+	 * Commands sent and not yet dropped from the timeout queue; for tests.
+	 * @return the queue's length
+	 */
+	int queuedCommands() {
+		return this.inFlight.size();
 	}
 
 	private <T> void complete(Command command, Function<Command, T> resultOf, CompletableFuture<T> future) {
