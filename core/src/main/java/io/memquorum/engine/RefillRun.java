@@ -19,7 +19,6 @@ import io.memquorum.node.DumpedKey;
 import io.memquorum.node.MetadumpReader;
 import io.memquorum.node.MetadumpUnavailableException;
 import io.memquorum.node.NodeAddress;
-import io.memquorum.node.NodeOperationException;
 import io.memquorum.node.StoredItem;
 import io.memquorum.placement.Placement;
 import org.jspecify.annotations.Nullable;
@@ -53,8 +52,17 @@ import org.jspecify.annotations.Nullable;
  */
 final class RefillRun {
 
-	/** Entries read and written per round trip. */
-	static final int BATCH = 100;
+	/**
+	 * Entries read and written per round trip. Small enough that a batch's replies, which
+	 * share each node's connection with foreground requests, hold those up only briefly.
+	 */
+	static final int BATCH = 50;
+
+	/** Tries of a read, a write or a lease renewal before the run gives up on it. */
+	static final int ATTEMPTS = 4;
+
+	/** The pause before the second try; it grows with each try. */
+	static final long RETRY_PAUSE_MILLIS = 100;
 
 	/**
 	 * How often each peer lists its keys. A listing is not a snapshot: memcached's
@@ -211,76 +219,134 @@ final class RefillRun {
 	}
 
 	private void renewLease() {
-		if (!this.lease.renew()) {
+		boolean held;
+		for (int attempt = 1;; attempt++) {
+			try {
+				held = this.lease.renew();
+				break;
+			}
+			catch (RefillException ex) {
+				// The lease outlives a few failed renewals; give up only when they
+				// persist.
+				if (attempt == ATTEMPTS) {
+					throw ex;
+				}
+				pause(attempt);
+			}
+		}
+		if (!held) {
 			throw new RefillException("lost the refill lease of " + this.target.address
 					+ " (the node restarted, or the lease expired and another instance took over)");
 		}
 	}
 
 	private void copyBatch(List<Map.Entry<String, Candidate>> batch, List<Node> sources) {
-		Map<Integer, List<String>> bySource = new LinkedHashMap<>();
-		for (Map.Entry<String, Candidate> entry : batch) {
-			long holders = entry.getValue().holders;
-			for (int i = 0; i < sources.size(); i++) {
-				if ((holders & (1L << i)) != 0) {
-					bySource.computeIfAbsent(i, (k) -> new ArrayList<>()).add(entry.getKey());
-				}
-			}
-		}
-		Map<String, Envelope> newest = new LinkedHashMap<>();
-		Map<Integer, CompletableFuture<Map<String, StoredItem>>> reads = new LinkedHashMap<>();
-		bySource.forEach((i, keys) -> reads.put(i, sources.get(i).connection().getsMulti(keys)));
-		for (Map.Entry<Integer, CompletableFuture<Map<String, StoredItem>>> read : reads.entrySet()) {
-			Node source = sources.get(read.getKey());
-			Map<String, StoredItem> items;
-			try {
-				items = await(read.getValue());
-			}
-			catch (RefillException ex) {
-				this.problems.add("could not read " + bySource.get(read.getKey()).size() + " entries from "
-						+ source.address + ": " + ex.getMessage());
-				continue;
-			}
-			items.forEach((key, item) -> {
-				Envelope envelope = Envelope.decode(item.flags(), item.data());
-				if (envelope == null || envelope.kind() == Envelope.Kind.ABSENT) {
-					return;
-				}
-				Envelope known = newest.get(key);
-				if (known == null || envelope.version() > known.version()) {
-					newest.put(key, envelope);
-				}
-			});
-		}
-		List<CompletableFuture<@Nullable Envelope>> writes = new ArrayList<>(newest.size());
 		Map<String, Candidate> byKey = new LinkedHashMap<>();
 		batch.forEach((entry) -> byKey.put(entry.getKey(), entry.getValue()));
+		Map<String, Envelope> pending = new LinkedHashMap<>();
 		long now = this.wallClock.getAsLong();
-		for (Map.Entry<String, Envelope> entry : newest.entrySet()) {
-			Envelope copy = capped(entry.getValue(), byKey.get(entry.getKey()));
-			if (copy.expiresAtMillis() != 0 && copy.expiresAtMillis() <= now) {
-				continue;
+		readNewest(byKey, sources).forEach((key, envelope) -> {
+			Envelope copy = capped(envelope, byKey.get(key));
+			if (copy.expiresAtMillis() == 0 || copy.expiresAtMillis() > now) {
+				pending.put(key, copy);
 			}
-			writes.add(this.writer.writeIfNewer(this.target, entry.getKey(), copy));
-		}
-		for (CompletableFuture<@Nullable Envelope> write : writes) {
-			Envelope stored;
-			try {
-				stored = await(write);
-			}
-			catch (RefillException ex) {
-				if (ex.getCause() instanceof NodeOperationException failure && failure.isUnreachable()) {
-					throw new RefillException(this.target.address + " stopped answering: " + failure.getMessage(),
-							failure);
+		});
+		for (int attempt = 1; !pending.isEmpty(); attempt++) {
+			Map<String, CompletableFuture<@Nullable Envelope>> writes = new LinkedHashMap<>();
+			pending.forEach((key, copy) -> writes.put(key, this.writer.writeIfNewer(this.target, key, copy)));
+			String failure = null;
+			for (Map.Entry<String, CompletableFuture<@Nullable Envelope>> write : writes.entrySet()) {
+				Envelope stored;
+				try {
+					stored = await(write.getValue());
 				}
-				this.problems.add("could not copy an entry to " + this.target.address + ": " + ex.getMessage());
-				continue;
+				catch (RefillException ex) {
+					failure = ex.getMessage();
+					continue;
+				}
+				pending.remove(write.getKey());
+				if (stored != null) {
+					int bytes = Envelope.HEADER_SIZE + stored.payload().length;
+					this.progress.copied++;
+					this.copiedBytes += bytes;
+					this.metrics.refillCopied(this.target.address, bytes);
+				}
 			}
-			if (stored != null) {
-				this.progress.copied++;
-				this.copiedBytes += Envelope.HEADER_SIZE + stored.payload().length;
-				this.metrics.refillCopied(this.target.address, Envelope.HEADER_SIZE + stored.payload().length);
+			if (pending.isEmpty()) {
+				return;
 			}
+			if (this.target.state() == NodeState.DOWN) {
+				throw new RefillException(this.target.address + " is marked down: " + failure);
+			}
+			if (attempt == ATTEMPTS) {
+				this.problems.add("could not copy " + pending.size() + " entries to " + this.target.address + " in "
+						+ ATTEMPTS + " attempts: " + failure);
+				return;
+			}
+			pause(attempt);
+		}
+	}
+
+	/**
+	 * Read a batch from the peers that listed each key, and keep the newest envelope of
+	 * each. A peer that fails or times out is asked again (a loaded node misses a timeout
+	 * now and then); one that keeps failing makes the run incomplete.
+	 */
+	private Map<String, Envelope> readNewest(Map<String, Candidate> batch, List<Node> sources) {
+		Map<Integer, List<String>> remaining = new LinkedHashMap<>();
+		batch.forEach((key, candidate) -> {
+			for (int i = 0; i < sources.size(); i++) {
+				if ((candidate.holders & (1L << i)) != 0) {
+					remaining.computeIfAbsent(i, (k) -> new ArrayList<>()).add(key);
+				}
+			}
+		});
+		Map<String, Envelope> newest = new LinkedHashMap<>();
+		for (int attempt = 1; !remaining.isEmpty(); attempt++) {
+			Map<Integer, CompletableFuture<Map<String, StoredItem>>> reads = new LinkedHashMap<>();
+			remaining.forEach((i, keys) -> reads.put(i, sources.get(i).connection().getsMulti(keys)));
+			String failure = null;
+			for (Map.Entry<Integer, CompletableFuture<Map<String, StoredItem>>> read : reads.entrySet()) {
+				Map<String, StoredItem> items;
+				try {
+					items = await(read.getValue());
+				}
+				catch (RefillException ex) {
+					failure = ex.getMessage();
+					continue;
+				}
+				remaining.remove(read.getKey());
+				items.forEach((key, item) -> {
+					Envelope envelope = Envelope.decode(item.flags(), item.data());
+					if (envelope == null || envelope.kind() == Envelope.Kind.ABSENT) {
+						return;
+					}
+					Envelope known = newest.get(key);
+					if (known == null || envelope.version() > known.version()) {
+						newest.put(key, envelope);
+					}
+				});
+			}
+			if (!remaining.isEmpty() && attempt == ATTEMPTS) {
+				remaining.forEach((i, keys) -> this.problems.add("could not read " + keys.size() + " entries from "
+						+ sources.get(i).address + " in " + ATTEMPTS + " attempts"));
+				this.problems.add("last failure: " + failure);
+				break;
+			}
+			if (!remaining.isEmpty()) {
+				pause(attempt);
+			}
+		}
+		return newest;
+	}
+
+	private void pause(int attempt) {
+		try {
+			Thread.sleep(RETRY_PAUSE_MILLIS * attempt);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RefillException("stopped");
 		}
 	}
 

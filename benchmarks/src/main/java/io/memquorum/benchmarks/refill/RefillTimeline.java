@@ -31,8 +31,10 @@ import tools.jackson.databind.json.JsonMapper;
  * reads. Foreground threads read (90 %) and write (10 %) a separate set of 4,096 hot keys
  * through the same engine. After a few seconds one node is restarted empty and the engine
  * refills it at its configured rate. Reported, in the same run: the refill's throughput
- * (entries and MB per second, from its first copy to its completeness marker) and the
- * foreground p50/p99 before the restart and while the refill runs, with their ratio.
+ * (entries examined per second, and entries and MB copied per second, from the moment it
+ * is seen running to its completeness marker) and the foreground p50/p99 before the
+ * restart and while the refill runs, with their ratio. The seconds between the restart
+ * and the start of the refill (the node is noticed restarted) are left out of both.
  *
  * <p>
  * The restarted node serves reads during the refill; a read that misses on it moves on to
@@ -81,9 +83,9 @@ public final class RefillTimeline {
 		for (String entries : options.getOrDefault("entries", "10000,100000").split(",")) {
 			Map<String, Object> run = timeline.run(Integer.parseInt(entries.trim()));
 			System.out.printf(Locale.ROOT,
-					"refill of %,d entries: %.1f s, %.0f entries/s, %.2f MB/s; foreground p99 %.2f ms before, "
-							+ "%.2f ms during (x%.2f), p50 %.2f / %.2f ms, %d errors%n",
-					run.get("entries"), run.get("refillSeconds"), run.get("entriesPerSecond"),
+					"refill of %,d entries: %.1f s, %.0f entries/s (%d copied), %.2f MB/s copied; foreground p99 "
+							+ "%.2f ms before, %.2f ms during (x%.2f), p50 %.2f / %.2f ms, %d errors%n",
+					run.get("entries"), run.get("refillSeconds"), run.get("entriesPerSecond"), run.get("copied"),
 					run.get("megabytesPerSecond"), run.get("p99BeforeMillis"), run.get("p99DuringMillis"),
 					run.get("p99Ratio"), run.get("p50BeforeMillis"), run.get("p50DuringMillis"), run.get("errors"));
 			runs.add(run);
@@ -109,6 +111,14 @@ public final class RefillTimeline {
 				.metrics(copied)
 				.build();
 			try {
+				// The first check finds the new, empty nodes without a marker and marks
+				// them
+				// complete; loading before that would make it a refill of its own.
+				waitUntil(
+						() -> engine.refillStatus()
+							.stream()
+							.allMatch((status) -> status.phase() == RefillStatus.Phase.COMPLETE),
+						Duration.ofMinutes(1));
 				byte[] value = new byte[VALUE_SIZE];
 				ThreadLocalRandom.current().nextBytes(value);
 				load(engine, entries, "cold:", value);
@@ -174,7 +184,7 @@ public final class RefillTimeline {
 		Thread.sleep(2_000);
 		phase.set("before");
 		Thread.sleep(this.before.toMillis());
-		phase.set("during");
+		phase.set("restart");
 		errors.set(0);
 		Instant restartedAt = Instant.now();
 		long restartedNanos = System.nanoTime();
@@ -188,6 +198,7 @@ public final class RefillTimeline {
 			RefillStatus status = statusOf(engine, address);
 			if (startedNanos < 0 && status.phase() == RefillStatus.Phase.REFILLING) {
 				startedNanos = System.nanoTime();
+				phase.set("during");
 			}
 			if (status.phase() == RefillStatus.Phase.COMPLETE && status.completedAt() != null
 					&& status.completedAt().isAfter(restartedAt)) {
@@ -210,6 +221,7 @@ public final class RefillTimeline {
 		}
 		double seconds = (finishedNanos - startedNanos) / 1e9;
 		long copiedEntries = copied.entries.get() - entriesBefore;
+		long examined = done.total();
 		double megabytes = (copied.bytes.get() - copiedBefore) / (1024.0 * 1024.0);
 		double[] before = percentiles(perThread, 0);
 		double[] during = percentiles(perThread, 1);
@@ -218,7 +230,9 @@ public final class RefillTimeline {
 		run.put("copied", copiedEntries);
 		run.put("refillSeconds", round(seconds, 2));
 		run.put("secondsFromRestartToComplete", round((finishedNanos - restartedNanos) / 1e9, 2));
-		run.put("entriesPerSecond", round(copiedEntries / seconds, 0));
+		run.put("examined", examined);
+		run.put("entriesPerSecond", round(examined / seconds, 0));
+		run.put("copiedPerSecond", round(copiedEntries / seconds, 0));
 		run.put("megabytesPerSecond", round(megabytes / seconds, 2));
 		run.put("p50BeforeMillis", round(before[0], 3));
 		run.put("p99BeforeMillis", round(before[1], 3));
