@@ -35,10 +35,11 @@ import org.jspecify.annotations.Nullable;
  * dropped; the rest are remembered with the peers that hold them (about 100 bytes of heap
  * per key while the run lasts).</li>
  * <li>In batches, at the paced rate, each key is read from the peers that listed it, the
- * newest envelope (value or tombstone) wins, and it is written to the node only where the
- * node holds nothing or an older version ({@link ReplicaWriter}), with its remaining
- * lifetime: the envelope's own expiry, capped by the expiry memcached listed, so a copy
- * never lives longer than its source.</li>
+ * newest envelope (value or tombstone) wins, and it is written to the node where the node
+ * holds nothing, or an older version when a tombstone is involved ({@link #copies};
+ * compare-and-swap through {@link ReplicaWriter}), with its remaining lifetime: the
+ * envelope's own expiry, capped by the expiry memcached listed, so a copy never lives
+ * longer than its source.</li>
  * <li>The lease is renewed as the run goes; a lost lease (the node restarted, or the
  * lease expired and another instance took over) stops the run.</li>
  * </ol>
@@ -253,7 +254,8 @@ final class RefillRun {
 		});
 		for (int attempt = 1; !pending.isEmpty(); attempt++) {
 			Map<String, CompletableFuture<@Nullable Envelope>> writes = new LinkedHashMap<>();
-			pending.forEach((key, copy) -> writes.put(key, this.writer.writeIfNewer(this.target, key, copy)));
+			pending.forEach((key, copy) -> writes.put(key,
+					this.writer.write(this.target, key, (current) -> copies(copy, current) ? copy : null)));
 			String failure = null;
 			for (Map.Entry<String, CompletableFuture<@Nullable Envelope>> write : writes.entrySet()) {
 				Envelope stored;
@@ -285,6 +287,29 @@ final class RefillRun {
 			}
 			pause(attempt);
 		}
+	}
+
+	/**
+	 * The refill rule: whether to store {@code copy} on a node that holds
+	 * {@code current}. Where the node holds nothing, always. Where it holds something
+	 * older, only when a delete is involved: a tombstone replaces an older value (a
+	 * deleted key must not be readable again), and a value replaces an older tombstone
+	 * (the key was written again after the delete). A value never replaces another value:
+	 * the node's copy may carry {@code update} merges that the newer-versioned copy
+	 * lacks, since concurrent updates merge into each replica's own copy; stale values
+	 * are left to hints and read repair, as before refill.
+	 * @param copy the newest envelope the peers hold
+	 * @param current what the node holds, or {@code null}
+	 * @return whether to store the copy
+	 */
+	static boolean copies(Envelope copy, @Nullable Envelope current) {
+		if (current == null) {
+			return true;
+		}
+		if (!copy.supersedes(current)) {
+			return false;
+		}
+		return copy.isTombstone() || current.isTombstone();
 	}
 
 	/**

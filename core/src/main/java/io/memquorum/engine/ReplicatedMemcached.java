@@ -103,8 +103,9 @@ import org.jspecify.annotations.Nullable;
  * <li>A node that restarted, was flushed, is new, or whose replicas changed with the node
  * list (it lacks its completeness marker for this node list) is <b>refilled</b> in the
  * background ({@link Refill}): its peers list their keys, and every entry it should hold,
- * value or tombstone, is copied with the repair rule (only where it holds nothing or an
- * older version, with the remaining lifetime). One application instance copies a given
+ * value or tombstone, is copied with the remaining lifetime where it holds nothing, or an
+ * older version when a tombstone is involved; a value it holds is never replaced by
+ * another value, which may lack merged updates. One application instance copies a given
  * node incarnation, under a lease stored on that node; the node serves reads meanwhile,
  * and a miss on it falls through. Refill needs memcached's LRU crawler.</li>
  * <li>A failed write raises {@link QuorumNotReachedException}. It may have reached some
@@ -205,7 +206,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		Hints hints = new Hints(this.state, this.conditional);
 		this.quorumWrite = new QuorumWrite(this.state, this.readOrder, hints);
 		this.multiGet = new MultiGet(this.state, this.readOrder, this.repair);
-		this.refill = new Refill(this.state.nodes, placement, this.state.keyEncoder, this.conditional::writeIfNewer,
+		this.refill = new Refill(this.state.nodes, placement, this.state.keyEncoder, this.conditional::apply,
 				this.state.metrics, builder.refillOptions(), this.state.wallClock,
 				settings.operationTimeout().multipliedBy(4).plusSeconds(1));
 		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.closer, this.refill);
