@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 import io.memquorum.metrics.EngineMetrics;
 import io.memquorum.node.DumpedKey;
@@ -163,30 +164,56 @@ final class RefillRun {
 			Node peer = sources.get(i);
 			long bit = 1L << i;
 			MetadumpReader reader = new MetadumpReader(peer.address, this.listingTimeout);
-			try {
-				for (int listing = 0; listing < LISTINGS_PER_PEER; listing++) {
-					reader.read((dumped) -> {
-						String key = dumped.key();
-						if (key.startsWith(prefix) && !this.keys.isInternal(key)
-								&& this.placement.replicasFor(key).contains(self)) {
-							candidates.computeIfAbsent(key, (k) -> new Candidate(dumped)).add(dumped, bit);
-						}
-						return !this.stopping.getAsBoolean();
-					});
+			for (int listing = 0; listing < LISTINGS_PER_PEER; listing++) {
+				String problem = listWithRetries(reader, (dumped) -> {
+					String key = dumped.key();
+					if (key.startsWith(prefix) && !this.keys.isInternal(key)
+							&& this.placement.replicasFor(key).contains(self)) {
+						candidates.computeIfAbsent(key, (k) -> new Candidate(dumped)).add(dumped, bit);
+					}
+					return !this.stopping.getAsBoolean();
+				});
+				if (problem != null) {
+					this.problems.add(problem);
+					break;
 				}
-			}
-			catch (MetadumpUnavailableException ex) {
-				if (ex.isCrawlerDisabled()) {
-					this.crawlerDisabled.add(peer.address);
-				}
-				this.problems.add(ex.getMessage());
-			}
-			catch (IOException ex) {
-				this.problems.add("could not list the keys of " + peer.address + ": " + ex);
 			}
 			stopIfAsked();
 		}
 		return candidates;
+	}
+
+	/**
+	 * One listing of a peer. A crawler busy with another listing (another instance's
+	 * refill, an operator's dump) is asked again after a pause, as is a listing cut off.
+	 * @return what went wrong in the end, or {@code null}
+	 */
+	private @Nullable String listWithRetries(MetadumpReader reader, Predicate<DumpedKey> sink) {
+		String problem = null;
+		for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+			try {
+				reader.read(sink);
+				return null;
+			}
+			catch (MetadumpUnavailableException ex) {
+				if (ex.isCrawlerDisabled()) {
+					this.crawlerDisabled.add(ex.getNode());
+					return ex.getMessage();
+				}
+				problem = ex.getMessage();
+				if (!ex.isBusy()) {
+					return problem;
+				}
+			}
+			catch (IOException ex) {
+				problem = "could not list the keys of " + reader.address() + ": " + ex;
+			}
+			stopIfAsked();
+			if (attempt < ATTEMPTS) {
+				pause(attempt);
+			}
+		}
+		return problem;
 	}
 
 	private void copy(Map<String, Candidate> candidates, List<Node> sources) {

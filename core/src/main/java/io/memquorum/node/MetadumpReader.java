@@ -114,6 +114,15 @@ public final class MetadumpReader {
 		return this.skippedLines;
 	}
 
+	public NodeAddress address() {
+		return this.address;
+	}
+
+	@Override
+	public String toString() {
+		return "MetadumpReader[" + this.address + "]";
+	}
+
 	private void declinedIfError(String line) throws MetadumpUnavailableException {
 		if (line.startsWith("key=")) {
 			return;

@@ -105,6 +105,19 @@ class MetadumpReaderTests {
 	}
 
 	@Test
+	void aCrawlerBusyWithAnotherListingIsReportedAsBusy() throws Exception {
+		byte[] busy = "BUSY currently processing crawler request\r\n".getBytes(StandardCharsets.US_ASCII);
+		try (FakeNode fake = new FakeNode(busy, true)) {
+			assertThatExceptionOfType(MetadumpUnavailableException.class)
+				.isThrownBy(() -> new MetadumpReader(fake.address(), TIMEOUT).read((k) -> true))
+				.satisfies((ex) -> {
+					assertThat(ex.isBusy()).isTrue();
+					assertThat(ex.isCrawlerDisabled()).isFalse();
+				});
+		}
+	}
+
+	@Test
 	void aListingCutOffBeforeEndIsAnErrorNotAShortListing() throws Exception {
 		byte[] cut = "key=a exp=-1\nkey=b exp=-1\n".getBytes(StandardCharsets.US_ASCII);
 		try (FakeNode fake = new FakeNode(cut, true)) {
