@@ -43,7 +43,7 @@ final class RefillTesting {
 			.refillEntriesPerSecond(200_000)
 			.refillBytesPerSecond(1L << 30)
 			.refillCheckInterval(Duration.ofMillis(300))
-			.refillLeaseTtl(Duration.ofSeconds(2));
+			.refillLeaseTtl(Duration.ofSeconds(10));
 	}
 
 	static byte[] bytes(String text) {
