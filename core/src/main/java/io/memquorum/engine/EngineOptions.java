@@ -2,6 +2,7 @@ package io.memquorum.engine;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import io.memquorum.metrics.EngineMetrics;
 import org.jspecify.annotations.Nullable;
@@ -64,6 +65,8 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	private Duration refillCheckInterval = RefillOptions.DEFAULTS.checkInterval();
 
 	private Duration refillLeaseTtl = RefillOptions.DEFAULTS.leaseTtl();
+
+	LongSupplier wallClock = System::currentTimeMillis;
 
 	/**
 	 * The memcached nodes, each {@code host:port}.
@@ -231,6 +234,20 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	public B tombstoneTtl(Duration tombstoneTtl) {
 		this.tombstoneTtl = positive("tombstoneTtl", tombstoneTtl);
+		return self();
+	}
+
+	/**
+	 * The wall clock versions and lifetimes follow; tests use it to run instances whose
+	 * clocks disagree.
+	 * @param wallClock epoch milliseconds
+	 * @return this builder
+	 */
+	public B wallClock(LongSupplier wallClock) {
+		if (wallClock == null) {
+			throw new IllegalArgumentException("wallClock must not be null");
+		}
+		this.wallClock = wallClock;
 		return self();
 	}
 

@@ -49,6 +49,9 @@ final class EngineState {
 
 	final VersionClock versions;
 
+	/** How entries of a key combine when copied between replicas. */
+	final MergeRules merges = new MergeRules();
+
 	/**
 	 * One thread for probes, hint replay, reconnection, command timeouts and
 	 * compare-and-swap back-off: all of it only starts asynchronous work, so none of it
@@ -137,7 +140,12 @@ final class EngineState {
 
 	@Nullable Envelope decode(Node node, StoredItem item) {
 		Envelope envelope = Envelope.decode(item.flags(), item.data());
-		if (envelope == null) {
+		if (envelope != null) {
+			// Every version read moves the clock past it: a write is always newer than
+			// what its writer saw, whatever the other instances' clocks say.
+			this.versions.observe(envelope.version());
+		}
+		else {
 			this.metrics.unreadableValue(node.address);
 			logger.debug("Unreadable bytes under a key on {} ({} bytes, flags {}); treated as a miss", node.address,
 					item.data().length, item.flags());

@@ -243,24 +243,28 @@ public final class NodeConnection implements AutoCloseable {
 	}
 
 	/**
-	 * Whether some command has waited longer than the operation timeout.
+	 * Whether some command has waited longer than the operation timeout; forgets the
+	 * answered commands at the head of the queue on the way. Called by one scanning
+	 * thread.
 	 * @param nowNanos the scan's {@link System#nanoTime()}
 	 * @return whether {@link #expireOverdue} would time a command out
 	 */
 	public boolean hasOverdue(long nowNanos) {
-		// Answered commands leave the queue here: expireOverdue runs only when something
-		// is overdue, and until then every answered command would stay queued with its
-		// bytes (a heap full of them after some minutes of load without a timeout).
 		InFlight head;
-		while ((head = this.inFlight.peek()) != null && head.future().isDone()) {
+		while ((head = this.inFlight.peek()) != null) {
+			if (!head.future().isDone()) {
+				return nowNanos - head.deadlineNanos() >= 0;
+			}
+			// Answered: forget it here, or the queue would grow until some command
+			// times out.
 			this.inFlight.poll();
 		}
-		for (InFlight command : this.inFlight) {
-			if (!command.future().isDone()) {
-				return nowNanos - command.deadlineNanos() >= 0;
-			}
-		}
 		return false;
+	}
+
+	/** Commands still tracked for their timeout, answered or not; for tests. */
+	int trackedCommands() {
+		return this.inFlight.size();
 	}
 
 	/**
@@ -291,14 +295,6 @@ public final class NodeConnection implements AutoCloseable {
 			}
 		}
 		return expired;
-	}
-
-	/**
-	 * Commands sent and not yet dropped from the timeout queue; for tests.
-	 * @return the queue's length
-	 */
-	int queuedCommands() {
-		return this.inFlight.size();
 	}
 
 	private <T> void complete(Command command, Function<Command, T> resultOf, CompletableFuture<T> future) {

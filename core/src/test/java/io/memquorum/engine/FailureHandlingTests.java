@@ -16,6 +16,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static io.memquorum.engine.TestEngines.bytes;
+import static io.memquorum.engine.TestEngines.envelopeOn;
+import static io.memquorum.engine.TestEngines.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -34,25 +37,7 @@ class FailureHandlingTests {
 	static MemcachedClusterExtension memcached = new MemcachedClusterExtension(3);
 
 	@RegisterExtension
-	final TestEngines engines = new TestEngines(memcached,
-			(builder) -> builder.operationTimeout(TIMEOUT)
-				.probeInterval(Duration.ofMillis(50))
-				.maxProbeInterval(Duration.ofMillis(400))
-				.restartCheckInterval(Duration.ofMillis(300))
-				.reconnectInterval(Duration.ofMillis(200)));
-
-	private static byte[] bytes(String text) {
-		return text.getBytes(StandardCharsets.UTF_8);
-	}
-
-	private static NodeStatus status(ReplicatedMemcached engine, int index) {
-		return engine.nodeStatus().get(index);
-	}
-
-	private static Envelope envelopeOn(MemcachedNode node, String key) {
-		byte[] raw = node.rawGet(key);
-		return (raw != null) ? Envelope.decode(Envelope.FLAGS, raw) : null;
-	}
+	final TestEngines engines = new TestEngines(memcached, TestEngines.quickToNoticeFailures(TIMEOUT));
 
 	@Test
 	void pausedNodeStallingFortyQueuedCommandsAtOnceCountsOneFailureAndStaysUp() {

@@ -1,5 +1,6 @@
 package io.memquorum.autoconfigure.session;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,6 +56,12 @@ public class MemquorumSessionProperties {
 	 */
 	private boolean degradeWhenUnreachable;
 
+	/**
+	 * What a request that must change its session hears, in the Retry-After header of its
+	 * 503 response, while the memcached write quorum is lost.
+	 */
+	private Duration retryAfter = Duration.ofSeconds(5);
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -101,6 +108,14 @@ public class MemquorumSessionProperties {
 
 	public void setAllowedPackages(List<String> allowedPackages) {
 		this.allowedPackages = allowedPackages;
+	}
+
+	public Duration getRetryAfter() {
+		return this.retryAfter;
+	}
+
+	public void setRetryAfter(Duration retryAfter) {
+		this.retryAfter = retryAfter;
 	}
 
 	public boolean isDegradeWhenUnreachable() {
