@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.memquorum.node.NodeConnection;
@@ -143,10 +144,12 @@ final class ConditionalWrite {
 	 * @param lost the add's envelope
 	 * @param storedOn the replicas where it was stored
 	 * @param displaced what the add replaced on each replica (a tombstone), by replica
+	 * @param settled told of each replica once its rollback is done or given up
 	 */
-	void rollBack(String encoded, Envelope lost, List<Node> storedOn, Map<Node, Envelope> displaced) {
+	void rollBack(String encoded, Envelope lost, List<Node> storedOn, Map<Node, Envelope> displaced,
+			Consumer<Node> settled) {
 		for (Node node : storedOn) {
-			rollBack(node, encoded, lost, displaced.get(node), ROLLBACK_ATTEMPTS);
+			rollBack(node, encoded, lost, displaced.get(node), ROLLBACK_ATTEMPTS, settled);
 		}
 	}
 
@@ -155,17 +158,21 @@ final class ConditionalWrite {
 	 * replica left holding the loser's value would disagree with the quorum, so a failed
 	 * attempt is retried after a probe interval.
 	 */
-	private void rollBack(Node node, String encoded, Envelope lost, @Nullable Envelope previous, int attemptsLeft) {
+	private void rollBack(Node node, String encoded, Envelope lost, @Nullable Envelope previous, int attemptsLeft,
+			Consumer<Node> settled) {
 		// An expired tombstone shadows nothing any more; the absent marker then only
-		// keeps
-		// the loser's value from being read.
+		// keeps the loser's value from being read.
 		Envelope restored = (previous != null && this.state.expiry(previous) > 0) ? previous
 				: Envelope.absent().withExpiry(this.state.wallClock.getAsLong() + 1000);
 		apply(node, encoded, (current) -> (current != null && current.version() == lost.version()) ? restored : null)
 			.whenComplete((stored, failure) -> {
 				if (failure != null && attemptsLeft > 1 && !this.state.maintenance.isShutdown()) {
-					this.state.maintenance.schedule(() -> rollBack(node, encoded, lost, previous, attemptsLeft - 1),
+					this.state.maintenance.schedule(
+							() -> rollBack(node, encoded, lost, previous, attemptsLeft - 1, settled),
 							this.state.settings.probeInterval().toMillis(), TimeUnit.MILLISECONDS);
+				}
+				else {
+					settled.accept(node);
 				}
 			});
 	}

@@ -404,7 +404,11 @@ public final class ReplicatedMemcached implements AutoCloseable {
 			}))
 			.thenApply((outcome) -> {
 				if (!outcome.succeeded()) {
-					this.conditional.rollBack(encoded, envelope, outcome.storedOn(), displaced);
+					// Until rolled back, those replicas hold the loser's value: reads ask
+					// them last, so a caller that lost the add reads the winner's.
+					this.readOrder.lagging(encoded, outcome.storedOn());
+					this.conditional.rollBack(encoded, envelope, outcome.storedOn(), displaced,
+							(node) -> this.readOrder.caughtUp(encoded, node));
 				}
 				return outcome.succeeded();
 			});
