@@ -72,7 +72,8 @@ public final class MemcachedNode implements AutoCloseable {
 		this.options = options;
 		this.port = port;
 		this.process = process;
-		this.client = new TextProtocolClient(HOST, port, (int) options.protocolTimeout().toMillis());
+		this.client = new TextProtocolClient(HOST, port, (int) options.protocolTimeout().toMillis(),
+				options.credentials());
 	}
 
 	/**
@@ -353,9 +354,24 @@ public final class MemcachedNode implements AutoCloseable {
 	 * cannot bind the port, so an early exit with that message means the port is taken.
 	 */
 	private static MemcachedProcess launch(Path binary, MemcachedOptions options, int port) throws PortInUseException {
+		MemcachedCredentials credentials = options.credentials();
+		Path authFile = (credentials != null) ? AuthFile.write(credentials) : null;
+		try {
+			return launch(binary, options, port, authFile);
+		}
+		finally {
+			// memcached reads its auth file once at startup (and on SIGHUP, which
+			// these tests never send), so it need not outlive the launch.
+			AuthFile.delete(authFile);
+		}
+	}
+
+	private static MemcachedProcess launch(Path binary, MemcachedOptions options, int port, @Nullable Path authFile)
+			throws PortInUseException {
 		MemcachedProcess process = MemcachedProcess.launch(binary,
-				options.commandLine(port, System.getProperty("user.name")));
-		TextProtocolClient probe = new TextProtocolClient(HOST, port, (int) READINESS_PROBE_TIMEOUT.toMillis());
+				options.commandLine(port, System.getProperty("user.name"), authFile));
+		TextProtocolClient probe = new TextProtocolClient(HOST, port, (int) READINESS_PROBE_TIMEOUT.toMillis(),
+				options.credentials());
 		long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
 		RuntimeException lastFailure = null;
 		while (true) {
