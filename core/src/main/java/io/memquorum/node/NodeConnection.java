@@ -51,6 +51,14 @@ public final class NodeConnection implements AutoCloseable {
 
 	private static final RawTranscoder RAW = new RawTranscoder();
 
+	/** The key of the authenticating {@code set}; memcached does not store it. */
+	private static final String AUTHENTICATION_KEY = "memquorum-auth";
+
+	/**
+	 * What memcached answers to any command of a connection that has not authenticated.
+	 */
+	private static final String UNAUTHENTICATED = "unauthenticated";
+
 	/** How often in-flight commands are checked for their timeout. */
 	private static final long TIMEOUT_TICK_MILLIS = 5;
 
@@ -70,6 +78,9 @@ public final class NodeConnection implements AutoCloseable {
 	private final ConcurrentLinkedQueue<InFlight> inFlight = new ConcurrentLinkedQueue<>();
 
 	private final ScheduledFuture<?> timeoutScan;
+
+	/** Authenticates each new session first; null when the node needs no credentials. */
+	private final @Nullable TextProtocolAuthentication authentication;
 
 	/** The executor this connection created for itself, shut down on close; or null. */
 	private final @Nullable ScheduledExecutorService ownTimeouts;
@@ -101,7 +112,31 @@ public final class NodeConnection implements AutoCloseable {
 	 */
 	public NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
 			Duration reconnectInterval, @Nullable ScheduledExecutorService timeouts) throws IOException {
+		this(address, connectTimeout, operationTimeout, reconnectInterval, timeouts, null);
+	}
+
+	/**
+	 * Connect to one node that may require a username and password. With credentials,
+	 * every new connection, reconnects included, authenticates before any other command
+	 * ({@link TextProtocolAuthentication}), and when the node is reachable now its answer
+	 * is awaited here, so that a wrong password fails at startup.
+	 * @param address the node
+	 * @param connectTimeout how long to wait for the TCP connection
+	 * @param operationTimeout how long any one command may take
+	 * @param reconnectInterval how often to retry a lost connection
+	 * @param timeouts the executor that runs the timeout scan, or {@code null} for one of
+	 * this connection's own, stopped on {@link #close()}
+	 * @param credentials what memcached's {@code -Y} auth file expects, or {@code null}
+	 * when the node accepts every connection
+	 * @throws IOException when the xmemcached client cannot start
+	 * @throws NodeAuthenticationException when the node refuses the credentials
+	 */
+	public NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
+			Duration reconnectInterval, @Nullable ScheduledExecutorService timeouts,
+			@Nullable NodeCredentials credentials) throws IOException {
 		this.address = address;
+		this.authentication = (credentials != null)
+				? new TextProtocolAuthentication(credentials, reconnectInterval.toNanos()) : null;
 		this.timeoutMillis = Math.max(1, operationTimeout.toMillis());
 		this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
 		this.ownTimeouts = (timeouts != null) ? null : Executors.newSingleThreadScheduledExecutor((task) -> {
@@ -121,6 +156,50 @@ public final class NodeConnection implements AutoCloseable {
 		}
 		this.timeoutScan = scanner.scheduleWithFixedDelay(this::expireTimedOut, TIMEOUT_TICK_MILLIS,
 				TIMEOUT_TICK_MILLIS, TimeUnit.MILLISECONDS);
+		if (this.authentication != null) {
+			awaitAuthentication(this.authentication);
+		}
+	}
+
+	/**
+	 * Authenticate the connection opened by the constructor, if any, and fail when the
+	 * node refuses. A node that cannot be reached now is left to the reconnects.
+	 */
+	private void awaitAuthentication(TextProtocolAuthentication authentication) {
+		Session session = this.client.openSession();
+		if (session == null) {
+			return;
+		}
+		String rejection = authentication.prepare(session, (value) -> authenticate(session, value));
+		CompletableFuture<Boolean> attempt = authentication.lastAttempt();
+		try {
+			if (attempt != null) {
+				attempt.get(this.timeoutMillis * 2, TimeUnit.MILLISECONDS);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return;
+		}
+		catch (java.util.concurrent.ExecutionException | TimeoutException ex) {
+			// Judged below from the attempt itself.
+		}
+		rejection = authentication.prepare(session, (value) -> authenticate(session, value));
+		if (rejection != null && attempt != null && attempt.isDone() && !isUnreachableFailure(attempt)) {
+			close();
+			throw new NodeAuthenticationException(this.address,
+					rejection + " (check memquorum.username and memquorum.password against the node's -Y auth file)");
+		}
+	}
+
+	private static boolean isUnreachableFailure(CompletableFuture<Boolean> attempt) {
+		try {
+			attempt.join();
+			return false;
+		}
+		catch (java.util.concurrent.CompletionException ex) {
+			return ex.getCause() instanceof NodeOperationException failure && failure.isUnreachable();
+		}
 	}
 
 	public NodeAddress address() {
@@ -207,13 +286,34 @@ public final class NodeConnection implements AutoCloseable {
 	}
 
 	private <T> CompletableFuture<T> send(Command command, Function<Command, T> resultOf) {
-		CompletableFuture<T> future = new CompletableFuture<>();
-		command.setLatch(new CompletingLatch(() -> complete(command, resultOf, future)));
 		Session session = this.client.openSession();
 		if (session == null) {
-			future.completeExceptionally(NodeOperationException.unreachable(this.address, "is not connected", null));
-			return future;
+			return CompletableFuture
+				.failedFuture(NodeOperationException.unreachable(this.address, "is not connected", null));
 		}
+		if (this.authentication != null) {
+			String rejection = this.authentication.prepare(session, (value) -> authenticate(session, value));
+			if (rejection != null) {
+				return CompletableFuture
+					.failedFuture(NodeOperationException.unreachable(this.address, rejection, null));
+			}
+		}
+		return sendOn(session, command, resultOf);
+	}
+
+	/**
+	 * memcached's text-protocol authentication: a {@code set} of any key whose value is
+	 * {@code user password}.
+	 */
+	private CompletableFuture<Boolean> authenticate(Session session, byte[] value) {
+		Command command = this.client.commandFactory()
+			.createSetCommand(AUTHENTICATION_KEY, bytes(AUTHENTICATION_KEY), 0, new StoredValue(0, value), false, RAW);
+		return sendOn(session, command, (c) -> Boolean.TRUE.equals(c.getResult()));
+	}
+
+	private <T> CompletableFuture<T> sendOn(Session session, Command command, Function<Command, T> resultOf) {
+		CompletableFuture<T> future = new CompletableFuture<>();
+		command.setLatch(new CompletingLatch(() -> complete(command, resultOf, future)));
 		try {
 			session.write(command);
 		}
@@ -262,6 +362,13 @@ public final class NodeConnection implements AutoCloseable {
 						|| failure instanceof net.rubyeye.xmemcached.exception.MemcachedClientException
 						|| failure instanceof net.rubyeye.xmemcached.exception.UnknownCommandException;
 				String what = "failed: " + failure.getMessage();
+				if (errorReply && String.valueOf(failure.getMessage()).contains(UNAUTHENTICATED)) {
+					// Every command would get the same answer: the node is unusable to
+					// us, not one command wrong.
+					future.completeExceptionally(NodeOperationException.unreachable(this.address,
+							"requires authentication; set memquorum.username and memquorum.password", failure));
+					return;
+				}
 				future.completeExceptionally(errorReply ? NodeOperationException.errorReply(this.address, what, failure)
 						: NodeOperationException.unreachable(this.address, what, failure));
 			}
