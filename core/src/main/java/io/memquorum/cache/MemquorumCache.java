@@ -289,8 +289,10 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 		try {
 			return this.configuration.getSerializer().deserialize(entry.payload());
 		}
-		catch (RuntimeException ex) {
-			unreadable(ex.getMessage());
+		catch (RuntimeException | OutOfMemoryError | StackOverflowError ex) {
+			// Stored bytes are untrusted: a serializer of the user's that lets the
+			// reader run out of heap or stack still ends in a miss, not a failed request.
+			unreadable(String.valueOf(ex.getMessage()));
 			return null;
 		}
 	}

@@ -375,7 +375,9 @@ public class ReplicatedSessionRepository
 			stored.attributes.forEach((name, value) -> cached.setAttribute(name, this.serializer.deserialize(value)));
 			return new ReplicatedSession(cached, stored);
 		}
-		catch (SessionSerializationException ex) {
+		catch (RuntimeException | OutOfMemoryError | StackOverflowError ex) {
+			// Stored bytes are untrusted: whatever they make decoding throw, the user
+			// gets a new session rather than a failed request.
 			this.unreadableSessions.increment();
 			logger.warn("Session {} cannot be read and is treated as absent; the user gets a new session: {}",
 					(id != null) ? describe(id) : "listed in an index", ex.getMessage());

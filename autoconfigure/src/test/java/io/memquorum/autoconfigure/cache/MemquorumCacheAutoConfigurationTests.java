@@ -154,7 +154,8 @@ class MemquorumCacheAutoConfigurationTests {
 		this.runner.withUserConfiguration(ApplicationPackageConfiguration.class)
 			.withPropertyValues("memquorum.cache.allowed-packages=com.example.catalog")
 			.run((context) -> assertThat(context.getBean(AllowListJdkSerializer.class).getAllowedPackages())
-				.containsExactly("java", "com.example.catalog", "io.memquorum.autoconfigure.cache"));
+				.containsExactly("java.lang", "java.math", "java.time", "java.util", "java.net.URI", "com.example.catalog",
+						"io.memquorum.autoconfigure.cache"));
 	}
 
 	@Test
