@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.memquorum.autoconfigure.MemquorumAutoConfiguration;
 import io.memquorum.cache.AllowListJdkSerializer;
+import io.memquorum.cache.JsonCacheValueSerializer;
 import io.memquorum.cache.CacheValueSerializer;
 import io.memquorum.cache.MemquorumCache;
 import io.memquorum.cache.MemquorumCacheManager;
@@ -150,12 +151,22 @@ class MemquorumCacheAutoConfigurationTests {
 	}
 
 	@Test
+	void theJsonSerializerIsChosenByPropertyWithTheSameAllowList() {
+		this.runner.withUserConfiguration(ApplicationPackageConfiguration.class)
+			.withPropertyValues("memquorum.cache.serializer=json",
+					"memquorum.cache.allowed-packages=com.example.catalog")
+			.run((context) -> assertThat(context.getBean(CacheValueSerializer.class)).isInstanceOfSatisfying(
+					JsonCacheValueSerializer.class, (serializer) -> assertThat(serializer.getAllowedPackages())
+						.contains("java.util", "com.example.catalog", "io.memquorum.autoconfigure.cache")));
+	}
+
+	@Test
 	void theDefaultSerializerAllowsJavaTheApplicationsPackagesAndConfiguredOnes() {
 		this.runner.withUserConfiguration(ApplicationPackageConfiguration.class)
 			.withPropertyValues("memquorum.cache.allowed-packages=com.example.catalog")
 			.run((context) -> assertThat(context.getBean(AllowListJdkSerializer.class).getAllowedPackages())
-				.containsExactly("java.lang", "java.math", "java.time", "java.util", "java.net.URI", "com.example.catalog",
-						"io.memquorum.autoconfigure.cache"));
+				.containsExactly("java.lang", "java.math", "java.time", "java.util", "java.net.URI",
+						"com.example.catalog", "io.memquorum.autoconfigure.cache"));
 	}
 
 	@Test
