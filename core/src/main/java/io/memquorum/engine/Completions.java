@@ -1,8 +1,11 @@
 package io.memquorum.engine;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Waiting for the engine's futures from synchronous code, with the failure the caller
@@ -27,17 +30,43 @@ public final class Completions {
 		try {
 			return future.get();
 		}
-		catch (InterruptedException ex) {
+		catch (InterruptedException | ExecutionException ex) {
+			throw rethrow(ex);
+		}
+	}
+
+	/**
+	 * Wait for a future, at most until its operation's deadline.
+	 * @param <T> the result type
+	 * @param future the future
+	 * @param deadline the longest the operation may take
+	 * @return its result
+	 * @throws MemquorumException when the deadline passed first; otherwise as
+	 * {@link #await(CompletableFuture)}
+	 */
+	public static <T> T await(CompletableFuture<T> future, Duration deadline) {
+		try {
+			return future.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (TimeoutException ex) {
+			throw new MemquorumException(
+					"memcached did not answer within the operation's deadline of " + deadline.toMillis() + " ms", ex);
+		}
+		catch (InterruptedException | ExecutionException ex) {
+			throw rethrow(ex);
+		}
+	}
+
+	private static RuntimeException rethrow(Exception ex) {
+		if (ex instanceof InterruptedException) {
 			Thread.currentThread().interrupt();
-			throw new MemquorumException("Interrupted while waiting for memcached", ex);
+			return new MemquorumException("Interrupted while waiting for memcached", ex);
 		}
-		catch (ExecutionException ex) {
-			Throwable cause = unwrap(ex);
-			if (cause instanceof RuntimeException runtime) {
-				throw runtime;
-			}
-			throw new MemquorumException(String.valueOf(cause.getMessage()), cause);
+		Throwable cause = unwrap(ex);
+		if (cause instanceof RuntimeException runtime) {
+			return runtime;
 		}
+		return new MemquorumException(String.valueOf(cause.getMessage()), cause);
 	}
 
 	/**

@@ -5,27 +5,37 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The writes and deletes one node missed, kept so they can be replayed when it returns.
  *
  * <p>
  * Only the newest missed envelope per key is kept: replay writes it only where it is
- * newer than what the node holds, so older ones add nothing. The log is bounded; once a
- * hint has to be dropped the log is marked overflowed, and the node must be flushed
- * before it serves reads, because it may hold a value that a forgotten delete should have
- * removed.
+ * newer than what the node holds, so older ones add nothing. The log is bounded both in
+ * keys and in bytes (each hint holds a whole value, so a key count alone could fill the
+ * heap with large values); once a hint has to be dropped the log is marked overflowed,
+ * and the node must be flushed before it serves reads, because it may hold a value that a
+ * forgotten delete should have removed.
  */
 final class HintLog {
 
+	/** What a hint costs beyond its key and payload: the envelope header and the map. */
+	private static final int HINT_OVERHEAD = 96;
+
 	private final int capacity;
+
+	private final long maxBytes;
 
 	private final ConcurrentMap<String, Envelope> hints = new ConcurrentHashMap<>();
 
+	private final AtomicLong bytes = new AtomicLong();
+
 	private final AtomicBoolean overflowed = new AtomicBoolean();
 
-	HintLog(int capacity) {
+	HintLog(int capacity, long maxBytes) {
 		this.capacity = capacity;
+		this.maxBytes = maxBytes;
 	}
 
 	/**
@@ -35,11 +45,19 @@ final class HintLog {
 	 * @return {@code false} when the log was full and the hint was dropped
 	 */
 	boolean add(String key, Envelope envelope) {
-		if (this.hints.size() >= this.capacity && !this.hints.containsKey(key)) {
+		long size = sizeOf(key, envelope);
+		boolean known = this.hints.containsKey(key);
+		if ((!known && this.hints.size() >= this.capacity) || this.bytes.get() + size > this.maxBytes) {
 			this.overflowed.set(true);
 			return false;
 		}
-		this.hints.merge(key, envelope, (old, added) -> added.supersedes(old) ? added : old);
+		this.hints.compute(key, (ignored, old) -> {
+			if (old != null && !envelope.supersedes(old)) {
+				return old;
+			}
+			this.bytes.addAndGet(size - ((old != null) ? sizeOf(key, old) : 0));
+			return envelope;
+		});
 		return true;
 	}
 
@@ -65,11 +83,32 @@ final class HintLog {
 	 * @param hint the replayed hint
 	 */
 	void replayed(Hint hint) {
-		this.hints.remove(hint.key(), hint.envelope());
+		if (this.hints.remove(hint.key(), hint.envelope())) {
+			this.bytes.addAndGet(-sizeOf(hint.key(), hint.envelope()));
+		}
+	}
+
+	/**
+	 * Whether a delete this log remembers can no longer be replayed: its tombstone has
+	 * expired, so replaying it writes nothing, and the node would keep the deleted value.
+	 * @param nowMillis the wall clock
+	 * @return whether some tombstone hint has expired
+	 */
+	boolean holdsExpiredTombstone(long nowMillis) {
+		for (Envelope envelope : this.hints.values()) {
+			if (envelope.isTombstone() && envelope.expiresAtMillis() != 0 && envelope.expiresAtMillis() <= nowMillis) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	int size() {
 		return this.hints.size();
+	}
+
+	long bytes() {
+		return this.bytes.get();
 	}
 
 	boolean isEmpty() {
@@ -80,13 +119,22 @@ final class HintLog {
 		return this.overflowed.get();
 	}
 
+	/** The node must be flushed before it serves reads, as if hints had been dropped. */
+	void markOverflowed() {
+		this.overflowed.set(true);
+	}
+
 	/**
-	 * Forget everything: the node was flushed or found restarted empty, so it holds
+	 * Clear the overflow mark: the node was flushed or found restarted empty, so it holds
 	 * nothing stale. Hints still matter for an empty node (they restore writes it
-	 * missed), so only the overflow mark is cleared.
+	 * missed), so they are kept.
 	 */
 	void clearOverflow() {
 		this.overflowed.set(false);
+	}
+
+	private static long sizeOf(String key, Envelope envelope) {
+		return (long) key.length() + envelope.payload().length + HINT_OVERHEAD;
 	}
 
 	record Hint(String key, Envelope envelope) {

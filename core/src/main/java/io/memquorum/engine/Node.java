@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.memquorum.node.NodeAddress;
+import io.memquorum.node.FailureEvent;
 import io.memquorum.node.NodeConnection;
 import io.memquorum.node.NodeOperationException;
 import org.jspecify.annotations.Nullable;
@@ -27,7 +29,8 @@ final class Node {
 
 	final NodeAddress address;
 
-	final NodeConnection connection;
+	/** Replaced when the node is reconnected, for example after its name moved. */
+	private volatile NodeConnection connection;
 
 	final HintLog hints;
 
@@ -55,11 +58,39 @@ final class Node {
 
 	private final AtomicInteger restarts = new AtomicInteger();
 
-	Node(NodeAddress address, NodeConnection connection, int hintCapacity, int failureThreshold) {
+	/** The last failure event counted, so that one stall counts once. */
+	private final AtomicLong lastCountedEvent = new AtomicLong(-1);
+
+	/** When this node was last marked down, wall-clock milliseconds; 0 when never. */
+	private volatile long downSinceMillis;
+
+	/** When this node was last marked down, {@link System#nanoTime()}. */
+	volatile long downSinceNanos;
+
+	/** When the connection of this down node was last replaced. */
+	volatile long reconnectedAtNanos;
+
+	Node(NodeAddress address, NodeConnection connection, int hintCapacity, long hintBytes, int failureThreshold) {
 		this.address = address;
 		this.connection = connection;
-		this.hints = new HintLog(hintCapacity);
+		this.hints = new HintLog(hintCapacity, hintBytes);
 		this.failureThreshold = failureThreshold;
+		this.nextStatsAtNanos = System.nanoTime();
+	}
+
+	NodeConnection connection() {
+		return this.connection;
+	}
+
+	/**
+	 * Put a new connection in place of the current one, which the caller closes.
+	 * @param replacement the new connection
+	 * @return the connection it replaced
+	 */
+	NodeConnection replaceConnection(NodeConnection replacement) {
+		NodeConnection previous = this.connection;
+		this.connection = replacement;
+		return previous;
 	}
 
 	NodeState state() {
@@ -101,6 +132,12 @@ final class Node {
 		if (!(failure instanceof NodeOperationException nodeFailure) || !nodeFailure.isUnreachable()) {
 			return false;
 		}
+		FailureEvent event = nodeFailure.event();
+		if (event.clientSuspected() || this.lastCountedEvent.getAndSet(event.id()) == event.id()) {
+			// A stall of this JVM says nothing about the node, and the other commands of
+			// an event already counted add nothing.
+			return false;
+		}
 		if (this.consecutiveFailures.incrementAndGet() >= this.failureThreshold) {
 			return markDown(nodeFailure.getMessage(), probeBackoff);
 		}
@@ -113,7 +150,10 @@ final class Node {
 			return false;
 		}
 		this.probeBackoffNanos = probeBackoff.toNanos();
-		this.nextProbeAtNanos = System.nanoTime() + this.probeBackoffNanos;
+		this.downSinceNanos = System.nanoTime();
+		this.downSinceMillis = System.currentTimeMillis();
+		this.reconnectedAtNanos = this.downSinceNanos;
+		this.nextProbeAtNanos = this.downSinceNanos + this.probeBackoffNanos;
 		logger.warn("memcached node {} marked down after {} consecutive failures: {}", this.address,
 				this.consecutiveFailures.get(), reason);
 		return true;
@@ -121,6 +161,22 @@ final class Node {
 
 	boolean transition(NodeState from, NodeState to) {
 		return this.state.compareAndSet(from, to);
+	}
+
+	/**
+	 * When this node was last marked down.
+	 * @return wall-clock milliseconds, or 0 when it never was
+	 */
+	long downSinceMillis() {
+		return this.downSinceMillis;
+	}
+
+	/**
+	 * Whether the node's identity is known, so that a restart can be told apart.
+	 * @return whether {@code stats} has been seen
+	 */
+	boolean identified() {
+		return this.identity != null;
 	}
 
 	int consecutiveFailures() {

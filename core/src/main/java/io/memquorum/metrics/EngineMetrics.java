@@ -66,6 +66,21 @@ public interface EngineMetrics {
 	default void nodeRestarted(NodeAddress node) {
 	}
 
+	/**
+	 * A node that stayed down past the reconnect grace got a new connection, its host
+	 * name resolved again.
+	 * @param node the node
+	 */
+	default void nodeReconnected(NodeAddress node) {
+	}
+
+	/**
+	 * Commands timed out in a way that points at this JVM rather than the nodes (the
+	 * timeout scan ran late, or every node timed out at once); no node was blamed.
+	 */
+	default void clientStall() {
+	}
+
 	default void quorumFailure(String operation) {
 	}
 

@@ -86,6 +86,19 @@ public final class MicrometerEngineMetrics implements EngineMetrics {
 	}
 
 	@Override
+	public void nodeReconnected(NodeAddress node) {
+		count("memquorum.node.reconnects", "Connections reopened, host name resolved again, after a long outage", node);
+	}
+
+	@Override
+	public void clientStall() {
+		Counter.builder("memquorum.client.stalls")
+			.description("Command timeouts blamed on this JVM (late timeout scan, every node at once), not on a node")
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
 	public void nodeRestarted(NodeAddress node) {
 		count("memquorum.node.restarts", "Nodes found restarted (new process or start time)", node);
 	}

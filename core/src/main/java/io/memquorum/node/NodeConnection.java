@@ -42,10 +42,10 @@ import org.jspecify.annotations.Nullable;
  * commands share one connection in flight and no caller thread is parked per command.
  *
  * <p>
- * Every future completes within the operation timeout (checked every few milliseconds):
- * with the reply, or exceptionally with a {@link NodeOperationException}. Dependent
- * stages run on xmemcached's reactor thread or the shared timeout thread and must not
- * block.
+ * Every future completes within the operation timeout (checked every few milliseconds by
+ * this connection's own thread, or by the caller's scan): with the reply, or
+ * exceptionally with a {@link NodeOperationException}. Dependent stages run on
+ * xmemcached's reactor thread or the timeout thread and must not block.
  */
 public final class NodeConnection implements AutoCloseable {
 
@@ -54,9 +54,7 @@ public final class NodeConnection implements AutoCloseable {
 	/** The key of the authenticating {@code set}; memcached does not store it. */
 	private static final String AUTHENTICATION_KEY = "memquorum-auth";
 
-	/**
-	 * What memcached answers to any command of a connection that has not authenticated.
-	 */
+	/** What memcached answers to any command of a connection that has not authenticated. */
 	private static final String UNAUTHENTICATED = "unauthenticated";
 
 	/** How often in-flight commands are checked for their timeout. */
@@ -77,7 +75,7 @@ public final class NodeConnection implements AutoCloseable {
 	 */
 	private final ConcurrentLinkedQueue<InFlight> inFlight = new ConcurrentLinkedQueue<>();
 
-	private final ScheduledFuture<?> timeoutScan;
+	private final @Nullable ScheduledFuture<?> timeoutScan;
 
 	/** Authenticates each new session first; null when the node needs no credentials. */
 	private final @Nullable TextProtocolAuthentication authentication;
@@ -96,23 +94,7 @@ public final class NodeConnection implements AutoCloseable {
 	 */
 	public NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
 			Duration reconnectInterval) throws IOException {
-		this(address, connectTimeout, operationTimeout, reconnectInterval, null);
-	}
-
-	/**
-	 * Connect to one node, timing commands out from a scan scheduled on {@code timeouts}.
-	 * The caller owns that executor; it must not block, since completions run on it.
-	 * @param address the node
-	 * @param connectTimeout how long to wait for the TCP connection
-	 * @param operationTimeout how long any one command may take
-	 * @param reconnectInterval how often to retry a lost connection
-	 * @param timeouts the executor that runs the timeout scan, or {@code null} for one of
-	 * this connection's own, stopped on {@link #close()}
-	 * @throws IOException when the xmemcached client cannot start
-	 */
-	public NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
-			Duration reconnectInterval, @Nullable ScheduledExecutorService timeouts) throws IOException {
-		this(address, connectTimeout, operationTimeout, reconnectInterval, timeouts, null);
+		this(address, connectTimeout, operationTimeout, reconnectInterval, true, null);
 	}
 
 	/**
@@ -124,27 +106,63 @@ public final class NodeConnection implements AutoCloseable {
 	 * @param connectTimeout how long to wait for the TCP connection
 	 * @param operationTimeout how long any one command may take
 	 * @param reconnectInterval how often to retry a lost connection
-	 * @param timeouts the executor that runs the timeout scan, or {@code null} for one of
-	 * this connection's own, stopped on {@link #close()}
 	 * @param credentials what memcached's {@code -Y} auth file expects, or {@code null}
 	 * when the node accepts every connection
 	 * @throws IOException when the xmemcached client cannot start
 	 * @throws NodeAuthenticationException when the node refuses the credentials
 	 */
 	public NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
-			Duration reconnectInterval, @Nullable ScheduledExecutorService timeouts,
-			@Nullable NodeCredentials credentials) throws IOException {
+			Duration reconnectInterval, @Nullable NodeCredentials credentials) throws IOException {
+		this(address, connectTimeout, operationTimeout, reconnectInterval, true, credentials);
+	}
+
+	/**
+	 * Connect to one node whose command timeouts are scanned by the caller, through
+	 * {@link #expireOverdue(long, FailureEvent)}, so that one scan can judge every node
+	 * at the same instant (see the engine's failure detection).
+	 * @param address the node
+	 * @param connectTimeout how long to wait for the TCP connection
+	 * @param operationTimeout how long any one command may take
+	 * @param reconnectInterval how often to retry a lost connection
+	 * @return the connection
+	 * @throws IOException when the xmemcached client cannot start
+	 */
+	public static NodeConnection scannedByCaller(NodeAddress address, Duration connectTimeout,
+			Duration operationTimeout, Duration reconnectInterval) throws IOException {
+		return new NodeConnection(address, connectTimeout, operationTimeout, reconnectInterval, false, null);
+	}
+
+	/**
+	 * Connect to one node whose command timeouts are scanned by the caller and that may
+	 * require a username and password (see
+	 * {@link #NodeConnection(NodeAddress, Duration, Duration, Duration, NodeCredentials)}).
+	 * @param address the node
+	 * @param connectTimeout how long to wait for the TCP connection
+	 * @param operationTimeout how long any one command may take
+	 * @param reconnectInterval how often to retry a lost connection
+	 * @param credentials what memcached's {@code -Y} auth file expects, or {@code null}
+	 * @return the connection
+	 * @throws IOException when the xmemcached client cannot start
+	 * @throws NodeAuthenticationException when the node refuses the credentials
+	 */
+	public static NodeConnection scannedByCaller(NodeAddress address, Duration connectTimeout,
+			Duration operationTimeout, Duration reconnectInterval, @Nullable NodeCredentials credentials)
+			throws IOException {
+		return new NodeConnection(address, connectTimeout, operationTimeout, reconnectInterval, false, credentials);
+	}
+
+	private NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
+			Duration reconnectInterval, boolean ownScan, @Nullable NodeCredentials credentials) throws IOException {
 		this.address = address;
 		this.authentication = (credentials != null)
 				? new TextProtocolAuthentication(credentials, reconnectInterval.toNanos()) : null;
 		this.timeoutMillis = Math.max(1, operationTimeout.toMillis());
 		this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
-		this.ownTimeouts = (timeouts != null) ? null : Executors.newSingleThreadScheduledExecutor((task) -> {
+		this.ownTimeouts = !ownScan ? null : Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "memquorum-timeouts-" + address);
 			thread.setDaemon(true);
 			return thread;
 		});
-		ScheduledExecutorService scanner = (timeouts != null) ? timeouts : this.ownTimeouts;
 		try {
 			this.client = new PipelinedClient(address, connectTimeout.toMillis(), reconnectInterval.toMillis());
 		}
@@ -154,8 +172,10 @@ public final class NodeConnection implements AutoCloseable {
 			}
 			throw ex;
 		}
-		this.timeoutScan = scanner.scheduleWithFixedDelay(this::expireTimedOut, TIMEOUT_TICK_MILLIS,
-				TIMEOUT_TICK_MILLIS, TimeUnit.MILLISECONDS);
+		this.timeoutScan = (this.ownTimeouts == null) ? null
+				: this.ownTimeouts.scheduleWithFixedDelay(
+						() -> expireOverdue(System.nanoTime(), FailureEvent.next(false)), TIMEOUT_TICK_MILLIS,
+						TIMEOUT_TICK_MILLIS, TimeUnit.MILLISECONDS);
 		if (this.authentication != null) {
 			awaitAuthentication(this.authentication);
 		}
@@ -170,12 +190,13 @@ public final class NodeConnection implements AutoCloseable {
 		if (session == null) {
 			return;
 		}
-		String rejection = authentication.prepare(session, (value) -> authenticate(session, value));
+		authentication.prepare(session, (value) -> authenticate(session, value));
 		CompletableFuture<Boolean> attempt = authentication.lastAttempt();
+		if (attempt == null) {
+			return;
+		}
 		try {
-			if (attempt != null) {
-				attempt.get(this.timeoutMillis * 2, TimeUnit.MILLISECONDS);
-			}
+			attempt.get(this.timeoutMillis * 2, TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -184,8 +205,8 @@ public final class NodeConnection implements AutoCloseable {
 		catch (java.util.concurrent.ExecutionException | TimeoutException ex) {
 			// Judged below from the attempt itself.
 		}
-		rejection = authentication.prepare(session, (value) -> authenticate(session, value));
-		if (rejection != null && attempt != null && attempt.isDone() && !isUnreachableFailure(attempt)) {
+		String rejection = authentication.prepare(session, (value) -> authenticate(session, value));
+		if (rejection != null && attempt.isDone() && !isUnreachableFailure(attempt)) {
 			close();
 			throw new NodeAuthenticationException(this.address,
 					rejection + " (check memquorum.username and memquorum.password against the node's -Y auth file)");
@@ -204,6 +225,14 @@ public final class NodeConnection implements AutoCloseable {
 
 	public NodeAddress address() {
 		return this.address;
+	}
+
+	/**
+	 * The address this connection resolved its node's host name to when it was opened.
+	 * @return the resolved socket address, as text
+	 */
+	public String remoteAddress() {
+		return String.valueOf(this.client.socketAddress());
 	}
 
 	/**
@@ -294,8 +323,7 @@ public final class NodeConnection implements AutoCloseable {
 		if (this.authentication != null) {
 			String rejection = this.authentication.prepare(session, (value) -> authenticate(session, value));
 			if (rejection != null) {
-				return CompletableFuture
-					.failedFuture(NodeOperationException.unreachable(this.address, rejection, null));
+				return CompletableFuture.failedFuture(NodeOperationException.unreachable(this.address, rejection, null));
 			}
 		}
 		return sendOn(session, command, resultOf);
@@ -327,17 +355,34 @@ public final class NodeConnection implements AutoCloseable {
 	}
 
 	/**
-	 * Time out the commands that have waited longer than the operation timeout. Runs on
-	 * the shared timeout thread every {@link #TIMEOUT_TICK_MILLIS}. Commands are queued
-	 * in the order they were sent and all have the same timeout, so the scan stops at the
-	 * first command that is neither answered nor due.
+	 * Whether some command has waited longer than the operation timeout.
+	 * @param nowNanos the scan's {@link System#nanoTime()}
+	 * @return whether {@link #expireOverdue} would time a command out
 	 */
-	private void expireTimedOut() {
-		long now = System.nanoTime();
+	public boolean hasOverdue(long nowNanos) {
+		for (InFlight command : this.inFlight) {
+			if (!command.future().isDone()) {
+				return nowNanos - command.deadlineNanos() >= 0;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Time out the commands that have waited longer than the operation timeout, all as
+	 * one failure event. Commands are queued in the order they were sent and all have the
+	 * same timeout, so the scan stops at the first command that is neither answered nor
+	 * due.
+	 * @param nowNanos the scan's {@link System#nanoTime()}
+	 * @param event the failure event the timeouts belong to
+	 * @return how many commands timed out
+	 */
+	public int expireOverdue(long nowNanos, FailureEvent event) {
+		int expired = 0;
 		InFlight head;
 		while ((head = this.inFlight.peek()) != null) {
-			if (!head.future().isDone() && now - head.deadlineNanos() < 0) {
-				return;
+			if (!head.future().isDone() && nowNanos - head.deadlineNanos() < 0) {
+				return expired;
 			}
 			this.inFlight.poll();
 			if (!head.future().isDone()) {
@@ -345,10 +390,12 @@ public final class NodeConnection implements AutoCloseable {
 				// written later if it has not been written yet.
 				head.command().cancel();
 				head.future()
-					.completeExceptionally(
-							NodeOperationException.timeout(this.address, this.timeoutMillis, new TimeoutException()));
+					.completeExceptionally(NodeOperationException.timeout(this.address, this.timeoutMillis, event,
+							new TimeoutException()));
+				expired++;
 			}
 		}
+		return expired;
 	}
 
 	private <T> void complete(Command command, Function<Command, T> resultOf, CompletableFuture<T> future) {
@@ -394,9 +441,20 @@ public final class NodeConnection implements AutoCloseable {
 		return key.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 	}
 
+	/**
+	 * Close the connection. Commands still in flight fail at once as unreachable, so that
+	 * nothing waits for a connection that no longer exists.
+	 */
 	@Override
 	public void close() {
-		this.timeoutScan.cancel(false);
+		if (this.timeoutScan != null) {
+			this.timeoutScan.cancel(false);
+		}
+		InFlight pending;
+		while ((pending = this.inFlight.poll()) != null) {
+			pending.future()
+				.completeExceptionally(NodeOperationException.unreachable(this.address, "closed its connection", null));
+		}
 		if (this.ownTimeouts != null) {
 			this.ownTimeouts.shutdownNow();
 		}

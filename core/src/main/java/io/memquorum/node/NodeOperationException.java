@@ -15,24 +15,36 @@ public class NodeOperationException extends RuntimeException {
 
 	private final boolean unreachable;
 
-	NodeOperationException(NodeAddress node, String message, boolean timeout, boolean unreachable,
+	private final FailureEvent event;
+
+	NodeOperationException(NodeAddress node, String message, boolean timeout, boolean unreachable, FailureEvent event,
 			@Nullable Throwable cause) {
 		super(node + " " + message, cause);
 		this.node = node;
 		this.timeout = timeout;
 		this.unreachable = unreachable;
+		this.event = event;
 	}
 
-	static NodeOperationException timeout(NodeAddress node, long millis, Throwable cause) {
-		return new NodeOperationException(node, "timed out after " + millis + " ms", true, true, cause);
+	static NodeOperationException timeout(NodeAddress node, long millis, FailureEvent event, Throwable cause) {
+		return new NodeOperationException(node, "timed out after " + millis + " ms", true, true, event, cause);
 	}
 
 	static NodeOperationException unreachable(NodeAddress node, String what, @Nullable Throwable cause) {
-		return new NodeOperationException(node, what, false, true, cause);
+		return new NodeOperationException(node, what, false, true, FailureEvent.next(false), cause);
 	}
 
 	static NodeOperationException errorReply(NodeAddress node, String what, @Nullable Throwable cause) {
-		return new NodeOperationException(node, what, false, false, cause);
+		return new NodeOperationException(node, what, false, false, FailureEvent.next(false), cause);
+	}
+
+	/**
+	 * The failure event this failure belongs to: commands timed out by one scan share
+	 * one, so that a single stall counts once.
+	 * @return the event
+	 */
+	public FailureEvent event() {
+		return this.event;
 	}
 
 	public NodeAddress getNode() {

@@ -48,7 +48,7 @@ class NodeConnectionAuthenticationTests {
 
 	private NodeConnection connect(@Nullable NodeCredentials credentials) throws Exception {
 		this.connection = new NodeConnection(NodeAddress.parse(node.address()), Duration.ofSeconds(1),
-				Duration.ofSeconds(2), Duration.ofMillis(200), null, credentials);
+				Duration.ofSeconds(2), Duration.ofMillis(200), credentials);
 		return this.connection;
 	}
 

@@ -1,0 +1,149 @@
+package io.memquorum.engine;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import io.memquorum.node.NodeConnection;
+import io.memquorum.node.NodeConnection.StoredValue;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes to one replica that depend on what it holds: compare-and-swap with randomized
+ * back-off. Implements the contract's {@code add}, {@code replace}, {@code touch} and
+ * {@code update} clauses on each replica, the repair rule (write only where the replica
+ * holds nothing or something older) and the rollback of a lost {@code add}.
+ */
+final class ConditionalWrite {
+
+	private static final int MAX_CAS_ATTEMPTS = 16;
+
+	/** The first bound of the random pause between compare-and-swap attempts; doubles. */
+	private static final long CAS_BACKOFF_MICROS = 200;
+
+	private static final int ROLLBACK_ATTEMPTS = 3;
+
+	private final EngineState state;
+
+	ConditionalWrite(EngineState state) {
+		this.state = state;
+	}
+
+	/**
+	 * Write to one replica only if {@code decide} says so, given what the replica holds
+	 * now, with compare-and-swap so that nothing written meanwhile is lost.
+	 * @param node the replica
+	 * @param encoded the memcached key
+	 * @param decide given the live envelope ({@code null} when absent, unreadable or an
+	 * absent marker), the envelope to store, or {@code null} to leave the replica as it
+	 * is
+	 * @return the envelope stored, or {@code null} when declined
+	 */
+	CompletableFuture<@Nullable Envelope> apply(Node node, String encoded,
+			Function<@Nullable Envelope, @Nullable Envelope> decide) {
+		return apply(node, encoded, decide, MAX_CAS_ATTEMPTS);
+	}
+
+	private CompletableFuture<@Nullable Envelope> apply(Node node, String encoded,
+			Function<@Nullable Envelope, @Nullable Envelope> decide, int attemptsLeft) {
+		NodeConnection connection = node.connection();
+		return connection.gets(encoded).thenCompose((item) -> {
+			Envelope current = (item != null) ? this.state.decode(node, item) : null;
+			if (current != null && current.kind() == Envelope.Kind.ABSENT) {
+				current = null;
+			}
+			Envelope next = decide.apply(current);
+			if (next == null) {
+				return CompletableFuture.completedFuture(null);
+			}
+			int expiry = this.state.expiry(next);
+			if (expiry < 0) {
+				return CompletableFuture.completedFuture(null);
+			}
+			StoredValue value = new StoredValue(Envelope.FLAGS, next.encode());
+			CompletableFuture<Boolean> stored = (item != null) ? connection.cas(encoded, expiry, value, item.cas())
+					: connection.add(encoded, expiry, value);
+			return stored.thenCompose((ok) -> {
+				if (ok) {
+					return CompletableFuture.completedFuture(next);
+				}
+				if (attemptsLeft <= 1) {
+					return CompletableFuture.failedFuture(new IllegalStateException(node.address
+							+ " kept changing under compare-and-swap after " + MAX_CAS_ATTEMPTS + " attempts"));
+				}
+				return afterBackOff(MAX_CAS_ATTEMPTS - attemptsLeft)
+					.thenCompose((ignored) -> apply(node, encoded, decide, attemptsLeft - 1));
+			});
+		});
+	}
+
+	/**
+	 * Writers that lost together would collide again: the retry waits a random pause
+	 * whose bound doubles with each attempt (at most 6.4 ms). The pause runs on the
+	 * engine's own scheduler, never on the common ForkJoin pool, which application code
+	 * can starve.
+	 */
+	private CompletableFuture<Void> afterBackOff(int attempt) {
+		long pause = ThreadLocalRandom.current().nextLong(CAS_BACKOFF_MICROS << Math.min(attempt, 5));
+		CompletableFuture<Void> elapsed = new CompletableFuture<>();
+		try {
+			this.state.maintenance.schedule(() -> elapsed.complete(null), pause, TimeUnit.MICROSECONDS);
+		}
+		catch (RuntimeException ex) {
+			// The engine is closing: give up rather than retry on another pool.
+			elapsed.completeExceptionally(new MemquorumException("The engine is closed", ex));
+		}
+		return elapsed;
+	}
+
+	/**
+	 * Write {@code envelope} to a replica only where it holds nothing or something older.
+	 * @param node the replica
+	 * @param encoded the memcached key
+	 * @param envelope the newest known envelope
+	 * @return the envelope stored, or {@code null} when the replica already had it or
+	 * newer
+	 */
+	CompletableFuture<@Nullable Envelope> writeIfNewer(Node node, String encoded, Envelope envelope) {
+		return apply(node, encoded, (current) -> envelope.supersedes(current) ? envelope : null);
+	}
+
+	/**
+	 * Undo a lost add on the replicas where it was stored: each gets back what the add
+	 * replaced, so a tombstone the add overwrote keeps shadowing any replica that missed
+	 * the delete.
+	 * @param encoded the memcached key
+	 * @param lost the add's envelope
+	 * @param storedOn the replicas where it was stored
+	 * @param displaced what the add replaced on each replica (a tombstone), by replica
+	 */
+	void rollBack(String encoded, Envelope lost, List<Node> storedOn, Map<Node, Envelope> displaced) {
+		for (Node node : storedOn) {
+			rollBack(node, encoded, lost, displaced.get(node), ROLLBACK_ATTEMPTS);
+		}
+	}
+
+	/**
+	 * Undo a lost add on one replica, unless something newer replaced it meanwhile. A
+	 * replica left holding the loser's value would disagree with the quorum, so a failed
+	 * attempt is retried after a probe interval.
+	 */
+	private void rollBack(Node node, String encoded, Envelope lost, @Nullable Envelope previous, int attemptsLeft) {
+		// An expired tombstone shadows nothing any more; the absent marker then only
+		// keeps
+		// the loser's value from being read.
+		Envelope restored = (previous != null && this.state.expiry(previous) > 0) ? previous
+				: Envelope.absent().withExpiry(this.state.wallClock.getAsLong() + 1000);
+		apply(node, encoded, (current) -> (current != null && current.version() == lost.version()) ? restored : null)
+			.whenComplete((stored, failure) -> {
+				if (failure != null && attemptsLeft > 1 && !this.state.maintenance.isShutdown()) {
+					this.state.maintenance.schedule(() -> rollBack(node, encoded, lost, previous, attemptsLeft - 1),
+							this.state.settings.probeInterval().toMillis(), TimeUnit.MILLISECONDS);
+				}
+			});
+	}
+
+}

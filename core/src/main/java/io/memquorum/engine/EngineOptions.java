@@ -1,0 +1,229 @@
+package io.memquorum.engine;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.memquorum.metrics.EngineMetrics;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The settings of a {@link ReplicatedMemcached}, with defaults suited to a cache and a
+ * session store; the public face is {@link ReplicatedMemcached.Builder}.
+ *
+ * @param <B> the builder type, returned by every setter
+ */
+abstract class EngineOptions<B extends EngineOptions<B>> {
+
+	List<String> servers = List.of();
+
+	@Nullable Integer replicationFactor;
+
+	private WriteQuorum writeQuorum = WriteQuorum.MAJORITY;
+
+	private ReadConsistency readConsistency = ReadConsistency.FIRST_HIT;
+
+	private Duration operationTimeout = Duration.ofMillis(250);
+
+	private Duration connectTimeout = Duration.ofSeconds(1);
+
+	private Duration reconnectInterval = Duration.ofMillis(500);
+
+	private Duration reconnectGrace = Duration.ofSeconds(3);
+
+	private int failureThreshold = 3;
+
+	private Duration probeInterval = Duration.ofMillis(100);
+
+	private Duration maxProbeInterval = Duration.ofSeconds(2);
+
+	private Duration restartCheckInterval = Duration.ofSeconds(1);
+
+	String keyPrefix = "";
+
+	private int maxItemSize = 1024 * 1024;
+
+	private int hintCapacity = 10_000;
+
+	private long hintBytes = 64L * 1024 * 1024;
+
+	private Duration tombstoneTtl = Duration.ofHours(24);
+
+	EngineMetrics metrics = EngineMetrics.none();
+
+	/**
+	 * The memcached nodes, each {@code host:port}.
+	 * @param servers the nodes
+	 * @return this builder
+	 */
+	public B servers(List<String> servers) {
+		this.servers = List.copyOf(servers);
+		return self();
+	}
+
+	public B servers(String... servers) {
+		return servers(List.of(servers));
+	}
+
+	/**
+	 * Replicas per key; {@code null} (the default) means every node.
+	 * @param replicationFactor between 1 and the node count
+	 * @return this builder
+	 */
+	public B replicationFactor(@Nullable Integer replicationFactor) {
+		this.replicationFactor = replicationFactor;
+		return self();
+	}
+
+	public B writeQuorum(WriteQuorum writeQuorum) {
+		this.writeQuorum = writeQuorum;
+		return self();
+	}
+
+	public B readConsistency(ReadConsistency readConsistency) {
+		this.readConsistency = readConsistency;
+		return self();
+	}
+
+	public B operationTimeout(Duration operationTimeout) {
+		this.operationTimeout = positive("operationTimeout", operationTimeout);
+		return self();
+	}
+
+	public B connectTimeout(Duration connectTimeout) {
+		this.connectTimeout = positive("connectTimeout", connectTimeout);
+		return self();
+	}
+
+	public B reconnectInterval(Duration reconnectInterval) {
+		this.reconnectInterval = positive("reconnectInterval", reconnectInterval);
+		return self();
+	}
+
+	/**
+	 * How long a node stays marked down before its connection is closed and reopened, its
+	 * host name resolved again; repeated every period while it stays down.
+	 * @param reconnectGrace the grace
+	 * @return this builder
+	 */
+	public B reconnectGrace(Duration reconnectGrace) {
+		this.reconnectGrace = positive("reconnectGrace", reconnectGrace);
+		return self();
+	}
+
+	/**
+	 * Consecutive failure events (timeouts of one scan count once) or connection failures
+	 * before a node is marked down.
+	 * @param failureThreshold at least 1
+	 * @return this builder
+	 */
+	public B failureThreshold(int failureThreshold) {
+		if (failureThreshold < 1) {
+			throw new IllegalArgumentException("failureThreshold must be at least 1, got " + failureThreshold);
+		}
+		this.failureThreshold = failureThreshold;
+		return self();
+	}
+
+	/**
+	 * The first delay before probing a node marked down; it doubles after each failed
+	 * probe up to {@link #maxProbeInterval(Duration)}.
+	 * @param probeInterval the first delay
+	 * @return this builder
+	 */
+	public B probeInterval(Duration probeInterval) {
+		this.probeInterval = positive("probeInterval", probeInterval);
+		return self();
+	}
+
+	public B maxProbeInterval(Duration maxProbeInterval) {
+		this.maxProbeInterval = positive("maxProbeInterval", maxProbeInterval);
+		return self();
+	}
+
+	/**
+	 * How often nodes that are up are asked for their process id and uptime, to notice a
+	 * restart that was too quick to mark them down.
+	 * @param restartCheckInterval the interval
+	 * @return this builder
+	 */
+	public B restartCheckInterval(Duration restartCheckInterval) {
+		this.restartCheckInterval = positive("restartCheckInterval", restartCheckInterval);
+		return self();
+	}
+
+	public B keyPrefix(String keyPrefix) {
+		this.keyPrefix = keyPrefix;
+		return self();
+	}
+
+	/**
+	 * The largest item memcached accepts, which is its {@code -I} option (1 MB by
+	 * default). Larger values are rejected before anything is written.
+	 * @param maxItemSize the limit in bytes
+	 * @return this builder
+	 */
+	public B maxItemSize(int maxItemSize) {
+		if (maxItemSize < 1024) {
+			throw new IllegalArgumentException("maxItemSize must be at least 1024 bytes, got " + maxItemSize);
+		}
+		this.maxItemSize = maxItemSize;
+		return self();
+	}
+
+	/**
+	 * Missed writes remembered per node before it must be flushed on return.
+	 * @param hintCapacity at least 1
+	 * @return this builder
+	 */
+	public B hintCapacity(int hintCapacity) {
+		if (hintCapacity < 1) {
+			throw new IllegalArgumentException("hintCapacity must be at least 1, got " + hintCapacity);
+		}
+		this.hintCapacity = hintCapacity;
+		return self();
+	}
+
+	/**
+	 * Bytes of missed writes remembered per node before it must be flushed on return;
+	 * each hint holds a whole value, so a key count alone does not bound memory.
+	 * @param hintBytes at least 1 KB
+	 * @return this builder
+	 */
+	public B hintBytes(long hintBytes) {
+		if (hintBytes < 1024) {
+			throw new IllegalArgumentException("hintBytes must be at least 1024, got " + hintBytes);
+		}
+		this.hintBytes = hintBytes;
+		return self();
+	}
+
+	public B tombstoneTtl(Duration tombstoneTtl) {
+		this.tombstoneTtl = positive("tombstoneTtl", tombstoneTtl);
+		return self();
+	}
+
+	public B metrics(EngineMetrics metrics) {
+		this.metrics = metrics;
+		return self();
+	}
+
+	private static Duration positive(String name, Duration value) {
+		if (value.isNegative() || value.isZero()) {
+			throw new IllegalArgumentException(name + " must be positive, got " + value);
+		}
+		return value;
+	}
+
+	EngineSettings settings() {
+		return new EngineSettings(this.writeQuorum, this.readConsistency, this.operationTimeout, this.connectTimeout,
+				this.reconnectInterval, this.reconnectGrace, this.failureThreshold, this.probeInterval,
+				this.maxProbeInterval, this.restartCheckInterval, this.maxItemSize, this.hintCapacity, this.hintBytes,
+				this.tombstoneTtl);
+	}
+
+	@SuppressWarnings("unchecked")
+	private B self() {
+		return (B) this;
+	}
+
+}

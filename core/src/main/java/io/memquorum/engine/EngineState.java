@@ -1,0 +1,175 @@
+package io.memquorum.engine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
+
+import io.memquorum.metrics.EngineMetrics;
+import io.memquorum.node.NodeAddress;
+import io.memquorum.node.NodeConnection.StoredValue;
+import io.memquorum.node.StoredItem;
+import io.memquorum.placement.Placement;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every piece of the engine shares: the nodes, their placement, the version clock,
+ * the metrics, the settings and the maintenance thread, plus the small conversions every
+ * path needs (lifetimes, envelope decoding, timing). It holds no behaviour of its own;
+ * each behaviour of {@link ReplicatedMemcached} lives in a file named after it and works
+ * on this state.
+ */
+final class EngineState {
+
+	private static final Logger logger = LoggerFactory.getLogger(ReplicatedMemcached.class);
+
+	/** memcached reads expiries above 30 days as absolute Unix times. */
+	private static final long MAX_RELATIVE_EXPIRY_SECONDS = 60L * 60 * 24 * 30;
+
+	/** memcached's per-item overhead beyond key and value, rounded up. */
+	private static final int ITEM_OVERHEAD = 64;
+
+	final Placement placement;
+
+	final Map<NodeAddress, Node> nodes;
+
+	final KeyEncoder keyEncoder;
+
+	final EngineSettings settings;
+
+	final EngineMetrics metrics;
+
+	final LongSupplier wallClock;
+
+	final VersionClock versions;
+
+	/**
+	 * One thread for probes, hint replay, reconnection, command timeouts and
+	 * compare-and-swap back-off: all of it only starts asynchronous work, so none of it
+	 * waits on another, and no engine work lands on the common ForkJoin pool.
+	 */
+	final ScheduledExecutorService maintenance;
+
+	EngineState(Placement placement, Map<NodeAddress, Node> nodes, KeyEncoder keyEncoder, EngineSettings settings,
+			EngineMetrics metrics, LongSupplier wallClock, ScheduledExecutorService maintenance) {
+		this.placement = placement;
+		this.nodes = nodes;
+		this.keyEncoder = keyEncoder;
+		this.settings = settings;
+		this.metrics = metrics;
+		this.wallClock = wallClock;
+		this.versions = new VersionClock(wallClock);
+		this.maintenance = maintenance;
+	}
+
+	Node node(NodeAddress address) {
+		return this.nodes.get(address);
+	}
+
+	Collection<Node> allNodes() {
+		return this.nodes.values();
+	}
+
+	/**
+	 * The replicas of a key, in placement order.
+	 * @param encoded the memcached key
+	 * @return its nodes
+	 */
+	List<Node> replicas(String encoded) {
+		List<NodeAddress> addresses = this.placement.replicasFor(encoded);
+		List<Node> replicas = new ArrayList<>(addresses.size());
+		for (NodeAddress address : addresses) {
+			replicas.add(this.nodes.get(address));
+		}
+		return replicas;
+	}
+
+	int replicationFactor() {
+		return this.placement.replicationFactor();
+	}
+
+	long expiresAt(Duration ttl) {
+		if (ttl.isNegative()) {
+			throw new IllegalArgumentException("TTL must not be negative, got " + ttl);
+		}
+		return ttl.isZero() ? 0 : this.wallClock.getAsLong() + ttl.toMillis();
+	}
+
+	/**
+	 * The memcached expiry for an envelope: seconds from now up to 30 days, an absolute
+	 * Unix time beyond, as memcached requires.
+	 * @param envelope the envelope
+	 * @return the expiry, 0 for none, or -1 when it has already expired
+	 */
+	int expiry(Envelope envelope) {
+		if (envelope.expiresAtMillis() == 0) {
+			return 0;
+		}
+		long remainingMillis = envelope.expiresAtMillis() - this.wallClock.getAsLong();
+		if (remainingMillis <= 0) {
+			return -1;
+		}
+		long seconds = (remainingMillis + 999) / 1000;
+		if (seconds > MAX_RELATIVE_EXPIRY_SECONDS) {
+			return (int) ((envelope.expiresAtMillis() + 999) / 1000);
+		}
+		return (int) seconds;
+	}
+
+	/**
+	 * The bytes to store for an envelope, once checked against the item size limit.
+	 * @throws ValueTooLargeException when memcached would refuse the item
+	 */
+	StoredValue storable(String key, String encoded, Envelope envelope) {
+		byte[] bytes = envelope.encode();
+		int size = bytes.length + encoded.length() + ITEM_OVERHEAD;
+		if (size > this.settings.maxItemSize()) {
+			throw new ValueTooLargeException(key, size, this.settings.maxItemSize());
+		}
+		return new StoredValue(Envelope.FLAGS, bytes);
+	}
+
+	@Nullable Envelope decode(Node node, StoredItem item) {
+		Envelope envelope = Envelope.decode(item.flags(), item.data());
+		if (envelope == null) {
+			this.metrics.unreadableValue(node.address);
+			logger.debug("Unreadable bytes under a key on {} ({} bytes, flags {}); treated as a miss", node.address,
+					item.data().length, item.flags());
+		}
+		return envelope;
+	}
+
+	/**
+	 * What one reply says: the envelope, or {@code null} for a miss, an unreadable item
+	 * or an absent marker.
+	 */
+	@Nullable Envelope liveOrTombstone(Node node, @Nullable StoredItem item) {
+		if (item == null) {
+			return null;
+		}
+		Envelope envelope = decode(node, item);
+		return (envelope != null && envelope.kind() != Envelope.Kind.ABSENT) ? envelope : null;
+	}
+
+	<T> CompletableFuture<T> timed(Node node, String operation, CompletableFuture<T> future) {
+		if (this.metrics == EngineMetrics.none()) {
+			// Every command passes here: without a registry, add no stage and read no
+			// clock.
+			return future;
+		}
+		long start = System.nanoTime();
+		return future.whenComplete((value, failure) -> this.metrics.nodeOperation(node.address, operation,
+				System.nanoTime() - start, failure == null));
+	}
+
+	void recordFailure(Node node, Throwable failure) {
+		node.recordFailure(failure, this.settings.probeInterval());
+	}
+
+}

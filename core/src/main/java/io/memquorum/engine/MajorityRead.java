@@ -1,0 +1,124 @@
+package io.memquorum.engine;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import io.memquorum.node.NodeAddress;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A MAJORITY read of one key. Implements the contract's "Reads, MAJORITY" clause: every
+ * readable replica is asked at once; after a majority of answers the newest version wins,
+ * and replicas that answered with an older version or nothing are repaired, including
+ * those that answer after the decision.
+ */
+final class MajorityRead {
+
+	private final EngineState state;
+
+	private final Repair repair;
+
+	private final String key;
+
+	private final String encoded;
+
+	private final Map<NodeAddress, String> failures = new LinkedHashMap<>();
+
+	private final List<Node> readable;
+
+	private final Map<Node, @Nullable Envelope> answers = new LinkedHashMap<>();
+
+	private final int required;
+
+	private final CompletableFuture<@Nullable Envelope> result = new CompletableFuture<>();
+
+	private @Nullable Envelope newest;
+
+	MajorityRead(EngineState state, ReadOrder readOrder, Repair repair, String key, String encoded) {
+		this.state = state;
+		this.repair = repair;
+		this.key = key;
+		this.encoded = encoded;
+		this.readable = readOrder.readable(encoded, this.failures);
+		this.required = state.replicationFactor() / 2 + 1;
+	}
+
+	CompletableFuture<@Nullable Envelope> start() {
+		if (this.readable.size() < this.required) {
+			fail();
+			return this.result;
+		}
+		for (Node node : this.readable) {
+			this.state.timed(node, "get", node.connection().gets(this.encoded)).whenComplete((item, failure) -> {
+				if (failure != null) {
+					Throwable cause = Completions.unwrap(failure);
+					this.state.recordFailure(node, cause);
+					failed(node, cause.getMessage());
+				}
+				else {
+					node.recordSuccess();
+					answered(node, this.state.liveOrTombstone(node, item));
+				}
+			});
+		}
+		return this.result;
+	}
+
+	private synchronized void failed(Node node, @Nullable String reason) {
+		this.failures.put(node.address, (reason != null) ? reason : "failed");
+		if (!this.result.isDone() && this.readable.size() - countFailures() < this.required) {
+			fail();
+		}
+	}
+
+	private int countFailures() {
+		int count = 0;
+		for (Node node : this.readable) {
+			if (this.failures.containsKey(node.address)) {
+				count++;
+			}
+		}
+		return count;
+	}
+
+	private synchronized void answered(Node node, @Nullable Envelope envelope) {
+		this.answers.put(node, envelope);
+		if (this.result.isDone()) {
+			if (this.newest != null && this.newest.supersedes(envelope)) {
+				this.repair.repair(List.of(node), this.encoded, this.newest);
+			}
+			return;
+		}
+		if (this.answers.size() < this.required) {
+			return;
+		}
+		Envelope winner = null;
+		for (Envelope candidate : this.answers.values()) {
+			if (candidate != null && (winner == null || candidate.version() > winner.version())) {
+				winner = candidate;
+			}
+		}
+		this.newest = winner;
+		this.result.complete(winner);
+		if (winner != null) {
+			List<Node> stale = new ArrayList<>();
+			Envelope decided = winner;
+			this.answers.forEach((answeredBy, held) -> {
+				if (decided.supersedes(held)) {
+					stale.add(answeredBy);
+				}
+			});
+			this.repair.repair(stale, this.encoded, winner);
+		}
+	}
+
+	private void fail() {
+		this.state.metrics.quorumFailure("get");
+		this.result.completeExceptionally(new QuorumNotReachedException("get", this.key, this.required,
+				this.state.replicationFactor(), this.answers.size(), this.failures));
+	}
+
+}

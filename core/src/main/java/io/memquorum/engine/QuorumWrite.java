@@ -1,0 +1,210 @@
+package io.memquorum.engine;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+import io.memquorum.node.NodeAddress;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sends one write to every replica of a key and decides it by quorum. Implements the
+ * contract's "Writes" clause: the write goes to all R replicas at once and completes when
+ * the write quorum has acknowledged; the rest finish in the background, are never
+ * cancelled, and get a hint when they miss a write that succeeded. A write that cannot
+ * reach its quorum raises {@link QuorumNotReachedException} naming every replica's
+ * reason.
+ */
+final class QuorumWrite {
+
+	private final EngineState state;
+
+	private final ReadOrder readOrder;
+
+	private final Hints hints;
+
+	QuorumWrite(EngineState state, ReadOrder readOrder, Hints hints) {
+		this.state = state;
+		this.readOrder = readOrder;
+		this.hints = hints;
+	}
+
+	/**
+	 * Send one write to every replica of a key and complete once the write quorum
+	 * decided.
+	 * @param operation the operation's name, for messages and metrics
+	 * @param key the application key, for messages
+	 * @param encoded the memcached key
+	 * @param conditional whether the write reads before it writes (two round trips), so
+	 * that replicas still applying it are read last
+	 * @param perReplica the write on one replica: the envelope stored, or {@code null}
+	 * when the replica declined
+	 * @return the outcome; exceptionally {@link QuorumNotReachedException}
+	 */
+	CompletableFuture<WriteOutcome> send(String operation, String key, String encoded, boolean conditional,
+			Function<Node, CompletableFuture<@Nullable Envelope>> perReplica) {
+		List<Node> replicas = this.state.replicas(encoded);
+		Replies replies = new Replies(operation, key, encoded, replicas,
+				this.state.settings.writeQuorum().required(replicas.size()), conditional);
+		for (Node node : replicas) {
+			if (!node.isWritable()) {
+				replies.failed(node, node.address + " is marked down");
+				continue;
+			}
+			CompletableFuture<@Nullable Envelope> sent;
+			try {
+				sent = this.state.timed(node, operation, perReplica.apply(node));
+			}
+			catch (RuntimeException ex) {
+				sent = CompletableFuture.failedFuture(ex);
+			}
+			sent.whenComplete((stored, failure) -> {
+				if (failure != null) {
+					Throwable cause = Completions.unwrap(failure);
+					this.state.recordFailure(node, cause);
+					replies.failed(node, cause.getMessage());
+				}
+				else {
+					node.recordSuccess();
+					replies.answered(node, stored);
+				}
+			});
+		}
+		return replies.result;
+	}
+
+	/**
+	 * What a write achieved.
+	 *
+	 * @param succeeded whether the write quorum stored it
+	 * @param storedOn the replicas that stored it by the time it was decided
+	 */
+	record WriteOutcome(boolean succeeded, List<Node> storedOn) {
+
+		/** A plain set or delete is never declined: it succeeds or fails the quorum. */
+		void requireSucceeded() {
+			if (!this.succeeded) {
+				throw new IllegalStateException("A plain write cannot be declined");
+			}
+		}
+
+	}
+
+	/**
+	 * Collects the replies of one write. Decides as soon as the quorum has stored, or
+	 * once all replicas answered; queues hints for the replicas that missed a write that
+	 * succeeded.
+	 */
+	private final class Replies {
+
+		private final String operation;
+
+		private final String key;
+
+		private final String encoded;
+
+		private final List<Node> replicas;
+
+		private final int required;
+
+		private final boolean conditional;
+
+		private final Map<NodeAddress, String> failures = new LinkedHashMap<>();
+
+		private final List<Node> missed = new ArrayList<>();
+
+		private final List<Node> storedOn = new ArrayList<>();
+
+		private final List<Node> settledNodes = new ArrayList<>();
+
+		private @Nullable Set<Node> lagging;
+
+		private int declined;
+
+		private @Nullable Envelope stored;
+
+		final CompletableFuture<WriteOutcome> result = new CompletableFuture<>();
+
+		Replies(String operation, String key, String encoded, List<Node> replicas, int required, boolean conditional) {
+			this.operation = operation;
+			this.key = key;
+			this.encoded = encoded;
+			this.replicas = replicas;
+			this.required = required;
+			this.conditional = conditional;
+		}
+
+		synchronized void answered(Node node, @Nullable Envelope envelope) {
+			this.settledNodes.add(node);
+			if (envelope != null) {
+				this.storedOn.add(node);
+				this.stored = envelope;
+			}
+			else {
+				this.declined++;
+			}
+			settle();
+		}
+
+		synchronized void failed(Node node, @Nullable String reason) {
+			this.settledNodes.add(node);
+			this.failures.put(node.address, (reason != null) ? reason : "failed");
+			this.missed.add(node);
+			settle();
+		}
+
+		private void settle() {
+			int acknowledged = this.storedOn.size();
+			int settled = acknowledged + this.declined + this.failures.size();
+			int replicaCount = this.replicas.size();
+			if (!this.result.isDone()) {
+				if (acknowledged >= this.required) {
+					if (this.conditional && settled < replicaCount) {
+						markLagging();
+					}
+					this.result.complete(new WriteOutcome(true, List.copyOf(this.storedOn)));
+				}
+				else if (this.failures.size() > replicaCount - this.required || settled == replicaCount) {
+					if (acknowledged + this.declined >= this.required) {
+						this.result.complete(new WriteOutcome(false, List.copyOf(this.storedOn)));
+					}
+					else {
+						QuorumWrite.this.state.metrics.quorumFailure(this.operation);
+						this.result.completeExceptionally(new QuorumNotReachedException(this.operation, this.key,
+								this.required, replicaCount, acknowledged, this.failures));
+					}
+				}
+			}
+			if (this.lagging != null) {
+				Set<Node> stillLagging = this.lagging;
+				for (Node node : this.settledNodes) {
+					if (stillLagging.remove(node)) {
+						QuorumWrite.this.readOrder.caughtUp(this.encoded, node);
+					}
+				}
+				if (stillLagging.isEmpty()) {
+					this.lagging = null;
+				}
+			}
+			if (settled == replicaCount && this.stored != null && acknowledged >= this.required) {
+				for (Node node : this.missed) {
+					QuorumWrite.this.hints.queue(node, this.encoded, this.stored);
+				}
+			}
+		}
+
+		private void markLagging() {
+			Set<Node> unsettled = new HashSet<>(this.replicas);
+			unsettled.removeAll(this.settledNodes);
+			QuorumWrite.this.readOrder.lagging(this.encoded, unsettled);
+			this.lagging = unsettled;
+		}
+
+	}
+
+}

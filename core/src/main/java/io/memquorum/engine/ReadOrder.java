@@ -1,0 +1,110 @@
+package io.memquorum.engine;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.memquorum.node.NodeAddress;
+
+/**
+ * Which replicas a read asks, and in what order. Implements the contract's "Reads"
+ * clauses: a read skips replicas that are down, recovering or owe missed writes
+ * (reporting why), and a FIRST_HIT walk asks the rest in a fresh uniform shuffle with the
+ * replicas still applying a conditional write of the key last.
+ */
+final class ReadOrder {
+
+	private final EngineState state;
+
+	/**
+	 * Replicas still applying a compare-and-swap write that already reached its quorum,
+	 * by memcached key. A plain set or delete needs no entry: it is queued on the node's
+	 * connection ahead of any later read, and memcached answers one connection in order.
+	 * A conditional write takes two round trips, so a read sent meanwhile could see the
+	 * old value; FIRST_HIT reads ask these replicas last. Each replica carries the number
+	 * of such writes it is still applying: concurrent writes of one key share the entry,
+	 * and one finishing must not clear a replica that another is still writing.
+	 */
+	private final ConcurrentHashMap<String, Map<Node, Integer>> laggards = new ConcurrentHashMap<>();
+
+	ReadOrder(EngineState state) {
+		this.state = state;
+	}
+
+	/**
+	 * The replicas of a key that may serve reads, in placement order.
+	 * @param encoded the memcached key
+	 * @param skipped receives each replica left out, with the reason
+	 * @return the readable replicas
+	 */
+	List<Node> readable(String encoded, Map<NodeAddress, String> skipped) {
+		List<Node> replicas = this.state.replicas(encoded);
+		List<Node> readable = new ArrayList<>(replicas.size());
+		for (Node node : replicas) {
+			if (node.isReadable()) {
+				readable.add(node);
+			}
+			else {
+				skipped.put(node.address, describeUnreadable(node));
+			}
+		}
+		return readable;
+	}
+
+	/**
+	 * The order of a FIRST_HIT walk: readable replicas in a fresh shuffle, those still
+	 * applying a conditional write of this key last.
+	 */
+	List<Node> firstHitOrder(String encoded, Map<NodeAddress, String> skipped) {
+		List<Node> order = readable(encoded, skipped);
+		shuffle(order);
+		if (!this.laggards.isEmpty()) {
+			Map<Node, Integer> lagging = this.laggards.get(encoded);
+			if (lagging != null) {
+				List<Node> last = new ArrayList<>(order.size());
+				order.removeIf((node) -> lagging.containsKey(node) && last.add(node));
+				order.addAll(last);
+			}
+		}
+		return order;
+	}
+
+	/**
+	 * A conditional write of {@code encoded} reached its quorum before these replicas.
+	 */
+	void lagging(String encoded, Collection<Node> unsettled) {
+		this.laggards.compute(encoded, (key, counts) -> {
+			Map<Node, Integer> updated = (counts != null) ? counts : new ConcurrentHashMap<>();
+			unsettled.forEach((node) -> updated.merge(node, 1, Integer::sum));
+			return updated;
+		});
+	}
+
+	/** One conditional write of {@code encoded} settled on {@code node}. */
+	void caughtUp(String encoded, Node node) {
+		this.laggards.computeIfPresent(encoded, (key, counts) -> {
+			counts.computeIfPresent(node, (ignored, count) -> (count > 1) ? count - 1 : null);
+			return counts.isEmpty() ? null : counts;
+		});
+	}
+
+	private static String describeUnreadable(Node node) {
+		return switch (node.state()) {
+			case DOWN -> "is marked down";
+			case RECOVERING -> "is recovering";
+			case UP -> "has " + node.hints.size() + " missed writes to replay";
+		};
+	}
+
+	private static void shuffle(List<Node> nodes) {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		for (int i = nodes.size() - 1; i > 0; i--) {
+			Collections.swap(nodes, i, random.nextInt(i + 1));
+		}
+	}
+
+}
