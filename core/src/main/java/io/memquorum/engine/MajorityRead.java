@@ -60,7 +60,7 @@ final class MajorityRead {
 				}
 				else {
 					node.recordSuccess();
-					answered(node, this.state.liveOrTombstone(node, item));
+					answered(node, this.state.liveOrTombstone(node, this.encoded, item));
 				}
 			});
 		}

@@ -160,7 +160,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(daemon("maintenance"));
 		this.connector = Executors.newSingleThreadExecutor(daemon("connector"));
 		NodeWatch.ConnectionOpener opener = (address) -> NodeConnection.scannedByCaller(address,
-				settings.connectTimeout(), settings.operationTimeout(), settings.reconnectInterval());
+				settings.connectTimeout(), settings.operationTimeout(), settings.reconnectInterval(),
+				builder.credentials);
 		Map<NodeAddress, Node> nodes = new LinkedHashMap<>();
 		try {
 			for (NodeAddress address : addresses) {
@@ -169,13 +170,16 @@ public final class ReplicatedMemcached implements AutoCloseable {
 			}
 		}
 		catch (IOException ex) {
-			nodes.values().forEach((node) -> node.connection().close());
-			maintenance.shutdownNow();
-			this.connector.shutdownNow();
+			closeAll(nodes, maintenance);
 			throw new UncheckedIOException("Could not start the memcached connections", ex);
 		}
+		catch (RuntimeException ex) {
+			// A node that refused the credentials: its message says which and why.
+			closeAll(nodes, maintenance);
+			throw ex;
+		}
 		this.state = new EngineState(placement, Collections.unmodifiableMap(nodes), new KeyEncoder(builder.keyPrefix),
-				settings, builder.metrics, System::currentTimeMillis, maintenance);
+				settings, builder.metrics, System::currentTimeMillis, maintenance, builder.signer);
 		this.deadline = settings.awaitDeadline(replicationFactor);
 		this.readOrder = new ReadOrder(this.state);
 		this.conditional = new ConditionalWrite(this.state);
@@ -201,6 +205,12 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		}
 		long tick = Math.max(10, Math.min(settings.probeInterval().toMillis(), 100));
 		maintenance.scheduleWithFixedDelay(watch::maintain, tick, tick, TimeUnit.MILLISECONDS);
+	}
+
+	private void closeAll(Map<NodeAddress, Node> nodes, ScheduledExecutorService maintenance) {
+		nodes.values().forEach((node) -> node.connection().close());
+		maintenance.shutdownNow();
+		this.connector.shutdownNow();
 	}
 
 	private static ThreadFactory daemon(String role) {
@@ -421,7 +431,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		String encoded = this.state.keyEncoder.encode(key);
 		Envelope tombstone = Envelope.tombstone(this.state.versions.next(),
 				this.state.expiresAt(this.state.settings.tombstoneTtl()));
-		return store("delete", key, encoded, tombstone, new StoredValue(Envelope.FLAGS, tombstone.encode()));
+		return store("delete", key, encoded, tombstone,
+				new StoredValue(Envelope.FLAGS, this.state.encode(encoded, tombstone)));
 	}
 
 	private CompletableFuture<Void> store(String operation, String key, String encoded, Envelope envelope,

@@ -54,7 +54,9 @@ public final class NodeConnection implements AutoCloseable {
 	/** The key of the authenticating {@code set}; memcached does not store it. */
 	private static final String AUTHENTICATION_KEY = "memquorum-auth";
 
-	/** What memcached answers to any command of a connection that has not authenticated. */
+	/**
+	 * What memcached answers to any command of a connection that has not authenticated.
+	 */
 	private static final String UNAUTHENTICATED = "unauthenticated";
 
 	/** How often in-flight commands are checked for their timeout. */
@@ -323,7 +325,8 @@ public final class NodeConnection implements AutoCloseable {
 		if (this.authentication != null) {
 			String rejection = this.authentication.prepare(session, (value) -> authenticate(session, value));
 			if (rejection != null) {
-				return CompletableFuture.failedFuture(NodeOperationException.unreachable(this.address, rejection, null));
+				return CompletableFuture
+					.failedFuture(NodeOperationException.unreachable(this.address, rejection, null));
 			}
 		}
 		return sendOn(session, command, resultOf);
