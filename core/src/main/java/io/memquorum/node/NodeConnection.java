@@ -462,6 +462,10 @@ public final class NodeConnection implements AutoCloseable {
 			this.ownTimeouts.shutdownNow();
 		}
 		try {
+			// xmemcached's shutdown sends "quit" and waits up to five seconds for each
+			// session to close; memcached ignores "quit" from a connection that has not
+			// authenticated, so close the sessions ourselves first.
+			this.client.closeSessions();
 			this.client.shutdown();
 		}
 		catch (IOException ex) {
@@ -568,6 +572,13 @@ public final class NodeConnection implements AutoCloseable {
 
 		InetSocketAddress socketAddress() {
 			return this.socketAddress;
+		}
+
+		void closeSessions() {
+			this.connector.shuttingDown();
+			for (Session session : this.connector.getSessionSet()) {
+				session.close();
+			}
 		}
 
 		@Nullable Session openSession() {
