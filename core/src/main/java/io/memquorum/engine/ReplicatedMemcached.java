@@ -493,6 +493,14 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		return this.state.settings.readConsistency();
 	}
 
+	/**
+	 * Whether this engine signs what it stores and reads only signed entries.
+	 * @return whether it was built with a signer
+	 */
+	public boolean signsEntries() {
+		return this.state.signer != null;
+	}
+
 	public WriteQuorum writeQuorum() {
 		return this.state.settings.writeQuorum();
 	}
