@@ -1,6 +1,7 @@
 package io.memquorum.cache;
 
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -9,8 +10,11 @@ import java.util.stream.Stream;
 import io.memquorum.engine.Envelope;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.serialization.HostileStreams;
+import io.memquorum.signing.EntrySigner;
+import io.memquorum.signing.SigningKeys;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,9 +45,14 @@ class HostileCacheEntryTests {
 	}
 
 	private MemquorumCache cache(CacheValueSerializer serializer) {
+		return cache(serializer, null);
+	}
+
+	private MemquorumCache cache(CacheValueSerializer serializer, @Nullable EntrySigner signer) {
 		this.engine = ReplicatedMemcached.builder()
 			.servers(memcached.cluster().addresses())
 			.operationTimeout(Duration.ofSeconds(1))
+			.signer(signer)
 			.build();
 		return new MemquorumCache("prices", this.engine,
 				MemquorumCacheConfiguration.defaults().withSerializer(serializer));
@@ -89,6 +98,24 @@ class HostileCacheEntryTests {
 		cache.put("sku-2", "7.00");
 		assertThat(cache.get("sku-2")).isNull();
 		assertThat(cache.get("sku-2", () -> "loaded")).isEqualTo("loaded");
+	}
+
+	@Test
+	void withSigningKeysAnEntryForgedWithoutTheKeyIsAMissAndTheValueIsLoadedAgain() {
+		EntrySigner signer = new EntrySigner(SigningKeys.of(List.of(Base64.getEncoder().encodeToString(new byte[32]))));
+		MemquorumCache cache = cache(new AllowListJdkSerializer(List.of("io.memquorum")), signer);
+		cache.put("price", "12.50");
+		String storageKey = cache.storageKey("price");
+		StoredEntry current = StoredEntry.decode(this.engine.get(storageKey));
+		byte[] forged = Envelope
+			.value(Long.MAX_VALUE / 2, 0,
+					new StoredEntry(current.generation(), new AllowListJdkSerializer(List.of()).serialize("0.01"))
+						.encode())
+			.encode();
+		for (MemcachedNode node : memcached.cluster().nodes()) {
+			node.rawSet(storageKey, forged, Envelope.FLAGS, 0);
+		}
+		assertThat(cache.get("price", () -> "12.50 (loaded)")).isEqualTo("12.50 (loaded)");
 	}
 
 	/**

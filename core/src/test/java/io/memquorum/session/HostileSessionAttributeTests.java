@@ -2,19 +2,29 @@ package io.memquorum.session;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.serialization.HostileStreams;
+import io.memquorum.signing.EntrySigner;
+import io.memquorum.signing.SigningKeys;
 import io.memquorum.session.ReplicatedSessionRepository.ReplicatedSession;
 import io.memquorum.test.MemcachedClusterExtension;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.AuthorityUtils;
+import org.springframework.security.core.context.SecurityContextImpl;
+import org.springframework.security.core.userdetails.User;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -38,9 +48,14 @@ class HostileSessionAttributeTests {
 	}
 
 	private ReplicatedSessionRepository repository(SessionAttributeSerializer serializer) {
+		return repository(serializer, null);
+	}
+
+	private ReplicatedSessionRepository repository(SessionAttributeSerializer serializer, @Nullable String signingKey) {
 		ReplicatedMemcached engine = ReplicatedMemcached.builder()
 			.servers(memcached.cluster().addresses())
 			.operationTimeout(Duration.ofSeconds(1))
+			.signer((signingKey != null) ? new EntrySigner(SigningKeys.of(List.of(signingKey))) : null)
 			.build();
 		this.engines.add(engine);
 		ReplicatedSessionRepository repository = new ReplicatedSessionRepository(engine);
@@ -69,6 +84,26 @@ class HostileSessionAttributeTests {
 				() -> application.findById(planted.getId()));
 		assertThat(found).isNull();
 		assertThat(application.getUnreadableSessionCount()).isPositive();
+	}
+
+	@Test
+	void withSigningKeysASessionWrittenWithoutTheKeyIsNotAcceptedSoNobodySignsInAsSomebodyElse() {
+		String appKey = Base64.getEncoder().encodeToString(new byte[32]);
+		String attackerKey = Base64.getEncoder().encodeToString("an attacker's own key, 32 bytes!".getBytes());
+		ReplicatedSessionRepository application = repository(new JdkSessionAttributeSerializer(), appKey);
+		for (String forgingKey : new String[] { null, attackerKey }) {
+			ReplicatedSessionRepository attacker = repository(new JdkSessionAttributeSerializer(), forgingKey);
+			ReplicatedSession forged = attacker.createSession();
+			User admin = new User("admin", "", AuthorityUtils.createAuthorityList("ROLE_ADMIN"));
+			forged.setAttribute("SPRING_SECURITY_CONTEXT", new SecurityContextImpl(
+					UsernamePasswordAuthenticationToken.authenticated(admin, null, admin.getAuthorities())));
+			attacker.save(forged);
+			assertThat(application.findById(forged.getId())).as("forged with key %s", forgingKey).isNull();
+		}
+		ReplicatedSession genuine = application.createSession();
+		genuine.setAttribute("cart", "apple");
+		application.save(genuine);
+		assertThat(repository(new JdkSessionAttributeSerializer(), appKey).findById(genuine.getId())).isNotNull();
 	}
 
 	/**
