@@ -92,6 +92,9 @@ final class TextProtocolAuthentication {
 			}
 			catch (CompletionException ex) {
 				Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+				if (cause instanceof NodeOperationException failure && failure.isUnreachable()) {
+					return "did not answer the authentication of user '" + username + "': " + cause.getMessage();
+				}
 				return "rejected the credentials of user '" + username + "': " + cause.getMessage();
 			}
 		}
