@@ -57,7 +57,22 @@ public class MemquorumProperties {
 	private Duration reconnectInterval = Duration.ofMillis(500);
 
 	/**
-	 * Consecutive timeouts or connection failures after which a node is marked down.
+	 * How long a node stays marked down before its connection is closed and reopened, its
+	 * host name resolved again, so that a frozen process or a node rescheduled at a new
+	 * address under the same name is reached. Repeated while it stays down.
+	 */
+	private Duration reconnectGrace = Duration.ofSeconds(3);
+
+	/**
+	 * How long this JVM may remember a successful host name lookup (its
+	 * networkaddress.cache.ttl, 30 s by default), applied at startup unless the JVM
+	 * already has a setting. Unset to leave the JVM's own.
+	 */
+	private @Nullable Duration dnsCacheTtl = Duration.ofSeconds(5);
+
+	/**
+	 * Consecutive failure events (the timeouts of one stall count once) or connection
+	 * failures after which a node is marked down.
 	 */
 	private int failureThreshold = 3;
 
@@ -95,6 +110,13 @@ public class MemquorumProperties {
 	 * more is flushed before it serves reads again.
 	 */
 	private int hintCapacity = 10_000;
+
+	/**
+	 * Bytes of missed writes remembered per node; a node that missed more is flushed
+	 * before it serves reads again. Unset means a sixteenth of the maximum heap, at most
+	 * 64MB.
+	 */
+	private @Nullable DataSize hintBytes;
 
 	/**
 	 * How long a delete's tombstone is kept, shadowing replicas that missed the delete.
@@ -220,6 +242,30 @@ public class MemquorumProperties {
 
 	public void setMaxItemSize(DataSize maxItemSize) {
 		this.maxItemSize = maxItemSize;
+	}
+
+	public Duration getReconnectGrace() {
+		return this.reconnectGrace;
+	}
+
+	public void setReconnectGrace(Duration reconnectGrace) {
+		this.reconnectGrace = reconnectGrace;
+	}
+
+	public @Nullable Duration getDnsCacheTtl() {
+		return this.dnsCacheTtl;
+	}
+
+	public void setDnsCacheTtl(@Nullable Duration dnsCacheTtl) {
+		this.dnsCacheTtl = dnsCacheTtl;
+	}
+
+	public @Nullable DataSize getHintBytes() {
+		return this.hintBytes;
+	}
+
+	public void setHintBytes(@Nullable DataSize hintBytes) {
+		this.hintBytes = hintBytes;
 	}
 
 	public int getHintCapacity() {

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.core.Ordered;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Validates the {@code memquorum.*} properties and copies them to the engine's builder.
@@ -52,6 +53,8 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		map.from(props::getOperationTimeout).to(builder::operationTimeout);
 		map.from(props::getConnectTimeout).to(builder::connectTimeout);
 		map.from(props::getReconnectInterval).to(builder::reconnectInterval);
+		map.from(props::getReconnectGrace).to(builder::reconnectGrace);
+		builder.dnsCacheTtl(props.getDnsCacheTtl());
 		map.from(props::getFailureThreshold).to(builder::failureThreshold);
 		map.from(props::getProbeInterval).to(builder::probeInterval);
 		map.from(props::getMaxProbeInterval).to(builder::maxProbeInterval);
@@ -59,6 +62,7 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		map.from(props::getKeyPrefix).to(builder::keyPrefix);
 		map.from(props::getMaxItemSize).asInt((size) -> size.toBytes()).to(builder::maxItemSize);
 		map.from(props::getHintCapacity).to(builder::hintCapacity);
+		map.from(props::getHintBytes).as(DataSize::toBytes).to(builder::hintBytes);
 		map.from(props::getTombstoneTtl).to(builder::tombstoneTtl);
 		builder.credentials(credentials());
 		builder.signer(signer(servers));
@@ -148,6 +152,15 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		positive("memquorum.max-probe-interval", props.getMaxProbeInterval());
 		positive("memquorum.restart-check-interval", props.getRestartCheckInterval());
 		positive("memquorum.tombstone-ttl", props.getTombstoneTtl());
+		positive("memquorum.reconnect-grace", props.getReconnectGrace());
+		if (props.getDnsCacheTtl() != null && props.getDnsCacheTtl().toSeconds() < 1) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.dns-cache-ttl", props.getDnsCacheTtl(),
+					"It must be at least one second; leave it unset to keep the JVM's own setting");
+		}
+		if (props.getHintBytes() != null && props.getHintBytes().toBytes() < 1024) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.hint-bytes", props.getHintBytes(),
+					"It must be at least 1KB");
+		}
 		if (props.getMaxProbeInterval().compareTo(props.getProbeInterval()) < 0) {
 			throw new InvalidConfigurationPropertyValueException("memquorum.max-probe-interval",
 					props.getMaxProbeInterval(),

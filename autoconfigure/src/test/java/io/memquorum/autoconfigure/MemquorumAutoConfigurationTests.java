@@ -233,6 +233,24 @@ class MemquorumAutoConfigurationTests {
 			.run(failsWith("memquorum.max-item-size", "It must be between 1KB and 2GB"));
 	}
 
+	@Test
+	void aZeroReconnectGraceFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.reconnect-grace=0s")
+			.run(failsWith("memquorum.reconnect-grace", "It must be positive"));
+	}
+
+	@Test
+	void aHintByteBoundBelowOneKilobyteFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.hint-bytes=100B")
+			.run(failsWith("memquorum.hint-bytes", "It must be at least 1KB"));
+	}
+
+	@Test
+	void aDnsCacheTtlBelowOneSecondFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.dns-cache-ttl=100ms")
+			.run(failsWith("memquorum.dns-cache-ttl", "It must be at least one second"));
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class UserEngineConfiguration {
 

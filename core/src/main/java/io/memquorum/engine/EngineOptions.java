@@ -32,6 +32,8 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	private Duration reconnectGrace = Duration.ofSeconds(3);
 
+	private @Nullable Duration dnsCacheTtl = Duration.ofSeconds(5);
+
 	private int failureThreshold = 3;
 
 	private Duration probeInterval = Duration.ofMillis(100);
@@ -46,7 +48,10 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	private int hintCapacity = 10_000;
 
-	private long hintBytes = 64L * 1024 * 1024;
+	/**
+	 * A sixteenth of the heap, at most 64 MB: hints of one node never take much of it.
+	 */
+	private long hintBytes = Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 16);
 
 	private Duration tombstoneTtl = Duration.ofHours(24);
 
@@ -114,6 +119,22 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	public B reconnectGrace(Duration reconnectGrace) {
 		this.reconnectGrace = positive("reconnectGrace", reconnectGrace);
 		return self();
+	}
+
+	/**
+	 * How long this JVM may remember a successful host name lookup, applied when the
+	 * engine is built unless the JVM already has a setting (see
+	 * {@link io.memquorum.node.JvmDnsCache}); {@code null} leaves the JVM's own (30 s).
+	 * @param dnsCacheTtl the lifetime, or {@code null}
+	 * @return this builder
+	 */
+	public B dnsCacheTtl(@Nullable Duration dnsCacheTtl) {
+		this.dnsCacheTtl = (dnsCacheTtl != null) ? positive("dnsCacheTtl", dnsCacheTtl) : null;
+		return self();
+	}
+
+	@Nullable Duration dnsCacheTtl() {
+		return this.dnsCacheTtl;
 	}
 
 	/**
@@ -191,7 +212,8 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	/**
 	 * Bytes of missed writes remembered per node before it must be flushed on return;
-	 * each hint holds a whole value, so a key count alone does not bound memory.
+	 * each hint holds a whole value, so a key count alone does not bound memory. By
+	 * default a sixteenth of the maximum heap, at most 64 MB.
 	 * @param hintBytes at least 1 KB
 	 * @return this builder
 	 */

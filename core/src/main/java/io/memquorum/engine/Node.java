@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.memquorum.node.NodeAddress;
-import io.memquorum.node.FailureEvent;
 import io.memquorum.node.NodeConnection;
 import io.memquorum.node.NodeOperationException;
 import org.jspecify.annotations.Nullable;
@@ -58,8 +57,14 @@ final class Node {
 
 	private final AtomicInteger restarts = new AtomicInteger();
 
-	/** The last failure event counted, so that one stall counts once. */
-	private final AtomicLong lastCountedEvent = new AtomicLong(-1);
+	/**
+	 * When the current stall of this node was first counted, {@link System#nanoTime()}:
+	 * timeouts within one operation timeout of it are the same stall (commands queued
+	 * behind one pause time out over that span) and count once.
+	 */
+	private final AtomicLong stallCountedAtNanos = new AtomicLong(System.nanoTime() - Long.MAX_VALUE / 2);
+
+	private final long stallWindowNanos;
 
 	/** When this node was last marked down, wall-clock milliseconds; 0 when never. */
 	private volatile long downSinceMillis;
@@ -70,8 +75,10 @@ final class Node {
 	/** When the connection of this down node was last replaced. */
 	volatile long reconnectedAtNanos;
 
-	Node(NodeAddress address, NodeConnection connection, int hintCapacity, long hintBytes, int failureThreshold) {
+	Node(NodeAddress address, NodeConnection connection, int hintCapacity, long hintBytes, int failureThreshold,
+			Duration operationTimeout) {
 		this.address = address;
+		this.stallWindowNanos = operationTimeout.toNanos();
 		this.connection = connection;
 		this.hints = new HintLog(hintCapacity, hintBytes);
 		this.failureThreshold = failureThreshold;
@@ -135,11 +142,17 @@ final class Node {
 		if (!(failure instanceof NodeOperationException nodeFailure) || !nodeFailure.isUnreachable()) {
 			return false;
 		}
-		FailureEvent event = nodeFailure.event();
-		if (event.clientSuspected() || this.lastCountedEvent.getAndSet(event.id()) == event.id()) {
-			// A stall of this JVM says nothing about the node, and the other commands of
-			// an event already counted add nothing.
+		if (nodeFailure.event().clientSuspected()) {
+			// A stall of this JVM says nothing about the node.
 			return false;
+		}
+		if (nodeFailure.isTimeout()) {
+			long now = System.nanoTime();
+			long countedAt = this.stallCountedAtNanos.get();
+			if (now - countedAt < this.stallWindowNanos || !this.stallCountedAtNanos.compareAndSet(countedAt, now)) {
+				// Another command of a stall already counted.
+				return false;
+			}
 		}
 		if (this.consecutiveFailures.incrementAndGet() >= this.failureThreshold) {
 			return markDown(nodeFailure.getMessage(), probeBackoff);

@@ -36,11 +36,15 @@ final class NodeWatch {
 
 	private final ExecutorService connector;
 
-	NodeWatch(EngineState state, Hints hints, ConnectionOpener opener, ExecutorService connector) {
+	private final ExecutorService closer;
+
+	NodeWatch(EngineState state, Hints hints, ConnectionOpener opener, ExecutorService connector,
+			ExecutorService closer) {
 		this.state = state;
 		this.hints = hints;
 		this.opener = opener;
 		this.connector = connector;
+		this.closer = closer;
 	}
 
 	/** Opens the connection to a node; resolves its host name each time. */
@@ -129,7 +133,9 @@ final class NodeWatch {
 				return;
 			}
 			NodeConnection previous = node.replaceConnection(replacement);
-			previous.close();
+			// Closing waits for the old node to acknowledge (up to seconds when it is
+			// frozen): it must hold up neither this node's probes nor other reconnects.
+			this.closer.execute(previous::close);
 			this.state.metrics.nodeReconnected(node.address);
 			logger.info("memcached node {} stayed down past the reconnect grace; opened a new connection to {}",
 					node.address, replacement.remoteAddress());

@@ -19,6 +19,7 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import io.memquorum.metrics.EngineMetrics;
+import io.memquorum.node.JvmDnsCache;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection;
 import io.memquorum.node.NodeConnection.StoredValue;
@@ -83,11 +84,11 @@ import org.jspecify.annotations.Nullable;
  * hints serves no reads.</li>
  * <li>After {@code failureThreshold} consecutive <em>failure events</em> a node is
  * {@link NodeState#DOWN}: calls to it fail at once, reads skip it without a round trip,
- * and a background probe with exponential backoff watches for its return. The commands
- * one timeout scan expires on a node are one event, so one stall counts once; timeouts
- * that hit every node at the same instant, or that a late scan found, are blamed on this
- * JVM (a pause), not on any node, unless they last beyond twice the operation
- * timeout.</li>
+ * and a background probe with exponential backoff watches for its return. The timeouts of
+ * one node within one operation timeout of each other are one event (commands queued
+ * behind one pause time out over that span), so one stall counts once; timeouts that hit
+ * every node at the same instant, or that a late scan found, are blamed on this JVM (a
+ * pause), not on any node, unless they last beyond twice the operation timeout.</li>
  * <li>A node that stays DOWN past {@code reconnectGrace} gets a new connection, with its
  * host name resolved again: a frozen process keeps the old connection open for ever, and
  * a node rescheduled under the same name answers at a new address. This repeats every
@@ -137,6 +138,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	private final ExecutorService connector;
 
+	private final ExecutorService closer;
+
 	private final ReadOrder readOrder;
 
 	private final ConditionalWrite conditional;
@@ -157,8 +160,13 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		int replicationFactor = (builder.replicationFactor != null) ? builder.replicationFactor : addresses.size();
 		Placement placement = Placement.of(addresses, replicationFactor);
 		EngineSettings settings = builder.settings();
+		if (builder.dnsCacheTtl() != null) {
+			// Before the first lookup of a node's name: the JDK reads it only once.
+			JvmDnsCache.bound(builder.dnsCacheTtl());
+		}
 		ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(daemon("maintenance"));
 		this.connector = Executors.newSingleThreadExecutor(daemon("connector"));
+		this.closer = Executors.newSingleThreadExecutor(daemon("closer"));
 		NodeWatch.ConnectionOpener opener = (address) -> NodeConnection.scannedByCaller(address,
 				settings.connectTimeout(), settings.operationTimeout(), settings.reconnectInterval(),
 				builder.credentials);
@@ -166,7 +174,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		try {
 			for (NodeAddress address : addresses) {
 				nodes.put(address, new Node(address, opener.open(address), settings.hintCapacity(),
-						settings.hintBytes(), settings.failureThreshold()));
+						settings.hintBytes(), settings.failureThreshold(), settings.operationTimeout()));
 			}
 		}
 		catch (IOException ex) {
@@ -187,7 +195,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		Hints hints = new Hints(this.state, this.conditional);
 		this.quorumWrite = new QuorumWrite(this.state, this.readOrder, hints);
 		this.multiGet = new MultiGet(this.state, this.readOrder, this.repair);
-		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector);
+		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.closer);
 		TimeoutScan timeouts = new TimeoutScan(this.state);
 		for (Node node : nodes.values()) {
 			this.state.metrics.registerNode(node.address, node::state, (address) -> node.hints.size());
@@ -211,6 +219,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		nodes.values().forEach((node) -> node.connection().close());
 		maintenance.shutdownNow();
 		this.connector.shutdownNow();
+		this.closer.shutdownNow();
 	}
 
 	private static ThreadFactory daemon(String role) {
@@ -513,9 +522,11 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	public void close() {
 		this.state.maintenance.shutdownNow();
 		this.connector.shutdownNow();
+		this.closer.shutdown();
 		try {
 			this.state.maintenance.awaitTermination(5, TimeUnit.SECONDS);
 			this.connector.awaitTermination(5, TimeUnit.SECONDS);
+			this.closer.awaitTermination(10, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -9,14 +9,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Times out the commands of every node from one scan, and decides whether a timeout is
- * the node's fault. Implements the contract's failure-counting clause: the commands one
- * scan times out on a node are one failure event, so a single stall of a node (a large
- * value ahead in its queue, a short freeze) counts once toward marking it down; and when
- * the scan itself ran late, or every node timed out at the same instant, this JVM is the
- * likely culprit (a garbage-collection pause, a starved CPU), so the event counts against
- * no node. An outage of every node that lasts beyond twice the operation timeout is no
- * longer taken for a stall of this JVM, so that nodes that are really gone still fail
- * fast.
+ * the node's fault. Implements the contract's failure-counting clause together with
+ * {@code Node.recordFailure} (which counts the timeouts of one node within one operation
+ * timeout as one stall): when the scan itself ran late, or every node timed out at the
+ * same instant, this JVM is the likely culprit (a garbage-collection pause, a starved
+ * CPU), so the event counts against no node. An outage of every node that lasts beyond
+ * twice the operation timeout is no longer taken for a stall of this JVM, so that nodes
+ * that are really gone still fail fast.
  */
 final class TimeoutScan {
 

@@ -3,9 +3,8 @@ package io.memquorum.node;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One occurrence of trouble on a node, shared by every command it failed. A failure
- * detector counts events, not commands: a single stall that times out fifty queued
- * commands at once is one event.
+ * One occurrence of trouble, shared by every command it failed: all the timeouts of one
+ * scan share one, and it says whether the scan blamed this JVM rather than the nodes.
  *
  * @param id unique within this JVM
  * @param clientSuspected whether the event looks like this JVM stalled (every node timed

@@ -19,6 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static io.memquorum.engine.TestEngines.bytes;
+import static io.memquorum.engine.TestEngines.envelopeOn;
+import static io.memquorum.engine.TestEngines.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -34,12 +37,7 @@ class NodeFailureTests {
 	static MemcachedClusterExtension memcached = new MemcachedClusterExtension(3);
 
 	@RegisterExtension
-	final TestEngines engines = new TestEngines(memcached,
-			(builder) -> builder.operationTimeout(TIMEOUT)
-				.probeInterval(Duration.ofMillis(50))
-				.maxProbeInterval(Duration.ofMillis(400))
-				.restartCheckInterval(Duration.ofMillis(300))
-				.reconnectInterval(Duration.ofMillis(200)));
+	final TestEngines engines = new TestEngines(memcached, TestEngines.quickToNoticeFailures(TIMEOUT));
 
 	private ReplicatedMemcached engine(ReadConsistency readConsistency) {
 		return this.engines.open(readConsistency);
@@ -47,19 +45,6 @@ class NodeFailureTests {
 
 	private ReplicatedMemcached engine() {
 		return engine(ReadConsistency.FIRST_HIT);
-	}
-
-	private static byte[] bytes(String text) {
-		return text.getBytes(StandardCharsets.UTF_8);
-	}
-
-	private static NodeStatus status(ReplicatedMemcached engine, int index) {
-		return engine.nodeStatus().get(index);
-	}
-
-	private static Envelope envelopeOn(MemcachedNode node, String key) {
-		byte[] raw = node.rawGet(key);
-		return (raw != null) ? Envelope.decode(Envelope.FLAGS, raw) : null;
 	}
 
 	@Test

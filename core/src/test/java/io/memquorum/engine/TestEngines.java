@@ -1,10 +1,14 @@
 package io.memquorum.engine;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
 import io.memquorum.test.MemcachedClusterExtension;
+import io.memquorum.test.MemcachedNode;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -18,6 +22,38 @@ final class TestEngines implements AfterEachCallback {
 	private final UnaryOperator<ReplicatedMemcached.Builder> defaults;
 
 	private final List<ReplicatedMemcached> open = new ArrayList<>();
+
+	/**
+	 * Settings under which failures are noticed and recovered from quickly.
+	 * @param operationTimeout the operation timeout
+	 * @return the settings
+	 */
+	static UnaryOperator<ReplicatedMemcached.Builder> quickToNoticeFailures(Duration operationTimeout) {
+		return (builder) -> builder.operationTimeout(operationTimeout)
+			.probeInterval(Duration.ofMillis(50))
+			.maxProbeInterval(Duration.ofMillis(400))
+			.restartCheckInterval(Duration.ofMillis(300))
+			.reconnectInterval(Duration.ofMillis(200));
+	}
+
+	static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	static NodeStatus status(ReplicatedMemcached engine, int index) {
+		return engine.nodeStatus().get(index);
+	}
+
+	/**
+	 * What one replica holds under a key, read straight from memcached.
+	 * @param node the replica
+	 * @param key the memcached key
+	 * @return the envelope, or {@code null} when it holds nothing readable
+	 */
+	static @Nullable Envelope envelopeOn(MemcachedNode node, String key) {
+		byte[] raw = node.rawGet(key);
+		return (raw != null) ? Envelope.decode(Envelope.FLAGS, raw) : null;
+	}
 
 	TestEngines(MemcachedClusterExtension memcached, UnaryOperator<ReplicatedMemcached.Builder> defaults) {
 		this.memcached = memcached;

@@ -96,4 +96,18 @@ class NodeConnectionTests {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
+	@Test
+	void aConnectionScannedByItsOwnerForgetsAnsweredCommandsAtEachScan() throws Exception {
+		this.connection = NodeConnection.scannedByCaller(NodeAddress.parse(memcached.cluster().addresses().get(0)),
+				Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(500));
+		List<CompletableFuture<?>> answers = new ArrayList<>();
+		for (int i = 0; i < 1000; i++) {
+			answers.add(this.connection.gets("absent:" + i));
+		}
+		CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).join();
+		assertThat(this.connection.trackedCommands()).isEqualTo(1000);
+		assertThat(this.connection.hasOverdue(System.nanoTime())).isFalse();
+		assertThat(this.connection.trackedCommands()).isZero();
+	}
+
 }

@@ -57,6 +57,8 @@ public final class MemcachedNode implements AutoCloseable {
 
 	private final MemcachedOptions options;
 
+	private final String host;
+
 	private final int port;
 
 	private final TextProtocolClient client;
@@ -67,12 +69,13 @@ public final class MemcachedNode implements AutoCloseable {
 
 	private volatile boolean closed;
 
-	private MemcachedNode(Path binary, MemcachedOptions options, int port, MemcachedProcess process) {
+	private MemcachedNode(Path binary, MemcachedOptions options, String host, int port, MemcachedProcess process) {
 		this.binary = binary;
 		this.options = options;
+		this.host = host;
 		this.port = port;
 		this.process = process;
-		this.client = new TextProtocolClient(HOST, port, (int) options.protocolTimeout().toMillis(),
+		this.client = new TextProtocolClient(host, port, (int) options.protocolTimeout().toMillis(),
 				options.credentials());
 	}
 
@@ -101,7 +104,7 @@ public final class MemcachedNode implements AutoCloseable {
 		for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
 			int port = freePort();
 			try {
-				return new MemcachedNode(binary, options, port, launch(binary, options, port));
+				return new MemcachedNode(binary, options, HOST, port, launch(binary, options, HOST, port));
 			}
 			catch (PortInUseException ex) {
 				// Lost the race for this port; the next attempt picks another one.
@@ -112,11 +115,32 @@ public final class MemcachedNode implements AutoCloseable {
 	}
 
 	/**
+	 * Start memcached on a given loopback address and port, for example to stand in for a
+	 * node that moved: a replacement answering under the same name and port at another
+	 * address.
+	 * @param options the options for the process
+	 * @param host a loopback address, such as {@code 127.0.0.2}
+	 * @param port the TCP port
+	 * @return the running node
+	 * @throws IllegalStateException when memcached cannot bind that address and port
+	 */
+	public static MemcachedNode startAt(MemcachedOptions options, String host, int port) {
+		Objects.requireNonNull(options, "options");
+		Path binary = MemcachedBinary.locate();
+		try {
+			return new MemcachedNode(binary, options, host, port, launch(binary, options, host, port));
+		}
+		catch (PortInUseException ex) {
+			throw new IllegalStateException(host + ":" + port + " is already in use", ex);
+		}
+	}
+
+	/**
 	 * Return the address memcached listens on.
-	 * @return {@code "127.0.0.1"}
+	 * @return {@code "127.0.0.1"} unless started with {@link #startAt}
 	 */
 	public String host() {
-		return HOST;
+		return this.host;
 	}
 
 	/**
@@ -132,7 +156,7 @@ public final class MemcachedNode implements AutoCloseable {
 	 * @return for example {@code "127.0.0.1:38211"}
 	 */
 	public String address() {
-		return HOST + ":" + this.port;
+		return this.host + ":" + this.port;
 	}
 
 	/**
@@ -195,7 +219,7 @@ public final class MemcachedNode implements AutoCloseable {
 			long deadline = System.nanoTime() + SAME_PORT_TIMEOUT.toNanos();
 			while (true) {
 				try {
-					this.process = launch(this.binary, this.options, this.port);
+					this.process = launch(this.binary, this.options, this.host, this.port);
 					return;
 				}
 				catch (PortInUseException ex) {
@@ -353,11 +377,12 @@ public final class MemcachedNode implements AutoCloseable {
 	 * Start memcached on a port and wait until it answers. memcached exits at once if it
 	 * cannot bind the port, so an early exit with that message means the port is taken.
 	 */
-	private static MemcachedProcess launch(Path binary, MemcachedOptions options, int port) throws PortInUseException {
+	private static MemcachedProcess launch(Path binary, MemcachedOptions options, String host, int port)
+			throws PortInUseException {
 		MemcachedCredentials credentials = options.credentials();
 		Path authFile = (credentials != null) ? AuthFile.write(credentials) : null;
 		try {
-			return launch(binary, options, port, authFile);
+			return launch(binary, options, host, port, authFile);
 		}
 		finally {
 			// memcached reads its auth file once at startup (and on SIGHUP, which
@@ -366,11 +391,11 @@ public final class MemcachedNode implements AutoCloseable {
 		}
 	}
 
-	private static MemcachedProcess launch(Path binary, MemcachedOptions options, int port, @Nullable Path authFile)
-			throws PortInUseException {
+	private static MemcachedProcess launch(Path binary, MemcachedOptions options, String host, int port,
+			@Nullable Path authFile) throws PortInUseException {
 		MemcachedProcess process = MemcachedProcess.launch(binary,
-				options.commandLine(port, System.getProperty("user.name"), authFile));
-		TextProtocolClient probe = new TextProtocolClient(HOST, port, (int) READINESS_PROBE_TIMEOUT.toMillis(),
+				options.commandLine(host, port, System.getProperty("user.name"), authFile));
+		TextProtocolClient probe = new TextProtocolClient(host, port, (int) READINESS_PROBE_TIMEOUT.toMillis(),
 				options.credentials());
 		long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
 		RuntimeException lastFailure = null;
@@ -382,7 +407,7 @@ public final class MemcachedNode implements AutoCloseable {
 				if (output.contains("Address already in use")) {
 					throw new PortInUseException(output);
 				}
-				throw new IllegalStateException("memcached exited" + status + " before accepting connections on " + HOST
+				throw new IllegalStateException("memcached exited" + status + " before accepting connections on " + host
 						+ ":" + port + MemcachedProcess.describeOutput(output));
 			}
 			try {
@@ -400,7 +425,7 @@ public final class MemcachedNode implements AutoCloseable {
 				String output = process.output();
 				process.kill(KILL_TIMEOUT);
 				IllegalStateException failure = new IllegalStateException(
-						"memcached did not accept connections on " + HOST + ":" + port + " within "
+						"memcached did not accept connections on " + host + ":" + port + " within "
 								+ STARTUP_TIMEOUT.toSeconds() + " s" + MemcachedProcess.describeOutput(output));
 				if (lastFailure != null) {
 					failure.initCause(lastFailure);

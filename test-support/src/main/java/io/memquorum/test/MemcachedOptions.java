@@ -216,10 +216,14 @@ public final class MemcachedOptions {
 		return this.extraArguments;
 	}
 
-	List<String> commandLine(int port, String user, @Nullable Path authFile) {
-		List<String> arguments = new ArrayList<>(Arrays.asList("-u", user, "-l", "127.0.0.1", "-p",
-				Integer.toString(port), "-U", "0", "-m", Integer.toString(this.memoryMegabytes), "-I",
-				this.itemSizeLimit, "-t", Integer.toString(this.threads), "-c", Integer.toString(this.maxConnections)));
+	List<String> commandLine(int port, String user) {
+		return commandLine("127.0.0.1", port, user, null);
+	}
+
+	List<String> commandLine(String host, int port, String user, @Nullable Path authFile) {
+		List<String> arguments = new ArrayList<>(Arrays.asList("-u", user, "-l", host, "-p", Integer.toString(port),
+				"-U", "0", "-m", Integer.toString(this.memoryMegabytes), "-I", this.itemSizeLimit, "-t",
+				Integer.toString(this.threads), "-c", Integer.toString(this.maxConnections)));
 		if (authFile != null) {
 			arguments.add("-Y");
 			arguments.add(authFile.toString());

@@ -14,7 +14,7 @@ class MemcachedOptionsTests {
 
 	@Test
 	void defaultsDescribeASmallLoopbackServerRunAsTheGivenUser() {
-		assertThat(MemcachedOptions.defaults().commandLine(11311, "tester", null)).containsExactly("-u", "tester", "-l",
+		assertThat(MemcachedOptions.defaults().commandLine(11311, "tester")).containsExactly("-u", "tester", "-l",
 				"127.0.0.1", "-p", "11311", "-U", "0", "-m", "64", "-I", "1m", "-t", "2", "-c", "1024");
 		assertThat(MemcachedOptions.defaults().protocolTimeout()).isEqualTo(Duration.ofSeconds(2));
 	}
@@ -29,8 +29,8 @@ class MemcachedOptionsTests {
 			.withProtocolTimeout(Duration.ofMillis(250))
 			.withExtraArguments("-o", "no_lru_crawler")
 			.withExtraArguments("-v");
-		assertThat(custom.commandLine(1, "u", null)).containsExactly("-u", "u", "-l", "127.0.0.1", "-p", "1", "-U", "0",
-				"-m", "16", "-I", "2m", "-t", "4", "-c", "10", "-o", "no_lru_crawler", "-v");
+		assertThat(custom.commandLine(1, "u")).containsExactly("-u", "u", "-l", "127.0.0.1", "-p", "1", "-U", "0", "-m",
+				"16", "-I", "2m", "-t", "4", "-c", "10", "-o", "no_lru_crawler", "-v");
 		assertThat(custom.protocolTimeout()).isEqualTo(Duration.ofMillis(250));
 		assertThat(defaults).isEqualTo(MemcachedOptions.defaults());
 		assertThat(defaults.extraArguments()).isEmpty();
