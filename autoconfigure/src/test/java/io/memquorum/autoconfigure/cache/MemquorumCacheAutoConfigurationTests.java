@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizer;
@@ -158,6 +159,13 @@ class MemquorumCacheAutoConfigurationTests {
 			.run((context) -> assertThat(context.getBean(CacheValueSerializer.class)).isInstanceOfSatisfying(
 					JsonCacheValueSerializer.class, (serializer) -> assertThat(serializer.getAllowedPackages())
 						.contains("java.util", "com.example.catalog", "io.memquorum.autoconfigure.cache")));
+	}
+
+	@Test
+	void theJsonSerializerWithoutJacksonFailsStartupSayingWhatIsMissing() {
+		this.runner.withClassLoader(new FilteredClassLoader("tools.jackson"))
+			.withPropertyValues("memquorum.cache.serializer=json")
+			.run(failsWith("memquorum.cache.serializer", "needs Jackson 3 (tools.jackson.core:jackson-databind)"));
 	}
 
 	@Test
