@@ -194,36 +194,12 @@ public final class NodeConnection implements AutoCloseable {
 		if (session == null) {
 			return;
 		}
-		authentication.prepare(session, (value) -> authenticate(session, value));
-		CompletableFuture<Boolean> attempt = authentication.lastAttempt();
-		if (attempt == null) {
-			return;
-		}
-		try {
-			attempt.get(this.timeoutMillis * 2, TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return;
-		}
-		catch (java.util.concurrent.ExecutionException | TimeoutException ex) {
-			// Judged below from the attempt itself.
-		}
-		String rejection = authentication.prepare(session, (value) -> authenticate(session, value));
-		if (rejection != null && attempt.isDone() && !isUnreachableFailure(attempt)) {
+		String rejection = authentication.awaitRejection(session, (value) -> authenticate(session, value),
+				this.timeoutMillis * 2);
+		if (rejection != null) {
 			close();
 			throw new NodeAuthenticationException(this.address,
 					rejection + " (check memquorum.username and memquorum.password against the node's -Y auth file)");
-		}
-	}
-
-	private static boolean isUnreachableFailure(CompletableFuture<Boolean> attempt) {
-		try {
-			attempt.join();
-			return false;
-		}
-		catch (java.util.concurrent.CompletionException ex) {
-			return ex.getCause() instanceof NodeOperationException failure && failure.isUnreachable();
 		}
 	}
 

@@ -2,6 +2,9 @@ package io.memquorum.node;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import com.google.code.yanf4j.core.Session;
@@ -69,18 +72,49 @@ final class TextProtocolAuthentication {
 	}
 
 	/**
-	 * The attempt on the current session, for waiting on it at startup.
-	 * @return the result of the last attempt, or {@code null} before the first
+	 * Authenticate {@code session} and wait for memcached's answer, as at startup.
+	 * @param session the session just opened
+	 * @param send writes the authenticating {@code set}
+	 * @param timeoutMillis how long to wait for the answer
+	 * @return why the node refused the credentials, or {@code null} when it accepted them
+	 * or did not answer in time (left to the reconnects)
 	 */
-	@Nullable CompletableFuture<Boolean> lastAttempt() {
+	@Nullable String awaitRejection(Session session, Function<byte[], CompletableFuture<Boolean>> send, long timeoutMillis) {
+		prepare(session, send);
 		Attempt current = this.attempt;
-		return (current != null) ? current.result() : null;
+		if (current == null) {
+			return null;
+		}
+		try {
+			current.result().get(timeoutMillis, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return null;
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// Judged below from the attempt itself.
+		}
+		return current.refused() ? current.rejection(this.credentials.username()) : null;
 	}
 
 	private record Attempt(Session session, CompletableFuture<Boolean> result, long sentAtNanos) {
 
 		boolean mayRetry(long retryNanos) {
 			return this.result.isDone() && rejection("") != null && System.nanoTime() - this.sentAtNanos > retryNanos;
+		}
+
+		/** Whether memcached answered and said no, rather than not answering. */
+		boolean refused() {
+			if (!this.result.isDone()) {
+				return false;
+			}
+			try {
+				return !this.result.join();
+			}
+			catch (CompletionException ex) {
+				return !(ex.getCause() instanceof NodeOperationException failure && failure.isUnreachable());
+			}
 		}
 
 		@Nullable String rejection(String username) {
