@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>
  * After {@code ./mvnw -q -pl benchmarks -am package -DskipTests}: <pre>
- * java -cp 'benchmarks/target/classes:benchmarks/target/lib/*' org.openjdk.jmh.Main SigningBenchmark
+ * java -cp 'benchmarks/target/classes:benchmarks/target/lib/*' org.openjdk.jmh.Main 'jmh\.SigningBenchmark'
  * </pre>
  */
 @State(Scope.Benchmark)
