@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.memquorum.node.NodeConnection;
+import io.memquorum.node.StoredItem;
 import io.memquorum.node.NodeConnection.StoredValue;
 import org.jspecify.annotations.Nullable;
 
@@ -47,36 +48,55 @@ final class ConditionalWrite {
 		return apply(node, encoded, decide, MAX_CAS_ATTEMPTS);
 	}
 
+	/**
+	 * As {@link #apply(Node, String, Function)}, starting from what a read just found on
+	 * the replica instead of reading it again.
+	 * @param node the replica
+	 * @param encoded the memcached key
+	 * @param decide as for {@link #apply(Node, String, Function)}
+	 * @param known the item the read found, {@code null} when it found nothing
+	 * @return the envelope stored, or {@code null} when declined
+	 */
+	CompletableFuture<@Nullable Envelope> applyFrom(Node node, String encoded,
+			Function<@Nullable Envelope, @Nullable Envelope> decide, @Nullable StoredItem known) {
+		return decideAndStore(node, encoded, decide, MAX_CAS_ATTEMPTS, known);
+	}
+
 	private CompletableFuture<@Nullable Envelope> apply(Node node, String encoded,
 			Function<@Nullable Envelope, @Nullable Envelope> decide, int attemptsLeft) {
+		return node.connection()
+			.gets(encoded)
+			.thenCompose((item) -> decideAndStore(node, encoded, decide, attemptsLeft, item));
+	}
+
+	private CompletableFuture<@Nullable Envelope> decideAndStore(Node node, String encoded,
+			Function<@Nullable Envelope, @Nullable Envelope> decide, int attemptsLeft, @Nullable StoredItem item) {
 		NodeConnection connection = node.connection();
-		return connection.gets(encoded).thenCompose((item) -> {
-			Envelope current = (item != null) ? this.state.decode(node, encoded, item) : null;
-			if (current != null && current.kind() == Envelope.Kind.ABSENT) {
-				current = null;
+		Envelope current = (item != null) ? this.state.decode(node, encoded, item) : null;
+		if (current != null && current.kind() == Envelope.Kind.ABSENT) {
+			current = null;
+		}
+		Envelope next = decide.apply(current);
+		if (next == null) {
+			return CompletableFuture.completedFuture(null);
+		}
+		int expiry = this.state.expiry(next);
+		if (expiry < 0) {
+			return CompletableFuture.completedFuture(null);
+		}
+		StoredValue value = new StoredValue(Envelope.FLAGS, this.state.encode(encoded, next));
+		CompletableFuture<Boolean> stored = (item != null) ? connection.cas(encoded, expiry, value, item.cas())
+				: connection.add(encoded, expiry, value);
+		return stored.thenCompose((ok) -> {
+			if (ok) {
+				return CompletableFuture.completedFuture(next);
 			}
-			Envelope next = decide.apply(current);
-			if (next == null) {
-				return CompletableFuture.completedFuture(null);
+			if (attemptsLeft <= 1) {
+				return CompletableFuture.failedFuture(new IllegalStateException(node.address
+						+ " kept changing under compare-and-swap after " + MAX_CAS_ATTEMPTS + " attempts"));
 			}
-			int expiry = this.state.expiry(next);
-			if (expiry < 0) {
-				return CompletableFuture.completedFuture(null);
-			}
-			StoredValue value = new StoredValue(Envelope.FLAGS, this.state.encode(encoded, next));
-			CompletableFuture<Boolean> stored = (item != null) ? connection.cas(encoded, expiry, value, item.cas())
-					: connection.add(encoded, expiry, value);
-			return stored.thenCompose((ok) -> {
-				if (ok) {
-					return CompletableFuture.completedFuture(next);
-				}
-				if (attemptsLeft <= 1) {
-					return CompletableFuture.failedFuture(new IllegalStateException(node.address
-							+ " kept changing under compare-and-swap after " + MAX_CAS_ATTEMPTS + " attempts"));
-				}
-				return afterBackOff(MAX_CAS_ATTEMPTS - attemptsLeft)
-					.thenCompose((ignored) -> apply(node, encoded, decide, attemptsLeft - 1));
-			});
+			return afterBackOff(MAX_CAS_ATTEMPTS - attemptsLeft)
+				.thenCompose((ignored) -> apply(node, encoded, decide, attemptsLeft - 1));
 		});
 	}
 
@@ -100,7 +120,10 @@ final class ConditionalWrite {
 	}
 
 	/**
-	 * Write {@code envelope} to a replica only where it holds nothing or something older.
+	 * Write {@code envelope} to a replica only where it adds something: by default where
+	 * the replica holds nothing or something older; for keys with a registered
+	 * {@link EntryMerge}, the merge of both wherever it differs from what the replica
+	 * holds.
 	 * @param node the replica
 	 * @param encoded the memcached key
 	 * @param envelope the newest known envelope
@@ -108,7 +131,8 @@ final class ConditionalWrite {
 	 * newer
 	 */
 	CompletableFuture<@Nullable Envelope> writeIfNewer(Node node, String encoded, Envelope envelope) {
-		return apply(node, encoded, (current) -> envelope.supersedes(current) ? envelope : null);
+		EntryMerge merge = this.state.merges.forKey(encoded);
+		return apply(node, encoded, (current) -> merge.merge(current, envelope));
 	}
 
 	/**

@@ -2,6 +2,7 @@ package io.memquorum.engine;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import io.memquorum.metrics.EngineMetrics;
 import io.memquorum.node.NodeCredentials;
@@ -60,6 +61,8 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	@Nullable EntrySigner signer;
 
 	@Nullable NodeCredentials credentials;
+
+	LongSupplier wallClock = System::currentTimeMillis;
 
 	/**
 	 * The memcached nodes, each {@code host:port}.
@@ -227,6 +230,20 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	public B tombstoneTtl(Duration tombstoneTtl) {
 		this.tombstoneTtl = positive("tombstoneTtl", tombstoneTtl);
+		return self();
+	}
+
+	/**
+	 * The wall clock versions and lifetimes follow; tests use it to run instances whose
+	 * clocks disagree.
+	 * @param wallClock epoch milliseconds
+	 * @return this builder
+	 */
+	public B wallClock(LongSupplier wallClock) {
+		if (wallClock == null) {
+			throw new IllegalArgumentException("wallClock must not be null");
+		}
+		this.wallClock = wallClock;
 		return self();
 	}
 

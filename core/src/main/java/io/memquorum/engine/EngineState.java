@@ -50,8 +50,8 @@ final class EngineState {
 
 	final VersionClock versions;
 
-	/** Signs what is stored and verifies what is read; null without signing keys. */
-	final @Nullable EntrySigner signer;
+	/** How entries of a key combine when copied between replicas. */
+	final MergeRules merges = new MergeRules();
 
 	/**
 	 * One thread for probes, hint replay, reconnection, command timeouts and
@@ -59,6 +59,9 @@ final class EngineState {
 	 * waits on another, and no engine work lands on the common ForkJoin pool.
 	 */
 	final ScheduledExecutorService maintenance;
+
+	/** Signs what is stored and verifies what is read; null without signing keys. */
+	final @Nullable EntrySigner signer;
 
 	EngineState(Placement placement, Map<NodeAddress, Node> nodes, KeyEncoder keyEncoder, EngineSettings settings,
 			EngineMetrics metrics, LongSupplier wallClock, ScheduledExecutorService maintenance,
@@ -156,13 +159,19 @@ final class EngineState {
 	 */
 	@Nullable Envelope decode(Node node, String encoded, StoredItem item) {
 		Envelope.Reading reading = Envelope.read(item.flags(), item.data(), encoded, this.signer);
+		Envelope envelope = reading.envelope();
 		Envelope.Unreadable unreadable = reading.unreadable();
-		if (unreadable != null) {
+		if (envelope != null) {
+			// Every version read moves the clock past it: a write is always newer than
+			// what its writer saw, whatever the other instances' clocks say.
+			this.versions.observe(envelope.version());
+		}
+		else if (unreadable != null) {
 			this.metrics.unreadableValue(node.address, unreadable.tag());
 			logger.debug("Unreadable bytes under a key on {} ({} bytes, flags {}, {}); treated as a miss", node.address,
 					item.data().length, item.flags(), unreadable.tag());
 		}
-		return reading.envelope();
+		return envelope;
 	}
 
 	/**

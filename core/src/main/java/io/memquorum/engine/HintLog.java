@@ -11,12 +11,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * The writes and deletes one node missed, kept so they can be replayed when it returns.
  *
  * <p>
- * Only the newest missed envelope per key is kept: replay writes it only where it is
- * newer than what the node holds, so older ones add nothing. The log is bounded both in
- * keys and in bytes (each hint holds a whole value, so a key count alone could fill the
- * heap with large values); once a hint has to be dropped the log is marked overflowed,
- * and the node must be flushed before it serves reads, because it may hold a value that a
- * forgotten delete should have removed.
+ * One envelope per key is kept: the newest, or for keys with their own {@link EntryMerge}
+ * the merge of every missed one; replay writes it with the same rule, so order is
+ * irrelevant. The log is bounded both in keys and in bytes (each hint holds a whole
+ * value, so a key count alone could fill the heap with large values); once a hint has to
+ * be dropped the log is marked overflowed, and the node must be flushed before it serves
+ * reads, because it may hold a value that a forgotten delete should have removed.
  */
 final class HintLog {
 
@@ -42,9 +42,10 @@ final class HintLog {
 	 * Remember a missed write.
 	 * @param key the memcached key
 	 * @param envelope what the node should hold
+	 * @param merge how two hints of the key combine
 	 * @return {@code false} when the log was full and the hint was dropped
 	 */
-	boolean add(String key, Envelope envelope) {
+	boolean add(String key, Envelope envelope, EntryMerge merge) {
 		long size = sizeOf(key, envelope);
 		boolean known = this.hints.containsKey(key);
 		if ((!known && this.hints.size() >= this.capacity) || this.bytes.get() + size > this.maxBytes) {
@@ -52,11 +53,12 @@ final class HintLog {
 			return false;
 		}
 		this.hints.compute(key, (ignored, old) -> {
-			if (old != null && !envelope.supersedes(old)) {
+			Envelope kept = merge.combine(old, envelope);
+			if (kept == old) {
 				return old;
 			}
-			this.bytes.addAndGet(size - ((old != null) ? sizeOf(key, old) : 0));
-			return envelope;
+			this.bytes.addAndGet(sizeOf(key, kept) - ((old != null) ? sizeOf(key, old) : 0));
+			return kept;
 		});
 		return true;
 	}

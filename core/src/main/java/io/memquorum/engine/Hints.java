@@ -23,7 +23,7 @@ final class Hints {
 	}
 
 	void queue(Node node, String encoded, Envelope envelope) {
-		if (node.hints.add(encoded, envelope)) {
+		if (node.hints.add(encoded, envelope, this.state.merges.forKey(encoded))) {
 			this.state.metrics.hintQueued(node.address);
 		}
 		else {

@@ -37,7 +37,14 @@ final class MajorityRead {
 
 	private @Nullable Envelope newest;
 
+	private final ReadStamp stamp;
+
 	MajorityRead(EngineState state, ReadOrder readOrder, Repair repair, String key, String encoded) {
+		this(state, readOrder, repair, key, encoded, ReadStamp.NONE);
+	}
+
+	MajorityRead(EngineState state, ReadOrder readOrder, Repair repair, String key, String encoded, ReadStamp stamp) {
+		this.stamp = stamp;
 		this.state = state;
 		this.repair = repair;
 		this.key = key;
@@ -60,6 +67,7 @@ final class MajorityRead {
 				}
 				else {
 					node.recordSuccess();
+					this.stamp.record(node.address, item);
 					answered(node, this.state.liveOrTombstone(node, this.encoded, item));
 				}
 			});
@@ -86,8 +94,9 @@ final class MajorityRead {
 
 	private synchronized void answered(Node node, @Nullable Envelope envelope) {
 		this.answers.put(node, envelope);
+		EntryMerge merge = this.state.merges.forKey(this.encoded);
 		if (this.result.isDone()) {
-			if (this.newest != null && this.newest.supersedes(envelope)) {
+			if (this.newest != null && merge.merge(envelope, this.newest) != null) {
 				this.repair.repair(List.of(node), this.encoded, this.newest);
 			}
 			return;
@@ -95,10 +104,12 @@ final class MajorityRead {
 		if (this.answers.size() < this.required) {
 			return;
 		}
+		// The answer is what the answers combine to: the newest by default, the merge of
+		// all of them for keys with their own merge.
 		Envelope winner = null;
 		for (Envelope candidate : this.answers.values()) {
-			if (candidate != null && (winner == null || candidate.version() > winner.version())) {
-				winner = candidate;
+			if (candidate != null) {
+				winner = merge.combine(winner, candidate);
 			}
 		}
 		this.newest = winner;
@@ -107,7 +118,7 @@ final class MajorityRead {
 			List<Node> stale = new ArrayList<>();
 			Envelope decided = winner;
 			this.answers.forEach((answeredBy, held) -> {
-				if (decided.supersedes(held)) {
+				if (merge.merge(held, decided) != null) {
 					stale.add(answeredBy);
 				}
 			});

@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 
 import io.memquorum.metrics.EngineMetrics;
@@ -37,10 +38,15 @@ import org.jspecify.annotations.Nullable;
  * configured node list; a node that is down keeps its keys, which simply miss on it, and
  * nothing is remapped.</li>
  * <li><b>Versions.</b> Every value is stored in an {@link Envelope} carrying a version
- * ({@link VersionClock}: wall-clock milliseconds plus a counter) and its expiry time.
- * Newer versions win wherever the engine compares (MAJORITY reads, repair, hint replay).
- * Clocks of different application instances are assumed to agree to within the time
- * between two writes of one key.</li>
+ * ({@link VersionClock}, a hybrid logical clock: wall-clock milliseconds plus a counter,
+ * never lower than any version this engine has read) and its expiry time. A write is
+ * newer than everything its writer saw; writes that did not see each other are ordered by
+ * wall clock.</li>
+ * <li><b>Combining.</b> Wherever the engine copies entries between replicas (MAJORITY
+ * reads, repair, hint replay, two hints of one key) they combine by the key's
+ * {@link EntryMerge}: the newer version wins, unless a store registered its own merge for
+ * the key's prefix ({@link #mergeUnder(String, EntryMerge)}), as the session store does
+ * to merge attribute by attribute.</li>
  * <li><b>Writes</b> ({@code set}, {@code add}, {@code replace}, {@code touch},
  * {@code delete}, {@code update}) go to all R replicas at once and complete when the
  * {@link WriteQuorum} has acknowledged. The remaining replicas finish in the background
@@ -67,10 +73,10 @@ import org.jspecify.annotations.Nullable;
  * older copy behind it cannot come back. Replicas that missed before the hit are
  * repaired.</li>
  * <li><b>Reads, MAJORITY</b>: every readable replica is asked at once; after a majority
- * of answers the newest version wins, and replicas that answered with an older version or
- * nothing are repaired.</li>
- * <li><b>Repair</b> writes only where the replica holds nothing or an older version (add,
- * or compare-and-swap against what it holds), with the entry's remaining lifetime, so it
+ * of answers they are combined, and replicas whose answer the result adds to are
+ * repaired.</li>
+ * <li><b>Repair</b> writes only where it adds to what the replica holds (add, or
+ * compare-and-swap against what it holds), with the entry's remaining lifetime, so it
  * never overwrites something newer and never extends a lifetime.</li>
  * <li><b>Deletes</b> write a tombstone (kept {@code tombstoneTtl}) through the quorum, so
  * a replica that missed a delete cannot serve the old value to a MAJORITY read, and a
@@ -187,7 +193,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 			throw ex;
 		}
 		this.state = new EngineState(placement, Collections.unmodifiableMap(nodes), new KeyEncoder(builder.keyPrefix),
-				settings, builder.metrics, System::currentTimeMillis, maintenance, builder.signer);
+				settings, builder.metrics, builder.wallClock, maintenance, builder.signer);
 		this.deadline = settings.awaitDeadline(replicationFactor);
 		this.readOrder = new ReadOrder(this.state);
 		this.conditional = new ConditionalWrite(this.state);
@@ -268,6 +274,23 @@ public final class ReplicatedMemcached implements AutoCloseable {
 				? new MajorityRead(this.state, this.readOrder, this.repair, key, encoded).start()
 				: new FirstHitRead(this.state, this.readOrder, this.repair, key, encoded).start();
 		return read.thenApply(ReplicatedMemcached::payloadOf);
+	}
+
+	/**
+	 * A MAJORITY read that remembers what each replica held, so that an
+	 * {@link #update(String, UnaryOperator, ToLongFunction, ReadStamp) update} right
+	 * after it sends its compare-and-swap at once instead of reading again: the
+	 * read-then-save cycle of a session costs one round trip less.
+	 * @param key the key
+	 * @return the value and the stamp
+	 * @throws QuorumNotReachedException when too few replicas could answer
+	 */
+	public StampedValue getStamped(String key) {
+		String encoded = this.state.keyEncoder.encode(key);
+		ReadStamp stamp = new ReadStamp();
+		Envelope envelope = await(
+				new MajorityRead(this.state, this.readOrder, this.repair, key, encoded, stamp).start());
+		return new StampedValue(payloadOf(envelope), stamp);
 	}
 
 	/**
@@ -410,10 +433,31 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	}
 
 	public CompletableFuture<Boolean> updateAsync(String key, UnaryOperator<byte @Nullable []> merge, Duration ttl) {
+		long expiresAt = this.state.expiresAt(ttl);
+		return updateAsync(key, merge, (merged) -> expiresAt, ReadStamp.NONE);
+	}
+
+	/**
+	 * As {@link #update(String, UnaryOperator, Duration)}, with each replica's lifetime
+	 * taken from its merged value (an item lives exactly as long as what it holds says;
+	 * one already expired is not stored), starting on each replica from what a
+	 * {@link #getStamped(String)} read found there ({@link ReadStamp#NONE}: read first).
+	 * @param key the key
+	 * @param merge computes the new payload from a replica's current one
+	 * @param expiresAt when a merged payload expires, epoch milliseconds, 0 for never
+	 * @param stamp what a read just found on each replica
+	 * @return as {@link #update(String, UnaryOperator, Duration)}
+	 */
+	public boolean update(String key, UnaryOperator<byte @Nullable []> merge, ToLongFunction<byte[]> expiresAt,
+			ReadStamp stamp) {
+		return await(updateAsync(key, merge, expiresAt, stamp));
+	}
+
+	public CompletableFuture<Boolean> updateAsync(String key, UnaryOperator<byte @Nullable []> merge,
+			ToLongFunction<byte[]> expiresAtOf, ReadStamp stamp) {
 		String encoded = this.state.keyEncoder.encode(key);
 		long version = this.state.versions.next();
-		long expiresAt = this.state.expiresAt(ttl);
-		return conditionally("update", key, encoded, (current) -> {
+		return conditionally("update", key, encoded, stamp, (current) -> {
 			if (current != null && current.isTombstone()) {
 				return null;
 			}
@@ -421,7 +465,9 @@ public final class ReplicatedMemcached implements AutoCloseable {
 			if (merged == null) {
 				return null;
 			}
-			Envelope envelope = Envelope.value(version, expiresAt, merged);
+			// Never below the version it merges into, whatever this instance's clock.
+			long newVersion = (current != null) ? Math.max(version, current.version() + 1) : version;
+			Envelope envelope = Envelope.value(newVersion, expiresAtOf.applyAsLong(merged), merged);
 			this.state.storable(key, encoded, envelope);
 			return envelope;
 		});
@@ -458,8 +504,16 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	private CompletableFuture<Boolean> conditionally(String operation, String key, String encoded,
 			Function<@Nullable Envelope, @Nullable Envelope> decide) {
+		return conditionally(operation, key, encoded, ReadStamp.NONE, decide);
+	}
+
+	private CompletableFuture<Boolean> conditionally(String operation, String key, String encoded, ReadStamp stamp,
+			Function<@Nullable Envelope, @Nullable Envelope> decide) {
 		return this.quorumWrite
-			.send(operation, key, encoded, true, (node) -> this.conditional.apply(node, encoded, decide))
+			.send(operation, key, encoded, true,
+					(node) -> stamp.knows(node.address)
+							? this.conditional.applyFrom(node, encoded, decide, stamp.held(node.address))
+							: this.conditional.apply(node, encoded, decide))
 			.thenApply(QuorumWrite.WriteOutcome::succeeded);
 	}
 
@@ -492,6 +546,36 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	public Placement placement() {
 		return this.state.placement;
+	}
+
+	/**
+	 * The clock this engine issues versions from; a store that versions parts of its
+	 * values (the session store) issues theirs from it too, so that they obey the same
+	 * causality.
+	 * @return the clock
+	 */
+	public VersionClock versionClock() {
+		return this.state.versions;
+	}
+
+	/**
+	 * Make every key that starts with {@code keyPrefix} combine with {@code merge}
+	 * wherever the engine copies entries between replicas (hint replay, read repair,
+	 * MAJORITY reads), instead of the newest version winning. The longest matching prefix
+	 * decides.
+	 * @param keyPrefix an application key prefix (before this engine's own prefix)
+	 * @param merge the merge, a join (commutative, associative, idempotent)
+	 */
+	public void mergeUnder(String keyPrefix, EntryMerge merge) {
+		this.state.merges.register(this.state.keyEncoder.prefix() + keyPrefix, merge);
+	}
+
+	/**
+	 * Undo {@link #mergeUnder(String, EntryMerge)}.
+	 * @param keyPrefix the prefix registered
+	 */
+	public void removeMergeUnder(String keyPrefix) {
+		this.state.merges.unregister(this.state.keyEncoder.prefix() + keyPrefix);
 	}
 
 	public KeyEncoder keyEncoder() {

@@ -1,22 +1,21 @@
 package io.memquorum.session;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.memquorum.engine.Envelope;
+import io.memquorum.engine.EntryMerge;
 import io.memquorum.engine.QuorumNotReachedException;
+import io.memquorum.engine.ReadConsistency;
+import io.memquorum.engine.ReadStamp;
 import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.engine.StampedValue;
+import io.memquorum.engine.VersionClock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,10 +43,11 @@ import org.springframework.session.events.SessionDeletedEvent;
  * checksum) and under the engine's own key prefix, if any.
  * <ul>
  * <li>{@code <keyPrefix><sha256(sessionId)>}, for example {@code session:3f1c...e9} (64
- * hex digits): the session ({@link StoredSession}): id, creation and last access time,
- * max inactive interval, the index values it is listed under, and every attribute as
- * serialized bytes. It expires in memcached when the session does: last access plus max
- * inactive interval, extended by every save.</li>
+ * hex digits): the session ({@link StoredSession}): creation and last access time, max
+ * inactive interval, the index values it is listed under, and every attribute as
+ * serialized bytes, each field with the version of the write that set it, removed
+ * attributes as attribute tombstones. It expires in memcached when the stored session
+ * does: stored last access plus stored max inactive interval.</li>
  * <li>{@code <keyPrefix>index:<sha256(indexName + ":" + indexValue)>}: the sessions
  * listed under an index value, such as a principal name ({@link IndexEntries}), by the
  * SHA-256 of their id, each with the time until which it may be listed. It expires twice
@@ -55,33 +55,57 @@ import org.springframework.session.events.SessionDeletedEvent;
  * </ul>
  * No key contains a session id or a principal name in clear text.
  *
- * <h2>Saving</h2> Like Spring Session's Redis store, a session records a delta of what
- * changed; {@link SaveMode} decides what enters it and {@link FlushMode} when it is
- * written. {@code save} merges the delta into each replica's own copy with the engine's
- * compare-and-swap {@code update}, so concurrent requests that change different
- * attributes all persist. A replica that holds no copy (it restarted empty) receives the
- * full session. A new session is written whole. A changed id (session fixation protection
- * at login) writes the session under the new id, then deletes the old id.
- *
- * <h2>Invalidation</h2> {@code deleteById} writes a tombstone through the write quorum;
- * the engine's hints replay it to replicas that missed it, and reads stop at it. A save
- * that races with an invalidation finds the tombstone ({@code update} returns
- * {@code false}) and writes nothing; should the merge have reached a replica that missed
- * the delete, the repository deletes again, so the session never comes back.
- *
- * <h2>Reading</h2> A session that cannot be read (corrupt bytes, an attribute class that
- * changed or is not allowed) counts as absent: the user gets a new session, the event is
- * counted ({@link #getUnreadableSessionCount()}) and logged, never an error. When no
- * replica can answer, {@code findById} raises {@link SessionStoreUnavailableException}
- * unless {@link #setDegradeWhenUnreachable(boolean)} is set.
+ * <h2>Consistency</h2>
+ * <ul>
+ * <li><b>Versions</b> come from a hybrid logical clock ({@link VersionClock}) that
+ * observes every version this repository reads, so a change is newer than every state its
+ * writer saw, whatever the clocks of other instances say.</li>
+ * <li><b>Saving.</b> Like Spring Session's Redis store, a session records what changed;
+ * {@link SaveMode} decides what enters the change and {@link FlushMode} when it is
+ * written. {@code save} sends only the changed fields, each with its version, and merges
+ * them into each replica's own copy with the engine's compare-and-swap {@code update}.
+ * The merge keeps the higher version per field, so replicas converge whatever order
+ * saves, hint replays and repairs reach them. A replica with no copy (restarted empty) is
+ * skipped by the save and filled by read repair from merged state; only when too few
+ * replicas hold a copy for the save to reach its quorum does the save fill them from what
+ * this request read, whose older field versions lose to anything newer.</li>
+ * <li><b>Reading.</b> {@code findById} reads a majority of the replicas
+ * ({@link ReadConsistency#MAJORITY}), whatever the engine's default: a logout is stored
+ * on a majority before it returns, so every later read meets it, on every application
+ * instance, even one that reaches a replica the logout could not. When a majority cannot
+ * answer, it falls back to the first replica that can (a read-only request keeps
+ * working), and the last-access update of such a session is deferred: a save that changes
+ * nothing else and cannot reach the write quorum is skipped and counted
+ * ({@link #getDeferredAccessUpdateCount()}).</li>
+ * <li><b>Logout</b> ({@code deleteById}) first marks every replica's copy invalidated
+ * with compare-and-swap, then writes the engine's tombstone. A save that meets either
+ * writes nothing.</li>
+ * <li><b>A changed id</b> (session fixation protection at sign-in) writes the session
+ * under the new id, then marks the old copy moved (compare-and-swap); the marked copy
+ * reads as absent and stays until it expires. A logout of the old id that races the
+ * change, or comes after it, sees the moved mark and deletes the new id too, or the move
+ * sees the logout's mark and deletes the new id itself: the two write quorums share a
+ * replica, where one of them ran second.</li>
+ * <li><b>Lifetimes.</b> A save stores the last access time the request set, with the
+ * version of the moment it was set: the request that touched the session last wins,
+ * whichever request saves last, so a long request never shortens a session a later
+ * request extended. The memcached lifetime of a save is the stored expiry of the state it
+ * writes.</li>
+ * </ul>
+ * A session that cannot be read (corrupt bytes, out-of-range metadata, an attribute class
+ * that changed or is not allowed) counts as absent: the user gets a new session, the
+ * event is counted ({@link #getUnreadableSessionCount()}) and logged, never an error.
+ * When no replica can answer, {@code findById} raises
+ * {@link SessionStoreUnavailableException} unless
+ * {@link #setDegradeWhenUnreachable(boolean)} is set; a save that must change the session
+ * and cannot reach the write quorum raises it too.
  *
  * <p>
  * {@link SessionCreatedEvent} is published when a new session is first saved and
  * {@link SessionDeletedEvent} when one is deleted. memcached cannot report expiry, so no
  * {@code SessionExpiredEvent} is ever published.
  */
-public class ReplicatedSessionRepository
-		implements FindByIndexNameSessionRepository<ReplicatedSessionRepository.ReplicatedSession> {
+public class ReplicatedSessionRepository implements FindByIndexNameSessionRepository<ReplicatedSession> {
 
 	/** The key prefix used unless {@link #setKeyPrefix(String)} says otherwise. */
 	public static final String DEFAULT_KEY_PREFIX = "session:";
@@ -90,9 +114,6 @@ public class ReplicatedSessionRepository
 	public static final String INDEX_INFIX = "index:";
 
 	private static final Logger logger = LoggerFactory.getLogger(ReplicatedSessionRepository.class);
-
-	/** memcached's per-item overhead beyond key and value, as the engine counts it. */
-	private static final int ITEM_OVERHEAD = 64;
 
 	private final ReplicatedMemcached engine;
 
@@ -121,6 +142,12 @@ public class ReplicatedSessionRepository
 
 	private final LongAdder resurrectionsPrevented = new LongAdder();
 
+	private final LongAdder deferredAccessUpdates = new LongAdder();
+
+	private final VersionClock clock;
+
+	private final SessionWrites writes;
+
 	/**
 	 * Create a repository on an engine.
 	 * @param engine the replicated memcached to store sessions in
@@ -130,6 +157,9 @@ public class ReplicatedSessionRepository
 			throw new IllegalArgumentException("engine must not be null");
 		}
 		this.engine = engine;
+		this.clock = engine.versionClock();
+		registerMerges(DEFAULT_KEY_PREFIX);
+		this.writes = new SessionWrites(this, engine);
 	}
 
 	/**
@@ -154,7 +184,19 @@ public class ReplicatedSessionRepository
 					"keyPrefix must be at most 50 characters without whitespace or control characters, got '"
 							+ keyPrefix + "'");
 		}
+		this.engine.removeMergeUnder(this.keyPrefix);
+		this.engine.removeMergeUnder(this.keyPrefix + INDEX_INFIX);
 		this.keyPrefix = keyPrefix;
+		registerMerges(keyPrefix);
+	}
+
+	/**
+	 * Sessions merge field by field wherever the engine copies them; index items keep the
+	 * newest version.
+	 */
+	private void registerMerges(String keyPrefix) {
+		this.engine.mergeUnder(keyPrefix, SessionEntryMerge.INSTANCE);
+		this.engine.mergeUnder(keyPrefix + INDEX_INFIX, EntryMerge.NEWEST_WINS);
 	}
 
 	public void setFlushMode(FlushMode flushMode) {
@@ -261,6 +303,15 @@ public class ReplicatedSessionRepository
 	}
 
 	/**
+	 * Saves that only moved the last access time and could not reach the write quorum, so
+	 * were skipped.
+	 * @return the count since start
+	 */
+	public long getDeferredAccessUpdateCount() {
+		return this.deferredAccessUpdates.sum();
+	}
+
+	/**
 	 * Saves that found their session deleted and wrote nothing.
 	 * @return the count since start
 	 */
@@ -274,7 +325,7 @@ public class ReplicatedSessionRepository
 	public ReplicatedSession createSession() {
 		MapSession cached = new MapSession(this.sessionIdGenerator);
 		cached.setMaxInactiveInterval(this.defaultMaxInactiveInterval);
-		ReplicatedSession session = new ReplicatedSession(cached, null);
+		ReplicatedSession session = new ReplicatedSession(this, cached, null, false, ReadStamp.NONE);
 		session.flushImmediateIfNecessary();
 		return session;
 	}
@@ -286,24 +337,11 @@ public class ReplicatedSessionRepository
 
 	@Override
 	public @Nullable ReplicatedSession findById(String id) {
-		byte[] bytes;
-		try {
-			bytes = this.engine.get(sessionKey(id));
-		}
-		catch (QuorumNotReachedException ex) {
-			this.unreachableReads.increment();
-			if (this.degradeWhenUnreachable) {
-				logger.warn("No memcached replica could answer for session {}; treating it as absent: {}", describe(id),
-						ex.getMessage());
-				return null;
-			}
-			throw new SessionStoreUnavailableException("No memcached replica could answer for session " + describe(id),
-					ex);
-		}
-		if (bytes == null) {
+		Read read = readStored(id);
+		if (read.stored == null || read.stored.isEnded()) {
 			return null;
 		}
-		ReplicatedSession session = read(id, bytes);
+		ReplicatedSession session = toSession(id, read.stored, read.fromMinority, read.stamp);
 		if (session == null || session.isExpired()) {
 			return null;
 		}
@@ -312,15 +350,22 @@ public class ReplicatedSessionRepository
 
 	@Override
 	public void deleteById(String id) {
-		ReplicatedSession session = findById(id);
-		// Delete even when nothing was found: the tombstone makes the delete final on
-		// replicas that may still hold a copy.
-		this.engine.delete(sessionKey(id));
+		StoredSession found = readStored(id).stored;
+		ReplicatedSession session = (found != null && !found.isEnded()) ? toSession(id, found, false, ReadStamp.NONE)
+				: null;
+		requireWriteQuorum("log out", id);
+		try {
+			this.writes.logOut(id);
+		}
+		catch (QuorumNotReachedException ex) {
+			throw new SessionStoreUnavailableException(
+					"Cannot log out session " + SessionKeys.describe(id) + ": the write quorum is lost", ex);
+		}
 		if (session == null) {
 			return;
 		}
 		String hash = sha256(id);
-		session.stored.indexes.forEach((name, value) -> removeFromIndex(name, value, List.of(hash)));
+		session.storedIndexes().forEach((name, value) -> this.writes.removeFromIndex(name, value, List.of(hash)));
 		this.eventPublisher.publishEvent(new SessionDeletedEvent(this, session));
 	}
 
@@ -340,8 +385,11 @@ public class ReplicatedSessionRepository
 		List<String> stale = new ArrayList<>();
 		hashByKey.forEach((key, hash) -> {
 			byte[] bytes = found.get(key);
-			ReplicatedSession session = (bytes != null) ? read(null, bytes) : null;
-			if (session == null || session.isExpired() || !indexValue.equals(session.stored.indexes.get(indexName))) {
+			StoredSession stored = (bytes != null) ? decodeCounted(null, bytes) : null;
+			String id = (stored != null) ? stored.id() : null;
+			ReplicatedSession session = (stored != null && id != null && !stored.isEnded() && hash.equals(sha256(id)))
+					? toSession(id, stored, false, ReadStamp.NONE) : null;
+			if (session == null || session.isExpired() || !indexValue.equals(session.storedIndexes().get(indexName))) {
 				stale.add(hash);
 			}
 			else {
@@ -349,7 +397,7 @@ public class ReplicatedSessionRepository
 			}
 		});
 		if (!stale.isEmpty()) {
-			removeFromIndex(indexName, indexValue, stale);
+			this.writes.removeFromIndex(indexName, indexValue, stale);
 		}
 		return sessions;
 	}
@@ -357,32 +405,169 @@ public class ReplicatedSessionRepository
 	// ---- reading
 
 	/**
-	 * Turn stored bytes into a session, or {@code null} when they cannot be read.
-	 * @param id the id looked up, or {@code null} when found through an index
-	 * @param bytes the payload
-	 * @return the session or {@code null}
+	 * What the replicas hold for a session: a majority read, or when no majority can
+	 * answer, the first replica that can.
 	 */
-	private @Nullable ReplicatedSession read(@Nullable String id, byte[] bytes) {
+	private Read readStored(String id) {
+		String key = sessionKey(id);
+		byte[] bytes;
+		ReadStamp stamp = ReadStamp.NONE;
+		boolean fromMinority = false;
+		try {
+			StampedValue read = this.engine.getStamped(key);
+			bytes = read.value();
+			stamp = read.stamp();
+		}
+		catch (QuorumNotReachedException majorityUnreachable) {
+			try {
+				bytes = this.engine.get(key, ReadConsistency.FIRST_HIT);
+				fromMinority = true;
+			}
+			catch (QuorumNotReachedException ex) {
+				this.unreachableReads.increment();
+				if (this.degradeWhenUnreachable) {
+					logger.warn("No memcached replica could answer for session {}; treating it as absent: {}",
+							SessionKeys.describe(id), ex.getMessage());
+					return new Read(null, true, ReadStamp.NONE);
+				}
+				throw new SessionStoreUnavailableException(
+						"No memcached replica could answer for session " + SessionKeys.describe(id), ex);
+			}
+		}
+		if (bytes == null) {
+			return new Read(null, fromMinority, stamp);
+		}
+		StoredSession stored = decodeCounted(id, bytes);
+		if (stored != null && !stored.isEnded() && !id.equals(stored.id())) {
+			countUnreadable(id, "the stored session carries another id");
+			return new Read(null, fromMinority, stamp);
+		}
+		return new Read(stored, fromMinority, stamp);
+	}
+
+	/**
+	 * What a majority read found.
+	 *
+	 * @param stored the merged stored session, or {@code null}
+	 * @param fromMinority whether fewer than a majority answered (the fallback)
+	 * @param stamp what each replica held, for the save that follows
+	 */
+	private record Read(@Nullable StoredSession stored, boolean fromMinority, ReadStamp stamp) {
+
+	}
+
+	private @Nullable StoredSession decodeCounted(@Nullable String id, byte[] bytes) {
 		try {
 			StoredSession stored = StoredSession.decode(bytes);
-			if (id != null && !id.equals(stored.id)) {
-				throw new SessionSerializationException("Stored session carries another id");
+			this.clock.observe(stored.maxVersion());
+			if (!stored.isEnded() && !stored.isComplete()) {
+				throw new SessionSerializationException("Stored session is incomplete");
 			}
-			MapSession cached = new MapSession(stored.id);
-			cached.setCreationTime(Instant.ofEpochMilli(stored.creationTime));
-			cached.setLastAccessedTime(Instant.ofEpochMilli(stored.lastAccessedTime));
-			cached.setMaxInactiveInterval(Duration.ofSeconds(stored.maxInactiveSeconds));
-			stored.attributes.forEach((name, value) -> cached.setAttribute(name, this.serializer.deserialize(value)));
-			return new ReplicatedSession(cached, stored);
+			return stored;
 		}
 		catch (RuntimeException | OutOfMemoryError | StackOverflowError ex) {
 			// Stored bytes are untrusted: whatever they make decoding throw, the user
 			// gets a new session rather than a failed request.
-			this.unreadableSessions.increment();
-			logger.warn("Session {} cannot be read and is treated as absent; the user gets a new session: {}",
-					(id != null) ? describe(id) : "listed in an index", ex.getMessage());
+			countUnreadable(id, ex.getMessage());
 			return null;
 		}
+	}
+
+	private void countUnreadable(@Nullable String id, @Nullable String reason) {
+		this.unreadableSessions.increment();
+		logger.warn("Session {} cannot be read and is treated as absent; the user gets a new session: {}",
+				(id != null) ? SessionKeys.describe(id) : "listed in an index", reason);
+	}
+
+	/**
+	 * Turn a stored session into a session, or {@code null} when an attribute cannot be
+	 * read.
+	 */
+	private @Nullable ReplicatedSession toSession(String id, StoredSession stored, boolean fromMinority,
+			ReadStamp stamp) {
+		try {
+			MapSession cached = new MapSession(id);
+			cached.setCreationTime(Instant.ofEpochMilli(stored.creationTime.value));
+			cached.setLastAccessedTime(Instant.ofEpochMilli(stored.lastAccessedTime.value));
+			cached.setMaxInactiveInterval(Duration.ofSeconds(stored.maxInactiveSeconds.value));
+			stored.liveAttributes()
+				.forEach((name, value) -> cached.setAttribute(name, this.serializer.deserialize(value)));
+			return new ReplicatedSession(this, cached, stored, fromMinority, stamp);
+		}
+		catch (RuntimeException | OutOfMemoryError | StackOverflowError ex) {
+			// Stored bytes are untrusted: whatever they make decoding throw, the user
+			// gets a new session rather than a failed request.
+			countUnreadable(id, ex.getMessage());
+			return null;
+		}
+	}
+
+	/**
+	 * Fail before writing anything when the engine knows the write quorum is out of
+	 * reach: a write sent anyway could reach some replicas and not others.
+	 * @param what what was to be done
+	 * @param id the session id
+	 */
+	void requireWriteQuorum(String what, String id) {
+		if (!this.engine.isWriteQuorumReachable()) {
+			throw new SessionStoreUnavailableException("Cannot " + what + " session " + SessionKeys.describe(id)
+					+ ": too few memcached nodes are up for the write quorum");
+		}
+	}
+
+	/**
+	 * What the replicas hold for a session, for a write that builds on it.
+	 * @param id the session id
+	 * @return the stored session, or {@code null}
+	 */
+	@Nullable StoredSession readForWrite(String id) {
+		return readStored(id).stored;
+	}
+
+	// ---- collaborators of the session and its writes
+
+	ReplicatedMemcached engine() {
+		return this.engine;
+	}
+
+	SessionWrites writes() {
+		return this.writes;
+	}
+
+	VersionClock clock() {
+		return this.clock;
+	}
+
+	SessionIdGenerator sessionIdGenerator() {
+		return this.sessionIdGenerator;
+	}
+
+	IndexResolver<Session> indexResolver() {
+		return this.indexResolver;
+	}
+
+	ApplicationEventPublisher eventPublisher() {
+		return this.eventPublisher;
+	}
+
+	SaveMode saveMode() {
+		return this.saveMode;
+	}
+
+	FlushMode flushMode() {
+		return this.flushMode;
+	}
+
+	SessionAttributeSerializer serializer() {
+		return this.serializer;
+	}
+
+	void accessUpdateDeferred() {
+		this.deferredAccessUpdates.increment();
+	}
+
+	void resurrectionPrevented() {
+		this.resurrectionsPrevented.increment();
 	}
 
 	// ---- keys
@@ -396,379 +581,7 @@ public class ReplicatedSessionRepository
 	}
 
 	static String sha256(String value) {
-		try {
-			MessageDigest digest = MessageDigest.getInstance("SHA-256");
-			return HexFormat.of().formatHex(digest.digest(value.getBytes(StandardCharsets.UTF_8)));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is required of every Java platform", ex);
-		}
-	}
-
-	/**
-	 * How a session is named in logs and messages: the first hex digits of its hash,
-	 * never its id.
-	 */
-	private static String describe(String id) {
-		return "#" + sha256(id).substring(0, 12);
-	}
-
-	// ---- writing
-
-	private static Duration ttl(long expiresAt, long now) {
-		if (expiresAt == Long.MAX_VALUE) {
-			return Duration.ZERO;
-		}
-		return Duration.ofMillis(Math.max(1000, expiresAt - now));
-	}
-
-	private void checkSize(String key, byte[] payload, int attributeCount) {
-		int size = payload.length + Envelope.HEADER_SIZE + this.engine.keyEncoder().encode(key).length()
-				+ ITEM_OVERHEAD;
-		if (size > this.engine.maxItemSize()) {
-			throw new SessionTooLargeException(size, this.engine.maxItemSize(), attributeCount);
-		}
-	}
-
-	private void addToIndexes(Map<String, String> indexes, String hash, long until, @Nullable String replacedHash) {
-		long now = System.currentTimeMillis();
-		Duration ttl = ttl(until, now);
-		List<String> replaced = (replacedHash != null) ? List.of(replacedHash) : List.of();
-		indexes.forEach((name, value) -> this.engine.update(indexKey(name, value),
-				(current) -> IndexEntries.decode(current).prune(now).removeAll(replaced).put(hash, until).encode(),
-				ttl));
-	}
-
-	private void removeFromIndex(String indexName, String indexValue, List<String> hashes) {
-		long now = System.currentTimeMillis();
-		try {
-			this.engine.update(indexKey(indexName, indexValue), (current) -> {
-				if (current == null) {
-					return null;
-				}
-				IndexEntries index = IndexEntries.decode(current).prune(now).removeAll(hashes);
-				return index.encode();
-			}, ttl(now + 2 * this.defaultMaxInactiveInterval.abs().toMillis(), now));
-		}
-		catch (RuntimeException ex) {
-			// The next lookup prunes what this could not remove.
-			logger.debug("Could not remove {} sessions from an index: {}", hashes.size(), ex.getMessage());
-		}
-	}
-
-	/**
-	 * A session read from, or to be written to, the replicas. Records what changed since
-	 * it was read.
-	 */
-	public final class ReplicatedSession implements Session {
-
-		private final MapSession cached;
-
-		/** What the replicas held when read, kept up to date by each save. */
-		private StoredSession stored;
-
-		/** The id the session is stored under, {@code null} while new. */
-		private @Nullable String storedId;
-
-		private final Map<String, @Nullable Object> delta = new LinkedHashMap<>();
-
-		private boolean lastAccessedTimeChanged;
-
-		private boolean maxInactiveIntervalChanged;
-
-		ReplicatedSession(MapSession cached, @Nullable StoredSession stored) {
-			this.cached = cached;
-			if (stored != null) {
-				this.stored = stored;
-				this.storedId = stored.id;
-				if (ReplicatedSessionRepository.this.saveMode == SaveMode.ALWAYS) {
-					cached.getAttributeNames().forEach((name) -> this.delta.put(name, cached.getAttribute(name)));
-				}
-			}
-			else {
-				this.stored = new StoredSession(cached.getId());
-			}
-		}
-
-		boolean isNew() {
-			return this.storedId == null;
-		}
-
-		@Override
-		public String getId() {
-			return this.cached.getId();
-		}
-
-		@Override
-		public String changeSessionId() {
-			String newId = ReplicatedSessionRepository.this.sessionIdGenerator.generate();
-			this.cached.setId(newId);
-			flushImmediateIfNecessary();
-			return newId;
-		}
-
-		@Override
-		public <T> @Nullable T getAttribute(String name) {
-			T value = this.cached.getAttribute(name);
-			if (value != null && ReplicatedSessionRepository.this.saveMode == SaveMode.ON_GET_ATTRIBUTE) {
-				this.delta.put(name, value);
-			}
-			return value;
-		}
-
-		@Override
-		public Set<String> getAttributeNames() {
-			return this.cached.getAttributeNames();
-		}
-
-		@Override
-		public void setAttribute(String name, @Nullable Object value) {
-			this.cached.setAttribute(name, value);
-			this.delta.put(name, value);
-			flushImmediateIfNecessary();
-		}
-
-		@Override
-		public void removeAttribute(String name) {
-			setAttribute(name, null);
-		}
-
-		@Override
-		public Instant getCreationTime() {
-			return this.cached.getCreationTime();
-		}
-
-		@Override
-		public void setLastAccessedTime(Instant lastAccessedTime) {
-			this.cached.setLastAccessedTime(lastAccessedTime);
-			this.lastAccessedTimeChanged = true;
-			flushImmediateIfNecessary();
-		}
-
-		@Override
-		public Instant getLastAccessedTime() {
-			return this.cached.getLastAccessedTime();
-		}
-
-		@Override
-		public void setMaxInactiveInterval(Duration interval) {
-			this.cached.setMaxInactiveInterval(interval);
-			this.maxInactiveIntervalChanged = true;
-			flushImmediateIfNecessary();
-		}
-
-		@Override
-		public Duration getMaxInactiveInterval() {
-			return this.cached.getMaxInactiveInterval();
-		}
-
-		@Override
-		public boolean isExpired() {
-			return this.cached.isExpired();
-		}
-
-		private void flushImmediateIfNecessary() {
-			if (ReplicatedSessionRepository.this.flushMode == FlushMode.IMMEDIATE) {
-				save();
-			}
-		}
-
-		private void save() {
-			long now = System.currentTimeMillis();
-			StoredSession.Changes changes = changes(now);
-			StoredSession snapshot = snapshot(changes);
-			if (isNew()) {
-				saveNew(snapshot, now);
-			}
-			else if (!getId().equals(this.storedId)) {
-				if (!saveChangedId(snapshot, changes, now)) {
-					return;
-				}
-			}
-			else if (!changes.isEmpty()) {
-				if (!saveDelta(snapshot, changes, now)) {
-					return;
-				}
-			}
-			this.stored = snapshot;
-			this.storedId = getId();
-			this.delta.clear();
-			this.lastAccessedTimeChanged = false;
-			this.maxInactiveIntervalChanged = false;
-		}
-
-		private StoredSession.Changes changes(long now) {
-			StoredSession.Changes changes = new StoredSession.Changes();
-			this.delta.forEach((name, value) -> changes.attributes.put(name,
-					(value != null) ? ReplicatedSessionRepository.this.serializer.serialize(value) : null));
-			if (this.lastAccessedTimeChanged) {
-				changes.lastAccessedTime = getLastAccessedTime().toEpochMilli();
-			}
-			if (this.maxInactiveIntervalChanged) {
-				changes.maxInactiveSeconds = getMaxInactiveInterval().toSeconds();
-			}
-			Map<String, String> indexes = resolveIndexes();
-			boolean indexesChanged = !indexes.equals(this.stored.indexes);
-			if (indexesChanged) {
-				changes.indexes = indexes;
-			}
-			if (!indexes.isEmpty() && (indexesChanged || isNew() || !getId().equals(this.storedId)
-					|| expiresAt() > this.stored.indexedUntil)) {
-				changes.indexedUntil = indexedUntil(now);
-			}
-			return changes;
-		}
-
-		private Map<String, String> resolveIndexes() {
-			Map<String, String> resolved = ReplicatedSessionRepository.this.indexResolver
-				.resolveIndexesFor(this.cached);
-			Map<String, String> indexes = new LinkedHashMap<>();
-			resolved.forEach((name, value) -> {
-				if (name != null && value != null) {
-					indexes.put(name, value);
-				}
-			});
-			return indexes;
-		}
-
-		private long expiresAt() {
-			Duration interval = getMaxInactiveInterval();
-			if (interval.isNegative()) {
-				return Long.MAX_VALUE;
-			}
-			return getLastAccessedTime().toEpochMilli() + interval.toMillis();
-		}
-
-		/**
-		 * Until when index entries written now may list this session: twice its lifetime,
-		 * so that a save refreshes them at most once per max inactive interval, and never
-		 * before this session expires.
-		 */
-		private long indexedUntil(long now) {
-			Duration interval = getMaxInactiveInterval();
-			if (interval.isNegative()) {
-				return Long.MAX_VALUE;
-			}
-			return Math.max(now, getLastAccessedTime().toEpochMilli()) + 2 * interval.toMillis();
-		}
-
-		/** What the replicas should hold after this save, built locally. */
-		private StoredSession snapshot(StoredSession.Changes changes) {
-			StoredSession snapshot = new StoredSession(getId());
-			snapshot.creationTime = getCreationTime().toEpochMilli();
-			snapshot.lastAccessedTime = getLastAccessedTime().toEpochMilli();
-			snapshot.maxInactiveSeconds = getMaxInactiveInterval().toSeconds();
-			snapshot.indexedUntil = this.stored.indexedUntil;
-			snapshot.indexes = new LinkedHashMap<>(this.stored.indexes);
-			snapshot.attributes = new LinkedHashMap<>(this.stored.attributes);
-			changes.applyTo(snapshot);
-			snapshot.lastAccessedTime = getLastAccessedTime().toEpochMilli();
-			// An attribute set before the session was first stored, then never changed,
-			// is not in the stored bytes yet.
-			for (String name : getAttributeNames()) {
-				if (!snapshot.attributes.containsKey(name)) {
-					snapshot.attributes.put(name,
-							ReplicatedSessionRepository.this.serializer.serialize(this.cached.getAttribute(name)));
-				}
-			}
-			return snapshot;
-		}
-
-		private void saveNew(StoredSession snapshot, long now) {
-			String key = sessionKey(getId());
-			byte[] payload = snapshot.encode();
-			checkSize(key, payload, snapshot.attributes.size());
-			String hash = sha256(getId());
-			if (!snapshot.indexes.isEmpty()) {
-				addToIndexes(snapshot.indexes, hash, snapshot.indexedUntil, null);
-			}
-			ReplicatedSessionRepository.this.engine.set(key, payload, ttl(snapshot.expiresAt(), now));
-			ReplicatedSessionRepository.this.eventPublisher
-				.publishEvent(new SessionCreatedEvent(ReplicatedSessionRepository.this, this));
-		}
-
-		private boolean saveDelta(StoredSession snapshot, StoredSession.Changes changes, long now) {
-			String key = sessionKey(getId());
-			checkSize(key, snapshot.encode(), snapshot.attributes.size());
-			if (changes.indexedUntil != null) {
-				addToIndexes(snapshot.indexes, sha256(getId()), snapshot.indexedUntil, null);
-			}
-			ReplicatedMemcached engine = ReplicatedSessionRepository.this.engine;
-			boolean stored = engine.update(key, (current) -> merge(current, changes, snapshot),
-					ttl(snapshot.expiresAt(), now));
-			if (!stored) {
-				preventResurrection(key);
-				return false;
-			}
-			if (changes.indexes != null) {
-				String hash = sha256(getId());
-				this.stored.indexes.forEach((name, value) -> {
-					if (!value.equals(snapshot.indexes.get(name))) {
-						removeFromIndex(name, value, List.of(hash));
-					}
-				});
-			}
-			return true;
-		}
-
-		private boolean saveChangedId(StoredSession snapshot, StoredSession.Changes changes, long now) {
-			ReplicatedMemcached engine = ReplicatedSessionRepository.this.engine;
-			String oldKey = sessionKey(this.storedId);
-			String newKey = sessionKey(getId());
-			byte[] current = engine.get(oldKey);
-			if (current == null) {
-				// Invalidated (or expired) since it was read: the new id must not bring
-				// it back.
-				ReplicatedSessionRepository.this.resurrectionsPrevented.increment();
-				return false;
-			}
-			byte[] payload = merge(current, changes, snapshot);
-			StoredSession merged = StoredSession.decode(payload);
-			checkSize(newKey, payload, merged.attributes.size());
-			String oldHash = sha256(this.storedId);
-			String newHash = sha256(getId());
-			if (!snapshot.indexes.isEmpty()) {
-				addToIndexes(snapshot.indexes, newHash, snapshot.indexedUntil, oldHash);
-			}
-			engine.set(newKey, payload, ttl(merged.expiresAt(), now));
-			engine.delete(oldKey);
-			this.stored.indexes.forEach((name, value) -> {
-				if (!value.equals(snapshot.indexes.get(name))) {
-					removeFromIndex(name, value, List.of(oldHash));
-				}
-			});
-			return true;
-		}
-
-		/**
-		 * Merge this save's changes into what one replica holds. Runs on the engine's
-		 * threads, possibly several times: it only decodes and encodes bytes.
-		 */
-		private byte[] merge(byte @Nullable [] current, StoredSession.Changes changes, StoredSession snapshot) {
-			if (current == null) {
-				return snapshot.encode();
-			}
-			StoredSession base;
-			try {
-				base = StoredSession.decode(current);
-			}
-			catch (SessionSerializationException ex) {
-				return snapshot.encode();
-			}
-			base.id = snapshot.id;
-			changes.applyTo(base);
-			return base.encode();
-		}
-
-		private void preventResurrection(String key) {
-			ReplicatedSessionRepository.this.resurrectionsPrevented.increment();
-			logger.debug("Session {} was deleted while a request used it; its changes are dropped", describe(getId()));
-			// A replica that missed the delete may have taken the merge with a newer
-			// version than the tombstone: delete again so that the newest version is a
-			// tombstone everywhere.
-			ReplicatedSessionRepository.this.engine.delete(key);
-		}
-
+		return SessionKeys.sha256(value);
 	}
 
 }

@@ -11,7 +11,6 @@ import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.serialization.HostileStreams;
 import io.memquorum.signing.EntrySigner;
 import io.memquorum.signing.SigningKeys;
-import io.memquorum.session.ReplicatedSessionRepository.ReplicatedSession;
 import io.memquorum.test.MemcachedClusterExtension;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;

@@ -14,7 +14,6 @@ import java.util.stream.Stream;
 
 import io.memquorum.engine.NodeState;
 import io.memquorum.engine.ReplicatedMemcached;
-import io.memquorum.session.ReplicatedSessionRepository.ReplicatedSession;
 import io.memquorum.test.MemcachedClusterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -88,6 +88,12 @@ public final class MemquorumSessionAutoConfiguration {
 			};
 		}
 
+		@Bean
+		@ConditionalOnMissingBean
+		SessionStoreUnavailableFilter memquorumSessionStoreUnavailableFilter(MemquorumSessionProperties properties) {
+			return new SessionStoreUnavailableFilter(properties.getRetryAfter());
+		}
+
 		private static SessionAttributeSerializer serializer(MemquorumSessionProperties properties) {
 			try {
 				return switch (properties.getSerializer()) {
@@ -128,6 +134,11 @@ public final class MemquorumSessionAutoConfiguration {
 						.builder("memquorum.session.unreachable", repository,
 								ReplicatedSessionRepository::getUnreachableReadCount)
 						.description("Session lookups that no memcached replica could answer")
+						.register(registry);
+					FunctionCounter
+						.builder("memquorum.session.access.deferred", repository,
+								ReplicatedSessionRepository::getDeferredAccessUpdateCount)
+						.description("Last-access updates skipped while the write quorum was lost")
 						.register(registry);
 					FunctionCounter
 						.builder("memquorum.session.resurrections.prevented", repository,

@@ -1,5 +1,6 @@
 package io.memquorum.autoconfigure.session;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,6 +57,12 @@ public class MemquorumSessionProperties {
 	 */
 	private boolean degradeWhenUnreachable;
 
+	/**
+	 * What a request that must change its session hears, in the Retry-After header of its
+	 * 503 response, while the memcached write quorum is lost.
+	 */
+	private Duration retryAfter = Duration.ofSeconds(5);
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -102,6 +109,14 @@ public class MemquorumSessionProperties {
 
 	public void setAllowedPackages(List<String> allowedPackages) {
 		this.allowedPackages = allowedPackages;
+	}
+
+	public Duration getRetryAfter() {
+		return this.retryAfter;
+	}
+
+	public void setRetryAfter(Duration retryAfter) {
+		this.retryAfter = retryAfter;
 	}
 
 	public boolean isDegradeWhenUnreachable() {

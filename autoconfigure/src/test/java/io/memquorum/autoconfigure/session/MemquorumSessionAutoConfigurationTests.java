@@ -69,6 +69,30 @@ class MemquorumSessionAutoConfigurationTests {
 	}
 
 	@Test
+	void aFilterJustOutsideSpringSessionsAnswersALostQuorumWith503AfterTheConfiguredRetry() {
+		this.contextRunner.withPropertyValues("memquorum.session.retry-after=30s").run((context) -> {
+			SessionStoreUnavailableFilter filter = context.getBean(SessionStoreUnavailableFilter.class);
+			assertThat(filter.getOrder()).isEqualTo(SessionRepositoryFilter.DEFAULT_ORDER - 1);
+			org.springframework.mock.web.MockHttpServletResponse response = new org.springframework.mock.web.MockHttpServletResponse();
+			filter.doFilter(new org.springframework.mock.web.MockHttpServletRequest(), response, (request, ignored) -> {
+				throw new io.memquorum.session.SessionStoreUnavailableException("Cannot save session #abc");
+			});
+			assertThat(response.getStatus()).isEqualTo(503);
+			assertThat(response.getHeader("Retry-After")).isEqualTo("30");
+			assertThat(response.getContentAsString()).isEqualTo(SessionStoreUnavailableFilter.EXPLANATION);
+		});
+	}
+
+	@Test
+	void whenTheUserDefinesTheUnavailableFilterThenAutoConfigurationBacksOff() {
+		this.contextRunner
+			.withBean("myFilter", SessionStoreUnavailableFilter.class,
+					() -> new SessionStoreUnavailableFilter(Duration.ofSeconds(1)))
+			.run((context) -> assertThat(context).getBean(SessionStoreUnavailableFilter.class)
+				.isSameAs(context.getBean("myFilter")));
+	}
+
+	@Test
 	void whenThereIsNoEngineThenAutoConfigurationBacksOff() {
 		new WebApplicationContextRunner()
 			.withConfiguration(

@@ -115,6 +115,39 @@ class SessionStoreOverHttpTests {
 	}
 
 	@Test
+	void withTheWriteQuorumLostReadingRequestsAnswer200AndChangingRequestsGetA503WithRetryAfter() {
+		Browser browser = browser();
+		assertThat(browser.login("erin").statusCode()).isEqualTo(200);
+		assertThat(browser.post("/attributes", "name=color&value=blue").statusCode()).isEqualTo(200);
+		// Saves return at quorum: wait until the node that survives holds the session.
+		ReplicatedSessionRepository repository = app.getBean(ReplicatedSessionRepository.class);
+		ReplicatedMemcached engine = app.getBean(ReplicatedMemcached.class);
+		String key = engine.keyEncoder().encode(repository.getKeyPrefix() + sha256(browser.sessionId()));
+		await().until(() -> memcached.cluster().node(2).keys().contains(key));
+		// Two of three nodes die: no write can reach its quorum.
+		memcached.cluster().node(0).kill();
+		memcached.cluster().node(1).kill();
+		for (int i = 0; i < 3; i++) {
+			assertThat(browser.get("/me").body()).isEqualTo("erin");
+			HttpResponse<String> read = browser.get("/attributes");
+			assertThat(read.statusCode()).isEqualTo(200);
+			assertThat(read.body()).contains("blue");
+		}
+		// Once the engine knows, a change writes nothing at all rather than a part.
+		await().until(() -> !engine.isWriteQuorumReachable());
+		for (HttpResponse<String> change : List.of(browser.post("/attributes", "name=color&value=red"),
+				browser.post("/logout", ""), browser().login("frank"))) {
+			assertThat(change.statusCode()).isEqualTo(503);
+			assertThat(change.headers().firstValue("Retry-After")).hasValue("5");
+			assertThat(change.body()).isEqualTo(
+					"The session store cannot save changes right now (too few memcached nodes answer); please retry shortly.\n");
+		}
+		// Nothing changed, and the user is still signed in.
+		assertThat(browser.get("/attributes").body()).contains("blue").doesNotContain("red");
+		assertThat(browser.get("/me").body()).isEqualTo("erin");
+	}
+
+	@Test
 	void aThousandSessionsStayLoggedInWhileEachNodeRestartsEmptyInTurn() throws Exception {
 		List<Browser> browsers = new ArrayList<>();
 		for (int i = 0; i < 1000; i++) {

@@ -43,10 +43,11 @@ import org.springframework.session.data.redis.RedisSessionRepository;
  * {@code findById}, touch the last access time, change one attribute, {@code save}. 16
  * threads over {@value #SESSIONS} sessions of five attributes (about 1 KB serialized).
  * {@code memquorum} is {@link ReplicatedSessionRepository} on three memcached nodes (R =
- * 3, MAJORITY writes, FIRST_HIT reads); the baseline {@code redis} is Spring Session's
- * {@link RedisSessionRepository} with Lettuce on a local redis-server, configured as
- * Spring Boot does it (string keys and hash keys, JDK-serialized values, one shared
- * connection). Target: memquorum reaches at least the baseline's throughput.
+ * 3, majority writes; the session store reads a majority, whatever the engine's default);
+ * the baseline {@code redis} is Spring Session's {@link RedisSessionRepository} with
+ * Lettuce on a local redis-server, configured as Spring Boot does it (string keys and
+ * hash keys, JDK-serialized values, one shared connection). Target: memquorum reaches at
+ * least the baseline's throughput.
  *
  * <p>
  * Needs {@code redis-server} on the PATH or in /usr/bin ({@code apt-get install

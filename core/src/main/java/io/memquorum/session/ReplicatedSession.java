@@ -1,0 +1,316 @@
+package io.memquorum.session;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import io.memquorum.engine.QuorumNotReachedException;
+import io.memquorum.engine.ReadStamp;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.session.FlushMode;
+import org.springframework.session.MapSession;
+import org.springframework.session.SaveMode;
+import org.springframework.session.Session;
+import org.springframework.session.events.SessionCreatedEvent;
+
+/**
+ * A session read from, or to be written to, the replicas. Records what changed since it
+ * was read, each change with the version of the moment it was made.
+ */
+public final class ReplicatedSession implements Session {
+
+	private static final Logger logger = LoggerFactory.getLogger(ReplicatedSession.class);
+
+	private final ReplicatedSessionRepository repository;
+
+	private final MapSession cached;
+
+	/** What this session knows the replicas hold: as read, plus its own saves. */
+	private StoredSession known;
+
+	/** The id the session is stored under, {@code null} while new. */
+	private @Nullable String storedId;
+
+	/** The index values the replicas list this session under. */
+	private Map<String, String> storedIndexes;
+
+	/** Changed attributes, by name, with the version of their change. */
+	private final Map<String, Long> changedAttributes = new LinkedHashMap<>();
+
+	private long lastAccessedTimeVersion;
+
+	private long maxInactiveIntervalVersion;
+
+	/** Read from fewer than a majority of replicas: the quorum was not reachable. */
+	private final boolean readFromMinority;
+
+	/** What each replica held when read; the first save starts from it. */
+	private ReadStamp stamp;
+
+	ReplicatedSession(ReplicatedSessionRepository repository, MapSession cached, @Nullable StoredSession stored,
+			boolean readFromMinority, ReadStamp stamp) {
+		this.stamp = stamp;
+		this.repository = repository;
+		this.cached = cached;
+		this.readFromMinority = readFromMinority;
+		if (stored != null) {
+			this.known = stored;
+			this.storedId = cached.getId();
+			this.storedIndexes = stored.indexes;
+		}
+		else {
+			this.known = StoredSession.withId(cached.getId());
+			this.storedIndexes = Map.of();
+		}
+	}
+
+	Map<String, String> storedIndexes() {
+		return this.storedIndexes;
+	}
+
+	boolean isNew() {
+		return this.storedId == null;
+	}
+
+	@Override
+	public String getId() {
+		return this.cached.getId();
+	}
+
+	@Override
+	public String changeSessionId() {
+		String newId = this.repository.sessionIdGenerator().generate();
+		this.cached.setId(newId);
+		flushImmediateIfNecessary();
+		return newId;
+	}
+
+	@Override
+	public <T> @Nullable T getAttribute(String name) {
+		T value = this.cached.getAttribute(name);
+		if (value != null && this.repository.saveMode() == SaveMode.ON_GET_ATTRIBUTE) {
+			this.changedAttributes.put(name, this.repository.clock().next());
+		}
+		return value;
+	}
+
+	@Override
+	public Set<String> getAttributeNames() {
+		return this.cached.getAttributeNames();
+	}
+
+	@Override
+	public void setAttribute(String name, @Nullable Object value) {
+		this.cached.setAttribute(name, value);
+		this.changedAttributes.put(name, this.repository.clock().next());
+		flushImmediateIfNecessary();
+	}
+
+	@Override
+	public void removeAttribute(String name) {
+		setAttribute(name, null);
+	}
+
+	@Override
+	public Instant getCreationTime() {
+		return this.cached.getCreationTime();
+	}
+
+	@Override
+	public void setLastAccessedTime(Instant lastAccessedTime) {
+		this.cached.setLastAccessedTime(lastAccessedTime);
+		this.lastAccessedTimeVersion = this.repository.clock().next();
+		flushImmediateIfNecessary();
+	}
+
+	@Override
+	public Instant getLastAccessedTime() {
+		return this.cached.getLastAccessedTime();
+	}
+
+	@Override
+	public void setMaxInactiveInterval(Duration interval) {
+		this.cached.setMaxInactiveInterval(interval);
+		this.maxInactiveIntervalVersion = this.repository.clock().next();
+		flushImmediateIfNecessary();
+	}
+
+	@Override
+	public Duration getMaxInactiveInterval() {
+		return this.cached.getMaxInactiveInterval();
+	}
+
+	@Override
+	public boolean isExpired() {
+		return this.cached.isExpired();
+	}
+
+	void flushImmediateIfNecessary() {
+		if (this.repository.flushMode() == FlushMode.IMMEDIATE) {
+			save();
+		}
+	}
+
+	void save() {
+		long now = System.currentTimeMillis();
+		Map<String, String> indexes = resolveIndexes();
+		SessionWrites writes = this.repository.writes();
+		try {
+			if (isNew()) {
+				this.repository.requireWriteQuorum("create", getId());
+				StoredSession all = everything(indexes);
+				writes.saveNew(getId(), all, now);
+				this.known = all;
+				this.repository.eventPublisher().publishEvent(new SessionCreatedEvent(this.repository, this));
+			}
+			else if (!getId().equals(this.storedId)) {
+				this.repository.requireWriteQuorum("change the id of", this.storedId);
+				StoredSession moved = writes.saveChangedId(this.storedId, getId(), change(indexes, now),
+						this.storedIndexes, indexedUntil(now), now);
+				if (moved == null) {
+					return;
+				}
+				this.known = moved;
+			}
+			else {
+				StoredSession change = change(indexes, now);
+				if (change.isEmptyChange()) {
+					return;
+				}
+				boolean quorumReachable = this.repository.engine().isWriteQuorumReachable();
+				if (onlyTouchesAccess(change) && (this.readFromMinority || !quorumReachable)) {
+					deferAccessUpdate("the memcached write quorum is out of reach");
+					return;
+				}
+				this.repository.requireWriteQuorum("save", getId());
+				StoredSession expected = StoredSession.decode(this.known.encode()).mergeFrom(change);
+				try {
+					ReadStamp stamp = this.stamp;
+					this.stamp = ReadStamp.NONE;
+					if (!writes.saveChange(getId(), expected, change, this.storedIndexes, stamp, now)) {
+						return;
+					}
+				}
+				catch (QuorumNotReachedException ex) {
+					if (onlyTouchesAccess(change)) {
+						deferAccessUpdate(ex.getMessage());
+						return;
+					}
+					throw ex;
+				}
+				this.known = expected;
+			}
+		}
+		catch (QuorumNotReachedException ex) {
+			throw new SessionStoreUnavailableException(
+					"Cannot save session " + SessionKeys.describe(getId()) + ": the write quorum is lost", ex);
+		}
+		this.storedId = getId();
+		this.storedIndexes = this.known.indexes;
+		this.changedAttributes.clear();
+		this.lastAccessedTimeVersion = 0;
+		this.maxInactiveIntervalVersion = 0;
+	}
+
+	/**
+	 * Quorum lost: a request that only read its session keeps working; its last access
+	 * time is written by the next save that reaches the quorum.
+	 */
+	private void deferAccessUpdate(@Nullable String reason) {
+		this.repository.accessUpdateDeferred();
+		logger.debug("Last access of session {} not written: {}", SessionKeys.describe(getId()), reason);
+	}
+
+	private boolean onlyTouchesAccess(StoredSession change) {
+		return change.attributes.isEmpty() && change.maxInactiveSeconds.version == 0 && change.indexesVersion == 0;
+	}
+
+	/** A new session: every field, each with a version of now. */
+	private StoredSession everything(Map<String, String> indexes) {
+		long version = this.repository.clock().next();
+		StoredSession all = StoredSession.withId(getId());
+		all.creationTime.set(version, getCreationTime().toEpochMilli());
+		all.lastAccessedTime.set(Math.max(version, this.lastAccessedTimeVersion), getLastAccessedTime().toEpochMilli());
+		all.maxInactiveSeconds.set(version, getMaxInactiveInterval().toSeconds());
+		if (!indexes.isEmpty()) {
+			all.indexesVersion = version;
+			all.indexes = new TreeMap<>(indexes);
+			all.indexedUntil = indexedUntil(System.currentTimeMillis());
+		}
+		for (String name : getAttributeNames()) {
+			all.attributes.put(name, new StoredSession.Attribute(this.changedAttributes.getOrDefault(name, version),
+					this.repository.serializer().serialize(this.cached.getAttribute(name))));
+		}
+		return all;
+	}
+
+	/** What this request changed, and nothing else. */
+	private StoredSession change(Map<String, String> indexes, long now) {
+		StoredSession change = StoredSession.delta();
+		if (this.repository.saveMode() == SaveMode.ALWAYS) {
+			// Every attribute is written by every save, as of the save.
+			long version = this.repository.clock().next();
+			getAttributeNames().forEach((name) -> this.changedAttributes.putIfAbsent(name, version));
+		}
+		this.changedAttributes.forEach((name, version) -> {
+			Object value = this.cached.getAttribute(name);
+			change.attributes.put(name, new StoredSession.Attribute(version,
+					(value != null) ? this.repository.serializer().serialize(value) : null));
+		});
+		if (this.lastAccessedTimeVersion != 0) {
+			change.lastAccessedTime.set(this.lastAccessedTimeVersion, getLastAccessedTime().toEpochMilli());
+		}
+		if (this.maxInactiveIntervalVersion != 0) {
+			change.maxInactiveSeconds.set(this.maxInactiveIntervalVersion, getMaxInactiveInterval().toSeconds());
+		}
+		boolean indexesChanged = !indexes.equals(this.storedIndexes);
+		if (indexesChanged) {
+			change.indexesVersion = this.repository.clock().next();
+			change.indexes = new TreeMap<>(indexes);
+		}
+		if (!indexes.isEmpty()
+				&& (indexesChanged || !getId().equals(this.storedId) || expiresAt() > this.known.indexedUntil)) {
+			change.indexedUntil = indexedUntil(now);
+		}
+		return change;
+	}
+
+	private Map<String, String> resolveIndexes() {
+		Map<String, String> resolved = this.repository.indexResolver().resolveIndexesFor(this.cached);
+		Map<String, String> indexes = new TreeMap<>();
+		resolved.forEach((name, value) -> {
+			if (name != null && value != null) {
+				indexes.put(name, value);
+			}
+		});
+		return indexes;
+	}
+
+	private long expiresAt() {
+		Duration interval = getMaxInactiveInterval();
+		if (interval.isNegative()) {
+			return Long.MAX_VALUE;
+		}
+		return getLastAccessedTime().toEpochMilli() + interval.toMillis();
+	}
+
+	/**
+	 * Until when index entries written now may list this session: twice its lifetime, so
+	 * that a save refreshes them at most once per max inactive interval, and never before
+	 * this session expires.
+	 */
+	private long indexedUntil(long now) {
+		Duration interval = getMaxInactiveInterval();
+		if (interval.isNegative()) {
+			return Long.MAX_VALUE;
+		}
+		return Math.max(now, getLastAccessedTime().toEpochMilli()) + 2 * interval.toMillis();
+	}
+
+}

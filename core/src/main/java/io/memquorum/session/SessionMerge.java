@@ -1,0 +1,151 @@
+package io.memquorum.session;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
+import java.util.function.UnaryOperator;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One save's change merged into one replica's copy, field by field. It runs on the
+ * engine's threads, once per replica and again after a compare-and-swap conflict, so it
+ * only decodes, merges and encodes; what it met is remembered for the save to decide what
+ * the outcome means.
+ */
+final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunction<byte[]> {
+
+	/**
+	 * The expiry of each payload this merge produced, by identity, until the engine asks.
+	 */
+	private final Map<byte[], Long> expiries = new ConcurrentHashMap<>();
+
+	private final long now;
+
+	private volatile boolean sawExpired;
+
+	/** The last input and its merge: replicas usually hold the same bytes. */
+	private volatile @Nullable Merged last;
+
+	private final StoredSession change;
+
+	private final @Nullable StoredSession fill;
+
+	private volatile boolean sawNoCopy;
+
+	private volatile boolean sawEnded;
+
+	/**
+	 * A merge.
+	 * @param change what the save changed
+	 * @param fill what to write where a replica holds no copy, or {@code null} to leave
+	 * such a replica to read repair
+	 * @param now epoch milliseconds now
+	 */
+	SessionMerge(StoredSession change, @Nullable StoredSession fill, long now) {
+		this.change = change;
+		this.fill = fill;
+		this.now = now;
+	}
+
+	@Override
+	public byte @Nullable [] apply(byte @Nullable [] current) {
+		Merged previous = this.last;
+		if (current != null && previous != null && Arrays.equals(previous.input(), current)) {
+			return previous.output();
+		}
+		byte[] merged = mergeInto(current);
+		if (current != null && merged != null) {
+			this.last = new Merged(current, merged);
+		}
+		return merged;
+	}
+
+	private record Merged(byte[] input, byte[] output) {
+
+	}
+
+	private byte @Nullable [] mergeInto(byte @Nullable [] current) {
+		StoredSession held = null;
+		if (current != null) {
+			try {
+				held = StoredSession.decode(current);
+			}
+			catch (SessionSerializationException ex) {
+				held = null;
+			}
+		}
+		if (held == null || !held.isComplete() && !held.isEnded()) {
+			this.sawNoCopy = true;
+			if (this.fill == null) {
+				return null;
+			}
+			held = StoredSession.decode(this.fill.encode());
+		}
+		else if (held.isEnded()) {
+			this.sawEnded = true;
+			return null;
+		}
+		StoredSession merged = held.mergeFrom(this.change);
+		long expiresAt = merged.expiresAt();
+		if (expiresAt <= this.now) {
+			// Nobody extended it: the session has expired, and nothing may outlive it.
+			this.sawExpired = true;
+			return null;
+		}
+		byte[] bytes = merged.encode();
+		this.expiries.put(bytes, expiresAt);
+		return bytes;
+	}
+
+	/**
+	 * When a payload this merge produced expires, so that the memcached item lives
+	 * exactly as long as the session it holds.
+	 * @param payload a merged payload
+	 * @return epoch milliseconds, or 0 for never
+	 */
+	@Override
+	public long applyAsLong(byte[] payload) {
+		Long expiresAt = this.expiries.get(payload);
+		return itemExpiry((expiresAt != null) ? expiresAt : StoredSession.decode(payload).expiresAt());
+	}
+
+	/**
+	 * When a stored session payload expires, as the engine's envelope says it.
+	 * @param payload the payload
+	 * @return epoch milliseconds, 0 for never
+	 */
+	static long expiryOf(byte[] payload) {
+		return itemExpiry(StoredSession.decode(payload).expiresAt());
+	}
+
+	private static long itemExpiry(long sessionExpiresAt) {
+		return (sessionExpiresAt == Long.MAX_VALUE) ? 0 : sessionExpiresAt;
+	}
+
+	boolean sawExpired() {
+		return this.sawExpired;
+	}
+
+	static @Nullable StoredSession decodeOrNull(byte @Nullable [] bytes) {
+		if (bytes == null) {
+			return null;
+		}
+		try {
+			return StoredSession.decode(bytes);
+		}
+		catch (SessionSerializationException ex) {
+			return null;
+		}
+	}
+
+	boolean sawNoCopy() {
+		return this.sawNoCopy;
+	}
+
+	boolean sawEnded() {
+		return this.sawEnded;
+	}
+
+}
