@@ -140,6 +140,11 @@ public class MemquorumProperties {
 	 */
 	private final Signing signing = new Signing();
 
+	/**
+	 * Copying restarted, replaced, flushed and new nodes back from their peers.
+	 */
+	private final Refill refill = new Refill();
+
 	public List<String> getServers() {
 		return this.servers;
 	}
@@ -325,6 +330,88 @@ public class MemquorumProperties {
 
 		public void setKeys(List<String> keys) {
 			this.keys = keys;
+		}
+
+	}
+
+	public Refill getRefill() {
+		return this.refill;
+	}
+
+	/**
+	 * How nodes that lost their contents are refilled from their peers.
+	 */
+	public static class Refill {
+
+		/**
+		 * Whether nodes found restarted, replaced, flushed or new, and nodes whose
+		 * replicas changed with the node list, are copied back from their peers. Needs
+		 * memcached's LRU crawler (on unless memcached runs with -o no_lru_crawler).
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * The most entries one application instance copies per second during a refill.
+		 */
+		private long entriesPerSecond = 5_000;
+
+		/**
+		 * The most data one application instance copies per second during a refill, as
+		 * memcached sizes the items.
+		 */
+		private DataSize bytesPerSecond = DataSize.ofMegabytes(16);
+
+		/**
+		 * How often every node is asked for its completeness marker. A node found
+		 * restarted or flushed is checked at once.
+		 */
+		private Duration checkInterval = Duration.ofSeconds(5);
+
+		/**
+		 * How long a refill lease outlives its holder's last renewal: when the
+		 * application instance that refills a node dies, another takes over after this
+		 * long. Whole seconds, at least 1 s.
+		 */
+		private Duration leaseTtl = Duration.ofSeconds(30);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public long getEntriesPerSecond() {
+			return this.entriesPerSecond;
+		}
+
+		public void setEntriesPerSecond(long entriesPerSecond) {
+			this.entriesPerSecond = entriesPerSecond;
+		}
+
+		public DataSize getBytesPerSecond() {
+			return this.bytesPerSecond;
+		}
+
+		public void setBytesPerSecond(DataSize bytesPerSecond) {
+			this.bytesPerSecond = bytesPerSecond;
+		}
+
+		public Duration getCheckInterval() {
+			return this.checkInterval;
+		}
+
+		public void setCheckInterval(Duration checkInterval) {
+			this.checkInterval = checkInterval;
+		}
+
+		public Duration getLeaseTtl() {
+			return this.leaseTtl;
+		}
+
+		public void setLeaseTtl(Duration leaseTtl) {
+			this.leaseTtl = leaseTtl;
 		}
 
 	}

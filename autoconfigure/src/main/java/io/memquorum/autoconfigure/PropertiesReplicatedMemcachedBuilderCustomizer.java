@@ -64,6 +64,12 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		map.from(props::getHintCapacity).to(builder::hintCapacity);
 		map.from(props::getHintBytes).as(DataSize::toBytes).to(builder::hintBytes);
 		map.from(props::getTombstoneTtl).to(builder::tombstoneTtl);
+		MemquorumProperties.Refill refill = props.getRefill();
+		map.from(refill::isEnabled).to(builder::refillEnabled);
+		map.from(refill::getEntriesPerSecond).to(builder::refillEntriesPerSecond);
+		map.from(refill::getBytesPerSecond).as(DataSize::toBytes).to(builder::refillBytesPerSecond);
+		map.from(refill::getCheckInterval).to(builder::refillCheckInterval);
+		map.from(refill::getLeaseTtl).to(builder::refillLeaseTtl);
 		builder.credentials(credentials());
 		builder.signer(signer(servers));
 	}
@@ -173,6 +179,20 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		if (props.getHintCapacity() < 1) {
 			throw new InvalidConfigurationPropertyValueException("memquorum.hint-capacity", props.getHintCapacity(),
 					"It must be at least 1");
+		}
+		MemquorumProperties.Refill refill = props.getRefill();
+		if (refill.getEntriesPerSecond() < 1) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.refill.entries-per-second",
+					refill.getEntriesPerSecond(), "It must be at least 1");
+		}
+		if (refill.getBytesPerSecond().toBytes() < 1) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.refill.bytes-per-second",
+					refill.getBytesPerSecond(), "It must be at least 1B");
+		}
+		positive("memquorum.refill.check-interval", refill.getCheckInterval());
+		if (refill.getLeaseTtl().compareTo(Duration.ofSeconds(1)) < 0) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.refill.lease-ttl", refill.getLeaseTtl(),
+					"It must be at least 1s: memcached counts lifetimes in whole seconds");
 		}
 		long maxItemSize = props.getMaxItemSize().toBytes();
 		if (maxItemSize < 1024 || maxItemSize > Integer.MAX_VALUE) {

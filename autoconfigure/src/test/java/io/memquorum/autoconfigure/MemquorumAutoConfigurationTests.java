@@ -3,6 +3,7 @@ package io.memquorum.autoconfigure;
 import java.util.List;
 
 import io.memquorum.engine.ReadConsistency;
+import io.memquorum.engine.RefillStatus;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.engine.WriteQuorum;
 import io.memquorum.metrics.EngineMetrics;
@@ -231,6 +232,44 @@ class MemquorumAutoConfigurationTests {
 	void aMaxItemSizeBelowOneKilobyteFailsAtStartup() {
 		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.max-item-size=100B")
 			.run(failsWith("memquorum.max-item-size", "It must be between 1KB and 2GB"));
+	}
+
+	@Test
+	void whenRefillIsDisabledThenEveryNodeReportsRefillDisabled() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.refill.enabled=false")
+			.run((context) -> assertThat(context.getBean(ReplicatedMemcached.class).refillStatus()).hasSize(3)
+				.allSatisfy((status) -> assertThat(status.phase()).isEqualTo(RefillStatus.Phase.DISABLED)));
+	}
+
+	@Test
+	void refillIsOnByDefault() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE)
+			.run((context) -> assertThat(context.getBean(ReplicatedMemcached.class).refillStatus())
+				.allSatisfy((status) -> assertThat(status.phase()).isNotEqualTo(RefillStatus.Phase.DISABLED)));
+	}
+
+	@Test
+	void aRefillRateOfZeroEntriesPerSecondFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.refill.entries-per-second=0")
+			.run(failsWith("memquorum.refill.entries-per-second", "It must be at least 1"));
+	}
+
+	@Test
+	void aRefillRateOfZeroBytesPerSecondFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.refill.bytes-per-second=0B")
+			.run(failsWith("memquorum.refill.bytes-per-second", "It must be at least 1B"));
+	}
+
+	@Test
+	void aRefillLeaseTtlBelowOneSecondFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.refill.lease-ttl=500ms")
+			.run(failsWith("memquorum.refill.lease-ttl", "memcached counts lifetimes in whole seconds"));
+	}
+
+	@Test
+	void aZeroRefillCheckIntervalFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.refill.check-interval=0s")
+			.run(failsWith("memquorum.refill.check-interval", "It must be positive"));
 	}
 
 	@Test

@@ -62,6 +62,16 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	@Nullable NodeCredentials credentials;
 
+	private boolean refillEnabled = RefillOptions.DEFAULTS.enabled();
+
+	private long refillEntriesPerSecond = RefillOptions.DEFAULTS.entriesPerSecond();
+
+	private long refillBytesPerSecond = RefillOptions.DEFAULTS.bytesPerSecond();
+
+	private Duration refillCheckInterval = RefillOptions.DEFAULTS.checkInterval();
+
+	private Duration refillLeaseTtl = RefillOptions.DEFAULTS.leaseTtl();
+
 	LongSupplier wallClock = System::currentTimeMillis;
 
 	/**
@@ -277,6 +287,77 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	public B metrics(EngineMetrics metrics) {
 		this.metrics = metrics;
 		return self();
+	}
+
+	/**
+	 * Whether nodes found restarted, replaced, flushed or new, and nodes whose replicas
+	 * changed with the node list, are copied back from their peers (on by default; see
+	 * {@link Refill}).
+	 * @param enabled whether to refill
+	 * @return this builder
+	 */
+	public B refillEnabled(boolean enabled) {
+		this.refillEnabled = enabled;
+		return self();
+	}
+
+	/**
+	 * The most entries this instance copies per second during a refill (5,000 by
+	 * default).
+	 * @param entriesPerSecond at least 1
+	 * @return this builder
+	 */
+	public B refillEntriesPerSecond(long entriesPerSecond) {
+		if (entriesPerSecond < 1) {
+			throw new IllegalArgumentException("refillEntriesPerSecond must be at least 1, got " + entriesPerSecond);
+		}
+		this.refillEntriesPerSecond = entriesPerSecond;
+		return self();
+	}
+
+	/**
+	 * The most bytes, as memcached sizes the items, this instance copies per second
+	 * during a refill (16 MB by default).
+	 * @param bytesPerSecond at least 1
+	 * @return this builder
+	 */
+	public B refillBytesPerSecond(long bytesPerSecond) {
+		if (bytesPerSecond < 1) {
+			throw new IllegalArgumentException("refillBytesPerSecond must be at least 1, got " + bytesPerSecond);
+		}
+		this.refillBytesPerSecond = bytesPerSecond;
+		return self();
+	}
+
+	/**
+	 * How often every node is asked for its completeness marker (5 s by default). A node
+	 * found restarted or flushed is checked at once.
+	 * @param checkInterval the interval
+	 * @return this builder
+	 */
+	public B refillCheckInterval(Duration checkInterval) {
+		this.refillCheckInterval = positive("refillCheckInterval", checkInterval);
+		return self();
+	}
+
+	/**
+	 * How long a refill lease outlives its holder's last renewal (30 s by default):
+	 * another instance takes a refill over this long after its copier died.
+	 * @param leaseTtl at least 1 s
+	 * @return this builder
+	 */
+	public B refillLeaseTtl(Duration leaseTtl) {
+		if (leaseTtl.toMillis() < 1000) {
+			throw new IllegalArgumentException(
+					"refillLeaseTtl must be at least 1 s (memcached counts lifetimes in seconds), got " + leaseTtl);
+		}
+		this.refillLeaseTtl = leaseTtl;
+		return self();
+	}
+
+	RefillOptions refillOptions() {
+		return new RefillOptions(this.refillEnabled, this.refillEntriesPerSecond, this.refillBytesPerSecond,
+				this.refillCheckInterval, this.refillLeaseTtl, RefillOptions.DEFAULTS.listingTimeout());
 	}
 
 	private static Duration positive(String name, Duration value) {

@@ -15,6 +15,11 @@ import java.util.Base64;
  * {@code prefix + "#h:" + base64url(SHA-256(key))}: deterministic in every JVM, 46 bytes,
  * and unable to collide with a readable key, because readable keys that start with the
  * marker are hashed too.
+ *
+ * <p>
+ * Keys under {@code prefix + "#m:"} are memquorum's own (the refill marker and lease of
+ * each node, see {@link #internalKey(String)}): readable application keys starting with
+ * {@code "#m:"} are hashed as well, so no application key can land on them.
  */
 public final class KeyEncoder {
 
@@ -25,6 +30,8 @@ public final class KeyEncoder {
 	public static final int MAX_PREFIX_LENGTH = 100;
 
 	private static final String HASHED_MARKER = "#h:";
+
+	private static final String INTERNAL_MARKER = "#m:";
 
 	private final String prefix;
 
@@ -48,6 +55,25 @@ public final class KeyEncoder {
 	}
 
 	/**
+	 * The memcached key of one of memquorum's own items, which no application key encodes
+	 * to.
+	 * @param name the item's name, printable ASCII
+	 * @return the memcached key
+	 */
+	public String internalKey(String name) {
+		return this.prefix + INTERNAL_MARKER + name;
+	}
+
+	/**
+	 * Whether a memcached key is one of memquorum's own items under this prefix.
+	 * @param encoded a memcached key
+	 * @return {@code true} for internal keys
+	 */
+	public boolean isInternal(String encoded) {
+		return encoded.startsWith(this.prefix + INTERNAL_MARKER);
+	}
+
+	/**
 	 * The memcached key for an application key.
 	 * @param key any non-empty string
 	 * @return a valid memcached key
@@ -63,7 +89,8 @@ public final class KeyEncoder {
 	}
 
 	private boolean isReadable(String key) {
-		if (this.prefix.length() + key.length() > MAX_KEY_LENGTH || key.startsWith(HASHED_MARKER)) {
+		if (this.prefix.length() + key.length() > MAX_KEY_LENGTH || key.startsWith(HASHED_MARKER)
+				|| key.startsWith(INTERNAL_MARKER)) {
 			return false;
 		}
 		for (int i = 0; i < key.length(); i++) {

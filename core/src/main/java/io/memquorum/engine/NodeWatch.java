@@ -38,13 +38,16 @@ final class NodeWatch {
 
 	private final ExecutorService closer;
 
+	private final Refill refill;
+
 	NodeWatch(EngineState state, Hints hints, ConnectionOpener opener, ExecutorService connector,
-			ExecutorService closer) {
+			ExecutorService closer, Refill refill) {
 		this.state = state;
 		this.hints = hints;
 		this.opener = opener;
 		this.connector = connector;
 		this.closer = closer;
+		this.refill = refill;
 	}
 
 	/** Opens the connection to a node; resolves its host name each time. */
@@ -209,8 +212,9 @@ final class NodeWatch {
 		// flush.
 		node.hints.clearOverflow();
 		this.state.metrics.nodeRestarted(node.address);
-		logger.warn("memcached node {} restarted (new process or start time): it is empty until repaired",
+		logger.warn("memcached node {} restarted (new process or start time): it is empty until refilled",
 				node.address);
+		this.refill.nodeEmptied(node, "it restarted (new process or start time)");
 	}
 
 	/**
@@ -230,6 +234,7 @@ final class NodeWatch {
 			flushed = node.connection().flushAll().thenRun(() -> {
 				node.hints.clearOverflow();
 				this.state.metrics.nodeFlushed(node.address);
+				this.refill.nodeEmptied(node, "it was flushed on its return");
 			});
 		}
 		return flushed.thenCompose((ignored) -> this.hints.replay(node)).whenComplete((ignored, failure) -> {

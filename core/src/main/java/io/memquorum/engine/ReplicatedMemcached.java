@@ -106,6 +106,14 @@ import org.jspecify.annotations.Nullable;
  * deletes it can no longer receive: its hints overflowed, a delete it missed has a
  * tombstone that expired before replay, or it was unreachable for longer than a tombstone
  * lives. Then it is {@link NodeState#UP}.</li>
+ * <li>A node that restarted, was flushed, is new, or whose replicas changed with the node
+ * list (it lacks its completeness marker for this node list) is <b>refilled</b> in the
+ * background ({@link Refill}): its peers list their keys, and every entry it should hold,
+ * value or tombstone, is copied with the remaining lifetime where it holds nothing, or an
+ * older version when a tombstone is involved; a value it holds is never replaced by
+ * another value, which may lack merged updates. One application instance copies a given
+ * node incarnation, under a lease stored on that node; the node serves reads meanwhile,
+ * and a miss on it falls through. Refill needs memcached's LRU crawler.</li>
  * <li>A failed write raises {@link QuorumNotReachedException}. It may have reached some
  * replicas; it is neither rolled back nor replayed. A read that no replica could answer
  * raises it too; a read that some replica answered with a miss returns a miss.</li>
@@ -120,6 +128,9 @@ import org.jspecify.annotations.Nullable;
  * them; tombstones still protect MAJORITY reads until they expire.</li>
  * <li>memcached evicts under memory pressure; an evicted tombstone no longer shadows a
  * replica that missed the delete.</li>
+ * <li>Refill copies what the peers hold when it runs. Restarting the next node before the
+ * previous one is refilled (its marker written) can lose entries whose only copies were
+ * on the two.</li>
  * <li>Another application instance may see a node differently: its own hints and its own
  * failure detector decide for it.</li>
  * </ul>
@@ -128,8 +139,9 @@ import org.jspecify.annotations.Nullable;
  * synchronous methods wait once per operation, at most until its deadline. One
  * maintenance thread scans command timeouts, probes, replays hints, checks for restarts
  * and runs compare-and-swap back-off, so no engine work lands on the common ForkJoin
- * pool; a second thread opens and closes connections, which may block. Each node has at
- * most one maintenance task in flight ({@code Node.busy}).
+ * pool; a second thread opens and closes connections, which may block; a third checks
+ * completeness markers and runs refills, whose key listings block on a socket. Each node
+ * has at most one maintenance task in flight ({@code Node.busy}).
  *
  * <h2>Where each clause lives</h2> {@link QuorumWrite} (writes), {@link ConditionalWrite}
  * (add, replace, touch, update, add rollback), {@link FirstHitRead},
@@ -157,6 +169,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	private final MultiGet multiGet;
 
 	private final Duration deadline;
+
+	private final Refill refill;
 
 	private ReplicatedMemcached(Builder builder) {
 		if (builder.servers.isEmpty()) {
@@ -201,7 +215,10 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		Hints hints = new Hints(this.state, this.conditional);
 		this.quorumWrite = new QuorumWrite(this.state, this.readOrder, hints);
 		this.multiGet = new MultiGet(this.state, this.readOrder, this.repair);
-		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.closer);
+		this.refill = new Refill(this.state.nodes, placement, this.state.keyEncoder, this.conditional::apply,
+				this.state.metrics, builder.refillOptions(), this.state.wallClock,
+				settings.operationTimeout().multipliedBy(4).plusSeconds(1));
+		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.closer, this.refill);
 		TimeoutScan timeouts = new TimeoutScan(this.state);
 		for (Node node : nodes.values()) {
 			this.state.metrics.registerNode(node.address, node::state, (address) -> node.hints.size());
@@ -219,6 +236,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		}
 		long tick = Math.max(10, Math.min(settings.probeInterval().toMillis(), 100));
 		maintenance.scheduleWithFixedDelay(watch::maintain, tick, tick, TimeUnit.MILLISECONDS);
+		this.refill.start();
 	}
 
 	private void closeAll(Map<NodeAddress, Node> nodes, ScheduledExecutorService maintenance) {
@@ -532,6 +550,15 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	}
 
 	/**
+	 * Where the refill of every node stands, as this instance sees it, in configuration
+	 * order.
+	 * @return the nodes' refill status
+	 */
+	public List<RefillStatus> refillStatus() {
+		return this.refill.status();
+	}
+
+	/**
 	 * Whether enough nodes are up or recovering for every key to reach its write quorum.
 	 * @return {@code true} when writes can succeed
 	 */
@@ -604,6 +631,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	@Override
 	public void close() {
+		// First: a refill in progress releases its lease over connections still open.
+		this.refill.close();
 		this.state.maintenance.shutdownNow();
 		this.connector.shutdownNow();
 		this.closer.shutdown();

@@ -4,6 +4,7 @@ import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 import io.memquorum.engine.NodeState;
+import io.memquorum.engine.RefillStatus;
 import io.memquorum.node.NodeAddress;
 
 /**
@@ -110,6 +111,37 @@ public interface EngineMetrics {
 	 * @param pendingHints how many hints wait for the node
 	 */
 	default void registerNode(NodeAddress node, Supplier<NodeState> state, ToDoubleFunction<NodeAddress> pendingHints) {
+	}
+
+	/**
+	 * A refill of a node started copying.
+	 * @param node the node being refilled
+	 */
+	default void refillStarted(NodeAddress node) {
+	}
+
+	/**
+	 * A refill stored one entry on a node.
+	 * @param node the node being refilled
+	 * @param bytes the envelope's size
+	 */
+	default void refillCopied(NodeAddress node, long bytes) {
+	}
+
+	/**
+	 * A refill run ended.
+	 * @param node the node
+	 * @param complete whether the node is now marked complete
+	 */
+	default void refillFinished(NodeAddress node, boolean complete) {
+	}
+
+	/**
+	 * Called once per node at startup so that gauges can follow its refill.
+	 * @param node the node
+	 * @param status the node's refill status now
+	 */
+	default void registerRefill(NodeAddress node, Supplier<RefillStatus> status) {
 	}
 
 	/**

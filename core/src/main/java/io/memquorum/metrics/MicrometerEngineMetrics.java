@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 import io.memquorum.engine.NodeState;
+import io.memquorum.engine.RefillStatus;
 import io.memquorum.node.NodeAddress;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -28,6 +29,12 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code memquorum.quorum.failures} (counter; tag {@code operation})</li>
  * <li>{@code memquorum.values.unreadable} (counter; tag {@code reason}: not-an-envelope,
  * unknown-format, corrupt, unsigned, signed-without-keys, bad-signature)</li>
+ * <li>{@code memquorum.refill.runs} (counter; tag {@code outcome}
+ * started|complete|incomplete), {@code memquorum.refill.entries} and
+ * {@code memquorum.refill.bytes} (counters: entries and envelope bytes copied onto a
+ * node), {@code memquorum.refill.active} (gauge: 1 while this instance refills the node),
+ * {@code memquorum.refill.progress} (gauge: entries examined of those listed in the
+ * current or last run, 0 to 1)</li>
  * </ul>
  */
 public final class MicrometerEngineMetrics implements EngineMetrics {
@@ -148,6 +155,60 @@ public final class MicrometerEngineMetrics implements EngineMetrics {
 			.tag("node", node.toString())
 			.strongReference(true)
 			.register(this.registry);
+	}
+
+	@Override
+	public void refillStarted(NodeAddress node) {
+		refillRun(node, "started");
+	}
+
+	@Override
+	public void refillCopied(NodeAddress node, long bytes) {
+		count("memquorum.refill.entries", "Entries copied onto a node by refill", node);
+		this.counters
+			.computeIfAbsent("memquorum.refill.bytes|" + node,
+					(id) -> Counter.builder("memquorum.refill.bytes")
+						.description("Envelope bytes copied onto a node by refill")
+						.baseUnit("bytes")
+						.tag("node", node.toString())
+						.register(this.registry))
+			.increment(bytes);
+	}
+
+	@Override
+	public void refillFinished(NodeAddress node, boolean complete) {
+		refillRun(node, complete ? "complete" : "incomplete");
+	}
+
+	@Override
+	public void registerRefill(NodeAddress node, Supplier<RefillStatus> status) {
+		Gauge
+			.builder("memquorum.refill.active", status,
+					(supplier) -> (supplier.get().phase() == RefillStatus.Phase.REFILLING) ? 1.0 : 0.0)
+			.description("1 while this instance refills the node")
+			.tag("node", node.toString())
+			.strongReference(true)
+			.register(this.registry);
+		Gauge.builder("memquorum.refill.progress", status, (supplier) -> {
+			RefillStatus now = supplier.get();
+			return (now.total() > 0) ? (double) now.examined() / now.total()
+					: (now.phase() == RefillStatus.Phase.COMPLETE) ? 1.0 : 0.0;
+		})
+			.description("Entries examined of those listed in the node's current or last refill, 0 to 1")
+			.tag("node", node.toString())
+			.strongReference(true)
+			.register(this.registry);
+	}
+
+	private void refillRun(NodeAddress node, String outcome) {
+		this.counters
+			.computeIfAbsent("memquorum.refill.runs|" + node + "|" + outcome,
+					(id) -> Counter.builder("memquorum.refill.runs")
+						.description("Refill runs of a node by this instance")
+						.tag("node", node.toString())
+						.tag("outcome", outcome)
+						.register(this.registry))
+			.increment();
 	}
 
 	private void count(String name, String description, NodeAddress node) {

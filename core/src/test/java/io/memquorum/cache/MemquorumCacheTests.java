@@ -128,6 +128,8 @@ class MemquorumCacheTests {
 		ReplicatedMemcached engine = cache.getNativeCache();
 		String entryKey = engine.keyEncoder().encode(cache.storageKey("a"));
 		MemcachedNode lagging = memcached.cluster().node(2);
+		// The put returned at quorum: wait for the third replica before reading it.
+		await().until(() -> lagging.rawGet(entryKey) != null);
 		byte[] oldEntry = lagging.rawGet(entryKey);
 		cache.clear();
 		cache.put("a", "new");

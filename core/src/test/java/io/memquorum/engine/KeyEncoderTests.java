@@ -38,6 +38,17 @@ class KeyEncoderTests {
 	}
 
 	@Test
+	void noApplicationKeyEncodesToAnInternalKey() {
+		String marker = this.encoder.internalKey("complete");
+		assertThat(marker).isEqualTo("app:#m:complete");
+		assertThat(this.encoder.isInternal(marker)).isTrue();
+		String lookalike = this.encoder.encode("#m:complete");
+		assertThat(lookalike).startsWith("app:#h:").isNotEqualTo(marker);
+		assertThat(this.encoder.isInternal(lookalike)).isFalse();
+		assertThat(this.encoder.isInternal(this.encoder.encode("user:42"))).isFalse();
+	}
+
+	@Test
 	void emptyKeyIsRejected() {
 		assertThatIllegalArgumentException().isThrownBy(() -> this.encoder.encode(""))
 			.withMessage("Key must not be empty");

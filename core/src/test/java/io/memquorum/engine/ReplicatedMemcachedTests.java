@@ -82,7 +82,11 @@ class ReplicatedMemcachedTests {
 		assertThat(engine.add("held", bytes("intruder"), Duration.ZERO)).isFalse();
 		await().untilAsserted(() -> {
 			Envelope onFlushed = Envelope.decode(Envelope.FLAGS, memcached.cluster().node(0).rawGet("held"));
-			assertThat(onFlushed == null || !onFlushed.isValue()).as("the losing add was rolled back").isTrue();
+			// Refill may meanwhile copy the original back onto the flushed node.
+			assertThat(onFlushed == null || !onFlushed.isValue()
+					|| new String(onFlushed.payload(), StandardCharsets.UTF_8).equals("original"))
+				.as("the losing add was rolled back")
+				.isTrue();
 		});
 		for (int i = 0; i < 30; i++) {
 			assertThat(engine.get("held")).asString(StandardCharsets.UTF_8).isEqualTo("original");

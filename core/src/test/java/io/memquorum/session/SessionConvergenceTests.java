@@ -377,14 +377,16 @@ class SessionConvergenceTests {
 	void aLongRequestNeverShortensASessionALaterRequestExtended() throws InterruptedException {
 		ReplicatedMemcached engine = engine();
 		ReplicatedSessionRepository repository = new ReplicatedSessionRepository(engine);
-		repository.setDefaultMaxInactiveInterval(Duration.ofSeconds(4));
+		repository.setDefaultMaxInactiveInterval(Duration.ofSeconds(6));
 		String id = stored(repository, "user", "alice").getId();
 		// Each request touches the session when it starts, as SessionRepositoryFilter
 		// does.
 		ReplicatedSession longRequest = repository.findById(id);
 		longRequest.setLastAccessedTime(Instant.now());
-		// Time passes (not a synchronization: the test needs the clock to move).
-		Thread.sleep(2000);
+		// Time passes (not a synchronization: the test needs the clock to move). The
+		// gaps leave a second or more on either side of the final read, for memcached's
+		// one-second clock and a loaded machine.
+		Thread.sleep(3000);
 		ReplicatedSession shortRequest = repository.findById(id);
 		Instant touched = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 		shortRequest.setLastAccessedTime(touched);
@@ -393,8 +395,9 @@ class SessionConvergenceTests {
 		// The long request ends after the short one, with the older last access time.
 		longRequest.setAttribute("report", "done");
 		repository.save(longRequest);
-		Thread.sleep(1500);
-		// 4.5 s after the long request started, 2.5 s after the short one.
+		Thread.sleep(3500);
+		// 7.5 s after the long request started (its own expiry, 6 s, has passed), 4.5 s
+		// after the short one (whose expiry has not).
 		ReplicatedSession found = repository.findById(id);
 		assertThat(found).as("still signed in").isNotNull();
 		assertThat(found.getLastAccessedTime()).isEqualTo(touched);

@@ -4,7 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.memquorum.engine.NodeStatus;
+import io.memquorum.engine.RefillStatus;
 import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.node.NodeAddress;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -12,8 +14,10 @@ import org.springframework.boot.health.contributor.Health;
 /**
  * The health of the replication engine: UP while a write quorum is reachable for every
  * key, DOWN otherwise. Details show each node's state (UP, DOWN or RECOVERING), whether
- * it serves reads, its uptime and memcached version, and its pending hints. Built from
- * the engine's own view; it sends nothing to memcached.
+ * it serves reads, its uptime and memcached version, its pending hints, and its refill:
+ * whether it is being refilled, how far (entries examined and copied of those its peers
+ * listed), and when it was last known complete. Built from the engine's own view; it
+ * sends nothing to memcached.
  */
 public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 
@@ -37,6 +41,10 @@ public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 		builder.withDetail("replicationFactor", this.engine.placement().replicationFactor());
 		builder.withDetail("writeQuorum", this.engine.writeQuorum().name());
 		builder.withDetail("readConsistency", this.engine.readConsistency().name());
+		Map<NodeAddress, RefillStatus> refills = new LinkedHashMap<>();
+		for (RefillStatus refill : this.engine.refillStatus()) {
+			refills.put(refill.address(), refill);
+		}
 		Map<String, Object> nodes = new LinkedHashMap<>();
 		for (NodeStatus status : this.engine.nodeStatus()) {
 			Map<String, Object> node = new LinkedHashMap<>();
@@ -52,9 +60,29 @@ public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 			node.put("pendingHints", status.pendingHints());
 			node.put("hintsOverflowed", status.hintsOverflowed());
 			node.put("restarts", status.restarts());
+			RefillStatus refill = refills.get(status.address());
+			if (refill != null) {
+				node.put("refill", refill(refill));
+			}
 			nodes.put(status.address().toString(), node);
 		}
 		builder.withDetail("nodes", nodes);
+	}
+
+	private static Map<String, Object> refill(RefillStatus refill) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("phase", refill.phase().name());
+		details.put("refilling", refill.phase() == RefillStatus.Phase.REFILLING);
+		details.put("examined", refill.examined());
+		details.put("copied", refill.copied());
+		details.put("total", refill.total());
+		if (refill.completedAt() != null) {
+			details.put("completedAt", refill.completedAt().toString());
+		}
+		if (refill.problem() != null) {
+			details.put("problem", refill.problem());
+		}
+		return details;
 	}
 
 }

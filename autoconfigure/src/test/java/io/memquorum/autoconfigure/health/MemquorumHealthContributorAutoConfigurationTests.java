@@ -71,6 +71,34 @@ class MemquorumHealthContributorAutoConfigurationTests {
 			});
 	}
 
+	@Test
+	@SuppressWarnings("unchecked")
+	void healthShowsEveryNodesRefillAndWhenANodeRestartedEmptyWasRefilledAgain() {
+		this.runner
+			.withPropertyValues("memquorum.servers=" + memcached.cluster().servers(),
+					"memquorum.operation-timeout=500ms", "memquorum.restart-check-interval=300ms",
+					"memquorum.reconnect-interval=200ms", "memquorum.refill.check-interval=300ms")
+			.run((context) -> {
+				MemquorumHealthIndicator indicator = context.getBean(MemquorumHealthIndicator.class);
+				await().untilAsserted(() -> assertThat(nodes(indicator.health()).values()).allSatisfy((node) -> {
+					Map<String, Object> refill = (Map<String, Object>) node.get("refill");
+					assertThat(refill).containsEntry("phase", "COMPLETE")
+						.containsEntry("refilling", false)
+						.containsKey("completedAt");
+				}));
+				String address = memcached.cluster().node(1).address();
+				String before = (String) ((Map<String, Object>) nodes(indicator.health()).get(address).get("refill"))
+					.get("completedAt");
+				memcached.cluster().node(1).restartEmpty();
+				await().untilAsserted(() -> {
+					Map<String, Object> refill = (Map<String, Object>) nodes(indicator.health()).get(address)
+						.get("refill");
+					assertThat(refill).containsEntry("phase", "COMPLETE");
+					assertThat((String) refill.get("completedAt")).isNotEqualTo(before);
+				});
+			});
+	}
+
 	@SuppressWarnings("unchecked")
 	private static Map<String, Map<String, Object>> nodes(Health health) {
 		return (Map<String, Map<String, Object>>) health.getDetails().get("nodes");

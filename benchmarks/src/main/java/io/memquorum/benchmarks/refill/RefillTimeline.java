@@ -1,0 +1,316 @@
+package io.memquorum.benchmarks.refill;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.memquorum.engine.RefillStatus;
+import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.metrics.EngineMetrics;
+import io.memquorum.node.NodeAddress;
+import io.memquorum.test.MemcachedCluster;
+import io.memquorum.test.MemcachedNode;
+import io.memquorum.test.MemcachedOptions;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Measurement 7: refill. Three memcached nodes, R = 3, hold N entries of 1 KB that nobody
+ * reads. Foreground threads read (90 %) and write (10 %) a separate set of 4,096 hot keys
+ * through the same engine. After a few seconds one node is restarted empty and the engine
+ * refills it at its configured rate. Reported, in the same run: the refill's throughput
+ * (entries examined per second, and entries and MB copied per second, from the moment it
+ * is seen running to its completeness marker) and the foreground p50/p99 before the
+ * restart and while the refill runs, with their ratio. The seconds between the restart
+ * and the start of the refill (the node is noticed restarted) are left out of both.
+ *
+ * <p>
+ * The restarted node serves reads during the refill; a read that misses on it moves on to
+ * the next replica, so "during" includes that cost as well as the refill's own traffic.
+ *
+ * <p>
+ * Run with the whole comparison ({@code benchmarks/run}) or alone, after
+ * {@code ./mvnw -q -pl benchmarks -am package -DskipTests}: <pre>
+ * java -cp 'benchmarks/target/classes:benchmarks/target/lib/*' io.memquorum.benchmarks.refill.RefillTimeline --entries=10000,100000 --out=refill.json
+ * </pre> Options: {@code --threads=4}, {@code --rate=5000} (entries per second, the
+ * engine's default), {@code --before-seconds=5}.
+ */
+public final class RefillTimeline {
+
+	private static final int VALUE_SIZE = 1024;
+
+	private static final int HOT_KEYS = 4096;
+
+	private static final double WRITE_SHARE = 0.10;
+
+	private final int threads;
+
+	private final long rate;
+
+	private final Duration before;
+
+	private RefillTimeline(int threads, long rate, Duration before) {
+		this.threads = threads;
+		this.rate = rate;
+		this.before = before;
+	}
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = new LinkedHashMap<>();
+		for (String arg : args) {
+			if (!arg.startsWith("--") || !arg.contains("=")) {
+				throw new IllegalArgumentException("Expected --name=value, got '" + arg + "'");
+			}
+			options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+		}
+		Path output = Path.of(options.getOrDefault("out", "refill.json"));
+		RefillTimeline timeline = new RefillTimeline(Integer.parseInt(options.getOrDefault("threads", "4")),
+				Long.parseLong(options.getOrDefault("rate", "5000")),
+				Duration.ofSeconds(Long.parseLong(options.getOrDefault("before-seconds", "5"))));
+		List<Map<String, Object>> runs = new ArrayList<>();
+		for (String entries : options.getOrDefault("entries", "10000,100000").split(",")) {
+			Map<String, Object> run = timeline.run(Integer.parseInt(entries.trim()));
+			System.out.printf(Locale.ROOT,
+					"refill of %,d entries: %.1f s, %.0f entries/s (%d copied), %.2f MB/s copied; foreground p99 "
+							+ "%.2f ms before, %.2f ms during (x%.2f), p50 %.2f / %.2f ms, %d errors%n",
+					run.get("entries"), run.get("refillSeconds"), run.get("entriesPerSecond"), run.get("copied"),
+					run.get("megabytesPerSecond"), run.get("p99BeforeMillis"), run.get("p99DuringMillis"),
+					run.get("p99Ratio"), run.get("p50BeforeMillis"), run.get("p50DuringMillis"), run.get("errors"));
+			runs.add(run);
+		}
+		Map<String, Object> result = new LinkedHashMap<>();
+		result.put("threads", timeline.threads);
+		result.put("refillEntriesPerSecondLimit", timeline.rate);
+		result.put("valueBytes", VALUE_SIZE);
+		result.put("runs", runs);
+		Files.writeString(output,
+				JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(result));
+	}
+
+	private Map<String, Object> run(int entries) throws Exception {
+		int megabytes = Math.max(64, (int) ((long) entries * 2 * VALUE_SIZE / (1024 * 1024)) + 64);
+		try (MemcachedCluster cluster = MemcachedCluster.start(3,
+				MemcachedOptions.defaults().withMemoryMegabytes(megabytes))) {
+			CopiedBytes copied = new CopiedBytes();
+			ReplicatedMemcached engine = ReplicatedMemcached.builder()
+				.servers(cluster.addresses())
+				.refillEntriesPerSecond(this.rate)
+				.refillCheckInterval(Duration.ofSeconds(1))
+				.metrics(copied)
+				.build();
+			try {
+				// The first check finds the new, empty nodes without a marker and marks
+				// them
+				// complete; loading before that would make it a refill of its own.
+				waitUntil(
+						() -> engine.refillStatus()
+							.stream()
+							.allMatch((status) -> status.phase() == RefillStatus.Phase.COMPLETE),
+						Duration.ofMinutes(1));
+				byte[] value = new byte[VALUE_SIZE];
+				ThreadLocalRandom.current().nextBytes(value);
+				load(engine, entries, "cold:", value);
+				load(engine, HOT_KEYS, "hot:", value);
+				for (MemcachedNode node : cluster.nodes()) {
+					waitUntil(() -> node.currentItems() >= entries + HOT_KEYS, Duration.ofMinutes(2));
+				}
+				waitUntil(
+						() -> engine.refillStatus()
+							.stream()
+							.allMatch((status) -> status.phase() == RefillStatus.Phase.COMPLETE),
+						Duration.ofMinutes(1));
+				return measure(engine, cluster.node(0), entries, value, copied);
+			}
+			finally {
+				engine.close();
+			}
+		}
+	}
+
+	private Map<String, Object> measure(ReplicatedMemcached engine, MemcachedNode victim, int entries, byte[] value,
+			CopiedBytes copied) throws Exception {
+		AtomicBoolean stop = new AtomicBoolean();
+		AtomicReference<String> phase = new AtomicReference<>("warmup");
+		AtomicLong errors = new AtomicLong();
+		List<Thread> workers = new ArrayList<>();
+		List<long[][]> perThread = new ArrayList<>();
+		for (int t = 0; t < this.threads; t++) {
+			long[][] buffers = { new long[1 << 20], new long[1 << 20] };
+			int[] sizes = new int[2];
+			perThread.add(buffers);
+			Thread worker = new Thread(() -> {
+				ThreadLocalRandom random = ThreadLocalRandom.current();
+				while (!stop.get()) {
+					String key = "hot:" + random.nextInt(HOT_KEYS);
+					long start = System.nanoTime();
+					try {
+						if (random.nextDouble() < WRITE_SHARE) {
+							engine.set(key, value, Duration.ofHours(1));
+						}
+						else if (engine.get(key) == null) {
+							errors.incrementAndGet();
+						}
+					}
+					catch (RuntimeException ex) {
+						errors.incrementAndGet();
+					}
+					long latency = System.nanoTime() - start;
+					int slot = switch (phase.get()) {
+						case "before" -> 0;
+						case "during" -> 1;
+						default -> -1;
+					};
+					if (slot >= 0 && sizes[slot] < buffers[slot].length - 1) {
+						buffers[slot][++sizes[slot]] = latency;
+						buffers[slot][0] = sizes[slot];
+					}
+				}
+			}, "foreground-" + t);
+			workers.add(worker);
+			worker.start();
+		}
+		Thread.sleep(2_000);
+		phase.set("before");
+		Thread.sleep(this.before.toMillis());
+		phase.set("restart");
+		errors.set(0);
+		Instant restartedAt = Instant.now();
+		long restartedNanos = System.nanoTime();
+		victim.restartEmpty();
+		String address = victim.address();
+		long startedNanos = -1;
+		long copiedBefore = copied.bytes.get();
+		long entriesBefore = copied.entries.get();
+		RefillStatus done = null;
+		while (System.nanoTime() - restartedNanos < TimeUnit.MINUTES.toNanos(10)) {
+			RefillStatus status = statusOf(engine, address);
+			if (startedNanos < 0 && status.phase() == RefillStatus.Phase.REFILLING) {
+				startedNanos = System.nanoTime();
+				phase.set("during");
+			}
+			if (status.phase() == RefillStatus.Phase.COMPLETE && status.completedAt() != null
+					&& status.completedAt().isAfter(restartedAt)) {
+				done = status;
+				break;
+			}
+			Thread.sleep(2);
+		}
+		long finishedNanos = System.nanoTime();
+		phase.set("after");
+		stop.set(true);
+		for (Thread worker : workers) {
+			worker.join();
+		}
+		if (done == null) {
+			throw new IllegalStateException("The refill of " + address + " did not complete within 10 minutes");
+		}
+		if (startedNanos < 0) {
+			startedNanos = restartedNanos;
+		}
+		double seconds = (finishedNanos - startedNanos) / 1e9;
+		long copiedEntries = copied.entries.get() - entriesBefore;
+		long examined = done.total();
+		double megabytes = (copied.bytes.get() - copiedBefore) / (1024.0 * 1024.0);
+		double[] before = percentiles(perThread, 0);
+		double[] during = percentiles(perThread, 1);
+		Map<String, Object> run = new LinkedHashMap<>();
+		run.put("entries", entries + HOT_KEYS);
+		run.put("copied", copiedEntries);
+		run.put("refillSeconds", round(seconds, 2));
+		run.put("secondsFromRestartToComplete", round((finishedNanos - restartedNanos) / 1e9, 2));
+		run.put("examined", examined);
+		run.put("entriesPerSecond", round(examined / seconds, 0));
+		run.put("copiedPerSecond", round(copiedEntries / seconds, 0));
+		run.put("megabytesPerSecond", round(megabytes / seconds, 2));
+		run.put("p50BeforeMillis", round(before[0], 3));
+		run.put("p99BeforeMillis", round(before[1], 3));
+		run.put("p50DuringMillis", round(during[0], 3));
+		run.put("p99DuringMillis", round(during[1], 3));
+		run.put("p99Ratio", round(during[1] / before[1], 2));
+		run.put("samplesBefore", (long) before[2]);
+		run.put("samplesDuring", (long) during[2]);
+		run.put("errors", errors.get());
+		return run;
+	}
+
+	private static RefillStatus statusOf(ReplicatedMemcached engine, String address) {
+		NodeAddress node = NodeAddress.parse(address);
+		return engine.refillStatus().stream().filter((s) -> s.address().equals(node)).findFirst().orElseThrow();
+	}
+
+	/** p50 and p99 in milliseconds, and the sample count. */
+	private static double[] percentiles(List<long[][]> perThread, int slot) {
+		int total = 0;
+		for (long[][] buffers : perThread) {
+			total += (int) buffers[slot][0];
+		}
+		long[] all = new long[total];
+		int at = 0;
+		for (long[][] buffers : perThread) {
+			int size = (int) buffers[slot][0];
+			System.arraycopy(buffers[slot], 1, all, at, size);
+			at += size;
+		}
+		if (all.length == 0) {
+			return new double[] { Double.NaN, Double.NaN, 0 };
+		}
+		Arrays.sort(all);
+		return new double[] { all[(int) (all.length * 0.50)] / 1e6,
+				all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6, all.length };
+	}
+
+	private static void load(ReplicatedMemcached engine, int count, String prefix, byte[] value) {
+		List<CompletableFuture<Void>> batch = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			batch.add(engine.setAsync(prefix + i, value, Duration.ofHours(1)));
+			if (batch.size() == 256 || i == count - 1) {
+				CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).join();
+				batch.clear();
+			}
+		}
+	}
+
+	private static void waitUntil(java.util.function.BooleanSupplier condition, Duration limit)
+			throws InterruptedException {
+		long deadline = System.nanoTime() + limit.toNanos();
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new IllegalStateException("Timed out after " + limit);
+			}
+			Thread.sleep(20);
+		}
+	}
+
+	private static double round(double value, int digits) {
+		double scale = Math.pow(10, digits);
+		return Math.round(value * scale) / scale;
+	}
+
+	/** Counts the entries and envelope bytes refill copies. */
+	private static final class CopiedBytes implements EngineMetrics {
+
+		final AtomicLong entries = new AtomicLong();
+
+		final AtomicLong bytes = new AtomicLong();
+
+		@Override
+		public void refillCopied(NodeAddress node, long bytes) {
+			this.entries.incrementAndGet();
+			this.bytes.addAndGet(bytes);
+		}
+
+	}
+
+}

@@ -1,0 +1,352 @@
+package io.memquorum.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+
+import io.memquorum.engine.RefillStatus.Phase;
+import io.memquorum.metrics.EngineMetrics;
+import io.memquorum.node.NodeAddress;
+import io.memquorum.node.NodeConnection.StoredValue;
+import io.memquorum.node.StoredItem;
+import io.memquorum.placement.Placement;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fills restarted, replaced, flushed and new nodes back from their peers, so that
+ * restarting every node in turn loses nothing.
+ *
+ * <h2>When</h2> Every {@code checkInterval}, and at once when the engine finds a node
+ * restarted or flushes it, each node that is not down is asked for its completeness
+ * marker ({@link RefillMarker}). A node without one, or whose marker does not list this
+ * instance's placement fingerprint (the node list changed), is refilled. The marker lives
+ * on the node, so an instance that starts after a restart still sees the node incomplete.
+ *
+ * <h2>Once</h2> Before copying, an instance takes the node's {@link RefillLease}, stored
+ * on the node itself; instances that find it taken wait, and take over when it expires
+ * because its holder died.
+ *
+ * <h2>How</h2> A {@link RefillRun} copies at the paced rate ({@link RefillPace}); a
+ * complete run writes the marker. An incomplete run is retried at a growing interval (up
+ * to {@link #MAX_RETRY_INTERVAL}), at once when the node restarts again.
+ *
+ * <h2>Concurrency</h2> Checks and runs happen on one thread of their own, one node at a
+ * time, because listing keys blocks on a socket. Progress is published through volatile
+ * fields of {@link RefillProgress}. Foreground requests never wait for refill: a node
+ * being refilled takes writes and serves reads, and a read that misses on it moves on to
+ * the next replica.
+ */
+final class Refill implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(Refill.class);
+
+	static final Duration MAX_RETRY_INTERVAL = Duration.ofMinutes(5);
+
+	private final Map<NodeAddress, Node> nodes;
+
+	private final Placement placement;
+
+	private final KeyEncoder keys;
+
+	private final ReplicaWriter writer;
+
+	private final EngineMetrics metrics;
+
+	private final RefillOptions options;
+
+	private final LongSupplier wallClock;
+
+	private final Duration commandWait;
+
+	private final String fingerprint;
+
+	private final String owner = UUID.randomUUID().toString();
+
+	private final Map<NodeAddress, RefillProgress> progress = new LinkedHashMap<>();
+
+	private final Map<NodeAddress, Long> nextAttemptAtNanos = new ConcurrentHashMap<>();
+
+	private final Map<NodeAddress, Long> retryIntervalNanos = new ConcurrentHashMap<>();
+
+	/**
+	 * Peers found without their LRU crawler; the first one found is warned about, once.
+	 */
+	private final Set<NodeAddress> crawlerDisabled = ConcurrentHashMap.newKeySet();
+
+	private final ScheduledExecutorService thread;
+
+	private volatile boolean stopping;
+
+	Refill(Map<NodeAddress, Node> nodes, Placement placement, KeyEncoder keys, ReplicaWriter writer,
+			EngineMetrics metrics, RefillOptions options, LongSupplier wallClock, Duration commandWait) {
+		this.nodes = nodes;
+		this.placement = placement;
+		this.keys = keys;
+		this.writer = writer;
+		this.metrics = metrics;
+		this.options = options;
+		this.wallClock = wallClock;
+		this.commandWait = commandWait;
+		this.fingerprint = RefillMarker.fingerprint(placement);
+		for (NodeAddress address : nodes.keySet()) {
+			RefillProgress node = new RefillProgress(address, options.enabled() ? Phase.UNKNOWN : Phase.DISABLED);
+			this.progress.put(address, node);
+			metrics.registerRefill(address, node::status);
+		}
+		this.thread = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread refill = new Thread(task, "memquorum-refill");
+			refill.setDaemon(true);
+			return refill;
+		});
+	}
+
+	/** Start checking nodes: the first check runs at once. */
+	void start() {
+		if (this.options.enabled()) {
+			this.thread.scheduleWithFixedDelay(this::checkAll, 0, this.options.checkInterval().toMillis(),
+					TimeUnit.MILLISECONDS);
+		}
+	}
+
+	/**
+	 * The engine found a node restarted, replaced or flushed: check it now.
+	 * @param node the node
+	 * @param reason what happened, for the log
+	 */
+	void nodeEmptied(Node node, String reason) {
+		if (!this.options.enabled() || this.stopping) {
+			return;
+		}
+		this.nextAttemptAtNanos.remove(node.address);
+		this.retryIntervalNanos.remove(node.address);
+		try {
+			this.thread.execute(() -> check(node, reason));
+		}
+		catch (RejectedExecutionException ex) {
+			// closing
+		}
+	}
+
+	List<RefillStatus> status() {
+		return this.progress.values().stream().map(RefillProgress::status).toList();
+	}
+
+	private void checkAll() {
+		try {
+			long now = System.nanoTime();
+			for (Node node : this.nodes.values()) {
+				if (this.stopping) {
+					return;
+				}
+				Long next = this.nextAttemptAtNanos.get(node.address);
+				if (next == null || now - next >= 0) {
+					check(node, null);
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			// The refill thread must survive anything, or no node is ever refilled again.
+			logger.error("memquorum refill check failed; continuing", ex);
+		}
+	}
+
+	private void check(Node node, @Nullable String reason) {
+		RefillProgress progress = this.progress.get(node.address);
+		if (this.stopping || node.state() == NodeState.DOWN) {
+			return;
+		}
+		RefillMarker.Contents marker;
+		try {
+			marker = RefillMarker.decode(value(await(node.connection().gets(markerKey()), node, "read its marker")));
+		}
+		catch (RefillException ex) {
+			logger.debug("Refill check of {} failed: {}", node.address, ex.getMessage());
+			return;
+		}
+		if (marker != null && marker.covers(this.fingerprint)) {
+			progress.phase = Phase.COMPLETE;
+			progress.completedAt = Instant.ofEpochMilli(marker.completedAtMillis());
+			return;
+		}
+		String why = (reason != null) ? reason
+				: (marker == null) ? "it has no completeness marker" : "it was filled for another node list";
+		RefillLease lease = new RefillLease(node::connection, this.keys.internalKey(RefillLease.NAME), this.owner,
+				this.options.leaseTtl(), this.commandWait);
+		try {
+			if (!lease.tryAcquire()) {
+				progress.phase = Phase.WAITING;
+				return;
+			}
+		}
+		catch (RefillException ex) {
+			logger.debug("Refill of {} could not take its lease: {}", node.address, ex.getMessage());
+			return;
+		}
+		try {
+			refill(node, why, marker, lease, progress);
+		}
+		finally {
+			lease.release();
+		}
+	}
+
+	private void refill(Node node, String why, RefillMarker.@Nullable Contents marker, RefillLease lease,
+			RefillProgress progress) {
+		List<Node> peers = this.nodes.values().stream().filter((peer) -> peer != node).toList();
+		progress.started();
+		// Once every peer is known to run without its crawler, retries say nothing new.
+		boolean quiet = this.crawlerDisabled.containsAll(peers.stream().map((peer) -> peer.address).toList());
+		if (!quiet) {
+			logger.info("Refilling memcached node {} from {} peers because {}", node.address, peers.size(), why);
+		}
+		this.metrics.refillStarted(node.address);
+		RefillRun.Outcome outcome;
+		try {
+			RefillRun run = new RefillRun(node, peers, this.placement, this.keys, this.writer,
+					new RefillPace(this.options.entriesPerSecond(), this.options.bytesPerSecond()), lease, progress,
+					this.metrics, this.wallClock, () -> this.stopping, this.options.listingTimeout(),
+					this.commandWait.multipliedBy(4), this.options.leaseTtl().dividedBy(3));
+			outcome = run.run();
+		}
+		catch (RefillException ex) {
+			progress.phase = Phase.INCOMPLETE;
+			progress.problem = ex.getMessage();
+			this.metrics.refillFinished(node.address, false);
+			if (this.stopping) {
+				logger.info(
+						"Refill of memcached node {} stopped after copying {} of {} entries: this instance is "
+								+ "shutting down and releases the lease, so another instance can finish it",
+						node.address, progress.copied, progress.total);
+			}
+			else {
+				logger.warn("Refill of memcached node {} stopped after copying {} of {} entries: {}; retrying",
+						node.address, progress.copied, progress.total, ex.getMessage());
+			}
+			retryLater(node.address);
+			return;
+		}
+		if (!outcome.crawlerDisabled().isEmpty()) {
+			boolean first = this.crawlerDisabled.isEmpty();
+			this.crawlerDisabled.addAll(outcome.crawlerDisabled());
+			if (first) {
+				logger.warn("memcached node {} runs with its LRU crawler disabled (-o no_lru_crawler): it cannot list "
+						+ "its keys, so memquorum cannot refill other nodes from it. Until memcached runs without "
+						+ "that option, restarted nodes get data back only from new writes and read repair, and "
+						+ "no completeness marker is written. This is logged once; the health details name the "
+						+ "nodes.", outcome.crawlerDisabled().get(0));
+			}
+		}
+		boolean onlyCrawler = !outcome.crawlerDisabled().isEmpty()
+				&& outcome.problems().size() == outcome.crawlerDisabled().size();
+		double seconds = outcome.nanos() / 1e9;
+		if (outcome.complete() && writeMarker(node, marker, lease)) {
+			progress.phase = Phase.COMPLETE;
+			progress.completedAt = Instant.ofEpochMilli(this.wallClock.getAsLong());
+			this.nextAttemptAtNanos.remove(node.address);
+			this.retryIntervalNanos.remove(node.address);
+			this.metrics.refillFinished(node.address, true);
+			logger.info(
+					"Refilled memcached node {}: copied {} of {} entries ({} KB) in {} s ({} entries/s); it is complete",
+					node.address, outcome.copied(), outcome.total(), outcome.bytes() / 1024,
+					String.format("%.1f", seconds), Math.round(outcome.examined() / Math.max(seconds, 0.001)));
+			return;
+		}
+		progress.phase = Phase.INCOMPLETE;
+		progress.problem = outcome.problems().isEmpty() ? "the refill lease was lost before the marker was written"
+				: String.join("; ", outcome.problems());
+		this.metrics.refillFinished(node.address, false);
+		if (quiet || onlyCrawler) {
+			logger.debug("Refill of memcached node {} incomplete: {}", node.address, progress.problem);
+		}
+		else {
+			logger.warn("Refill of memcached node {} incomplete after copying {} of {} entries in {} s: {}; retrying",
+					node.address, outcome.copied(), outcome.total(), String.format("%.1f", seconds), progress.problem);
+		}
+		retryLater(node.address);
+	}
+
+	private boolean writeMarker(Node node, RefillMarker.@Nullable Contents marker, RefillLease lease) {
+		try {
+			// A renewed lease proves the node is still the incarnation that was filled: a
+			// restart would have taken the lease with it.
+			if (!lease.renew()) {
+				return false;
+			}
+			byte[] value = RefillMarker.encode(RefillMarker.withFingerprint(marker, this.fingerprint),
+					this.wallClock.getAsLong());
+			return await(node.connection().set(markerKey(), 0, new StoredValue(0, value)), node, "write its marker");
+		}
+		catch (RefillException ex) {
+			logger.debug("Could not mark {} complete: {}", node.address, ex.getMessage());
+			return false;
+		}
+	}
+
+	private void retryLater(NodeAddress address) {
+		long interval = this.retryIntervalNanos.merge(address, this.options.checkInterval().toNanos(),
+				(previous, first) -> Math.min(previous * 2, MAX_RETRY_INTERVAL.toNanos()));
+		this.nextAttemptAtNanos.put(address, System.nanoTime() + interval);
+	}
+
+	private String markerKey() {
+		return this.keys.internalKey(RefillMarker.NAME);
+	}
+
+	private static byte @Nullable [] value(@Nullable StoredItem item) {
+		return (item != null && item.flags() == 0) ? item.data() : null;
+	}
+
+	private <T> T await(CompletableFuture<T> future, Node node, String what) {
+		try {
+			return future.get(this.commandWait.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException ex) {
+			throw new RefillException(node.address + " could not " + what + ": " + ex.getCause().getMessage(),
+					ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			throw new RefillException(node.address + " did not " + what + " in " + this.commandWait.toMillis() + " ms",
+					ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RefillException("stopped");
+		}
+	}
+
+	@Override
+	public void close() {
+		this.stopping = true;
+		this.thread.shutdown();
+		try {
+			if (!this.thread.awaitTermination(2, TimeUnit.SECONDS)) {
+				this.thread.shutdownNow();
+			}
+		}
+		catch (InterruptedException ex) {
+			this.thread.shutdownNow();
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "Refill[" + this.fingerprint + ", " + this.options + "]";
+	}
+
+}

@@ -1,0 +1,43 @@
+package io.memquorum.engine;
+
+import java.time.Duration;
+
+/**
+ * How refill behaves; see {@link ReplicatedMemcached.Builder}.
+ *
+ * @param enabled whether nodes are refilled at all
+ * @param entriesPerSecond the most entries copied per second, per application instance
+ * @param bytesPerSecond the most bytes (as memcached sizes them) copied per second
+ * @param checkInterval how often each node is checked for its completeness marker
+ * @param leaseTtl how long a refill lease outlives its holder's last renewal
+ * @param listingTimeout how long a peer may stall while listing its keys
+ */
+record RefillOptions(boolean enabled, long entriesPerSecond, long bytesPerSecond, Duration checkInterval,
+		Duration leaseTtl, Duration listingTimeout) {
+
+	static final RefillOptions DEFAULTS = new RefillOptions(true, 5_000, 16L * 1024 * 1024, Duration.ofSeconds(5),
+			Duration.ofSeconds(30), Duration.ofSeconds(10));
+
+	RefillOptions {
+		if (entriesPerSecond <= 0) {
+			throw new IllegalArgumentException("Refill entries per second must be positive, got " + entriesPerSecond);
+		}
+		if (bytesPerSecond <= 0) {
+			throw new IllegalArgumentException("Refill bytes per second must be positive, got " + bytesPerSecond);
+		}
+		positive("Refill check interval", checkInterval);
+		positive("Refill lease TTL", leaseTtl);
+		positive("Refill listing timeout", listingTimeout);
+		if (leaseTtl.toMillis() < 1000) {
+			throw new IllegalArgumentException(
+					"Refill lease TTL must be at least 1 s (memcached counts lifetimes in seconds), got " + leaseTtl);
+		}
+	}
+
+	private static void positive(String name, Duration value) {
+		if (value.isNegative() || value.isZero()) {
+			throw new IllegalArgumentException(name + " must be positive, got " + value);
+		}
+	}
+
+}

@@ -1,0 +1,48 @@
+package io.memquorum.engine;
+
+import java.time.Instant;
+
+import io.memquorum.node.NodeAddress;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where the refill of one node stands, as this application instance sees it.
+ *
+ * @param address the node
+ * @param phase what refill is doing for the node
+ * @param copied entries copied onto the node by the current or last run of this instance
+ * @param examined entries of the current or last run looked at so far
+ * @param total entries the node's peers listed for it in the current or last run
+ * @param completedAt when the node was last known complete (from its marker), or
+ * {@code null} when it is not known complete
+ * @param problem why the last run did not complete, or {@code null}
+ */
+public record RefillStatus(NodeAddress address, Phase phase, long copied, long examined, long total,
+		@Nullable Instant completedAt, @Nullable String problem) {
+
+	/**
+	 * What refill is doing for one node.
+	 */
+	public enum Phase {
+
+		/** Not checked yet, or the node did not answer the check. */
+		UNKNOWN,
+
+		/** The node carries its completeness marker for the current node list. */
+		COMPLETE,
+
+		/** This instance is copying entries onto the node. */
+		REFILLING,
+
+		/** Another application instance holds the node's refill lease. */
+		WAITING,
+
+		/** The last run could not finish; it is retried at the next check. */
+		INCOMPLETE,
+
+		/** Refill is turned off. */
+		DISABLED
+
+	}
+
+}

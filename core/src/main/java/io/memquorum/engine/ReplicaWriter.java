@@ -1,0 +1,27 @@
+package io.memquorum.engine;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A compare-and-swap write to one replica, as refill uses it: {@code decide} sees what
+ * the replica holds and returns the envelope to store, or {@code null} to leave it; a
+ * write made meanwhile makes the swap fail and {@code decide} run again on the new
+ * contents. The engine binds it to {@link ConditionalWrite#apply}.
+ */
+@FunctionalInterface
+interface ReplicaWriter {
+
+	/**
+	 * @param node the replica
+	 * @param encoded the memcached key
+	 * @param decide given the replica's envelope ({@code null} when it holds nothing
+	 * usable), the envelope to store or {@code null}
+	 * @return the envelope stored, or {@code null} when declined (or already expired)
+	 */
+	CompletableFuture<@Nullable Envelope> write(Node node, String encoded,
+			Function<@Nullable Envelope, @Nullable Envelope> decide);
+
+}

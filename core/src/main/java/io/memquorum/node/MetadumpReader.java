@@ -1,0 +1,263 @@
+package io.memquorum.node;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Lists every key a memcached node holds, with {@code lru_crawler metadump all}
+ * (memcached 1.4.31 and later), over a plain blocking socket of its own.
+ *
+ * <p>
+ * xmemcached has no command for this multi-line reply, and a listing of a large node
+ * should not occupy the pipelined connection that serves requests, so this reader opens a
+ * second connection, reads the listing line by line and closes it. It blocks the calling
+ * thread: call it from a thread of its own, never from a reactor or the maintenance
+ * thread.
+ *
+ * <p>
+ * A listing is not a snapshot: memcached walks its LRU queues while items keep moving
+ * between them, so an item moved at the wrong moment may be missed, or listed twice.
+ *
+ * <p>
+ * The reply is untrusted input. Each line is
+ * {@code key=<percent-encoded> exp=<unix time or -1> la=... cas=... fetch=... cls=... size=...}
+ * and the listing ends with {@code END}. Lines longer than {@link #MAX_LINE_BYTES} are
+ * skipped whole; lines without a readable {@code key=} or {@code exp=} are skipped and
+ * counted. An error reply raises {@link MetadumpUnavailableException}; a read that stalls
+ * longer than the timeout raises {@link java.net.SocketTimeoutException}.
+ */
+public final class MetadumpReader {
+
+	/**
+	 * The longest line read: a 250-byte key percent-encoded is at most 750 bytes, and the
+	 * other fields take about 100.
+	 */
+	public static final int MAX_LINE_BYTES = 2048;
+
+	private static final byte[] COMMAND = "lru_crawler metadump all\r\n".getBytes(StandardCharsets.US_ASCII);
+
+	private final NodeAddress address;
+
+	private final Duration timeout;
+
+	private int skippedLines;
+
+	/**
+	 * A reader for one node.
+	 * @param address the node
+	 * @param timeout how long connecting, and each wait for more bytes, may take
+	 */
+	public MetadumpReader(NodeAddress address, Duration timeout) {
+		this.address = address;
+		this.timeout = timeout;
+	}
+
+	/**
+	 * List the node's keys.
+	 * @param sink receives each key in listing order; returns {@code false} to stop early
+	 * @return how many keys were listed
+	 * @throws MetadumpUnavailableException when the node declined (crawler disabled or
+	 * busy, or an unexpected reply)
+	 * @throws IOException when the connection failed, stalled, or closed before
+	 * {@code END}
+	 */
+	public long read(Predicate<DumpedKey> sink) throws MetadumpUnavailableException, IOException {
+		int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, this.timeout.toMillis()));
+		try (Socket socket = new Socket()) {
+			socket.connect(this.address.toSocketAddress(), timeoutMillis);
+			socket.setSoTimeout(timeoutMillis);
+			socket.setTcpNoDelay(true);
+			OutputStream out = socket.getOutputStream();
+			out.write(COMMAND);
+			out.flush();
+			InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+			LineReader lines = new LineReader(in);
+			long listed = 0;
+			boolean first = true;
+			String line;
+			while ((line = lines.next()) != null) {
+				if (line.equals("END")) {
+					return listed;
+				}
+				if (first) {
+					first = false;
+					declinedIfError(line);
+				}
+				DumpedKey key = parse(line);
+				if (key == null) {
+					this.skippedLines++;
+					continue;
+				}
+				listed++;
+				if (!sink.test(key)) {
+					return listed;
+				}
+			}
+			throw new IOException(this.address + " closed the connection before the end of its key listing");
+		}
+	}
+
+	/**
+	 * How many lines this reader could not read and skipped, over all its listings.
+	 * @return the number of skipped lines
+	 */
+	public int skippedLines() {
+		return this.skippedLines;
+	}
+
+	public NodeAddress address() {
+		return this.address;
+	}
+
+	@Override
+	public String toString() {
+		return "MetadumpReader[" + this.address + "]";
+	}
+
+	private void declinedIfError(String line) throws MetadumpUnavailableException {
+		if (line.startsWith("key=")) {
+			return;
+		}
+		String reply = printable(line);
+		if (line.startsWith("CLIENT_ERROR") && line.contains("disabled")) {
+			throw new MetadumpUnavailableException(this.address, reply, true, false);
+		}
+		if (line.startsWith("BUSY")) {
+			throw new MetadumpUnavailableException(this.address, reply, false, true);
+		}
+		if (line.startsWith("ERROR") || line.startsWith("CLIENT_ERROR") || line.startsWith("SERVER_ERROR")) {
+			throw new MetadumpUnavailableException(this.address, reply, false, false);
+		}
+	}
+
+	/**
+	 * Read one listing line.
+	 * @param line the line without its end
+	 * @return the key, or {@code null} when the line is not a readable key line
+	 */
+	static @Nullable DumpedKey parse(String line) {
+		String key = null;
+		long exp = Long.MIN_VALUE;
+		int size = -1;
+		for (String field : line.split(" ")) {
+			if (field.startsWith("key=")) {
+				key = percentDecode(field.substring(4));
+			}
+			else if (field.startsWith("exp=")) {
+				exp = parseLong(field.substring(4), Long.MIN_VALUE);
+			}
+			else if (field.startsWith("size=")) {
+				size = (int) Math.max(-1, Math.min(Integer.MAX_VALUE, parseLong(field.substring(5), -1)));
+			}
+		}
+		if (key == null || key.isEmpty() || exp == Long.MIN_VALUE || exp < -1) {
+			return null;
+		}
+		return new DumpedKey(key, exp, size);
+	}
+
+	private static long parseLong(String text, long otherwise) {
+		try {
+			return Long.parseLong(text);
+		}
+		catch (NumberFormatException ex) {
+			return otherwise;
+		}
+	}
+
+	/**
+	 * Undo memcached's percent-encoding, one character per byte.
+	 * @return the key, or {@code null} when the encoding is broken
+	 */
+	private static @Nullable String percentDecode(String encoded) {
+		StringBuilder key = new StringBuilder(encoded.length());
+		for (int i = 0; i < encoded.length(); i++) {
+			char c = encoded.charAt(i);
+			if (c != '%') {
+				key.append(c);
+				continue;
+			}
+			if (i + 2 >= encoded.length()) {
+				return null;
+			}
+			int high = Character.digit(encoded.charAt(i + 1), 16);
+			int low = Character.digit(encoded.charAt(i + 2), 16);
+			if (high < 0 || low < 0) {
+				return null;
+			}
+			key.append((char) ((high << 4) | low));
+			i += 2;
+		}
+		return key.toString();
+	}
+
+	private static String printable(String line) {
+		StringBuilder text = new StringBuilder(Math.min(line.length(), 200));
+		for (int i = 0; i < line.length() && i < 200; i++) {
+			char c = line.charAt(i);
+			text.append((c >= 0x20 && c < 0x7F) ? c : '?');
+		}
+		return text.toString();
+	}
+
+	/**
+	 * Splits the reply into lines ended by {@code \n} (an optional {@code \r} before it
+	 * is dropped), skipping lines longer than {@link #MAX_LINE_BYTES}.
+	 */
+	private final class LineReader {
+
+		private final InputStream in;
+
+		private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+
+		LineReader(InputStream in) {
+			this.in = in;
+		}
+
+		@Nullable String next() throws IOException {
+			this.line.reset();
+			boolean tooLong = false;
+			int b;
+			while ((b = this.in.read()) != -1) {
+				if (b == '\n') {
+					if (tooLong) {
+						MetadumpReader.this.skippedLines++;
+						tooLong = false;
+						this.line.reset();
+						continue;
+					}
+					return text();
+				}
+				if (!tooLong) {
+					if (this.line.size() >= MAX_LINE_BYTES) {
+						tooLong = true;
+					}
+					else {
+						this.line.write(b);
+					}
+				}
+			}
+			return null;
+		}
+
+		private String text() {
+			byte[] bytes = this.line.toByteArray();
+			int length = bytes.length;
+			if (length > 0 && bytes[length - 1] == '\r') {
+				length--;
+			}
+			return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
+		}
+
+	}
+
+}
