@@ -24,6 +24,7 @@ import io.memquorum.node.JvmDnsCache;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection;
 import io.memquorum.node.NodeConnection.StoredValue;
+import io.memquorum.node.StoredItem;
 import io.memquorum.placement.Placement;
 import org.jspecify.annotations.Nullable;
 
@@ -215,8 +216,24 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		Hints hints = new Hints(this.state, this.conditional);
 		this.quorumWrite = new QuorumWrite(this.state, this.readOrder, hints);
 		this.multiGet = new MultiGet(this.state, this.readOrder, this.repair);
-		this.refill = new Refill(this.state.nodes, placement, this.state.keyEncoder, this.conditional::apply,
-				this.state.metrics, builder.refillOptions(), this.state.wallClock,
+		ReplicaWriter replicaWriter = new ReplicaWriter() {
+
+			@Override
+			public CompletableFuture<@Nullable Envelope> write(Node node, String encoded,
+					Function<@Nullable Envelope, @Nullable Envelope> decide) {
+				return ReplicatedMemcached.this.conditional.apply(node, encoded, decide);
+			}
+
+			@Override
+			public @Nullable Envelope read(Node node, String encoded, StoredItem item) {
+				// Signed entries verify under their key: refill copies only what the
+				// engine itself would read.
+				return ReplicatedMemcached.this.state.decode(node, encoded, item);
+			}
+
+		};
+		this.refill = new Refill(this.state.nodes, placement, this.state.keyEncoder, replicaWriter, this.state.metrics,
+				builder.refillOptions(), this.state.wallClock,
 				settings.operationTimeout().multipliedBy(4).plusSeconds(1));
 		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.closer, this.refill);
 		TimeoutScan timeouts = new TimeoutScan(this.state);

@@ -125,6 +125,21 @@ class SignedEntriesTests {
 		assertThat(unreadable("signed-without-keys")).isPositive();
 	}
 
+	@Test
+	void aNodeThatRestartedEmptyIsRefilledWithTheSignedEntriesItsPeersHold() {
+		ReplicatedMemcached engine = engine(KEY_A);
+		engine.set("kept", bytes("x"), Duration.ZERO);
+		awaitOnEveryReplica("kept");
+		MemcachedNode restarted = memcached.cluster().node(0);
+		restarted.restartEmpty();
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			byte[] copied = restarted.rawGet("kept");
+			assertThat(copied).as("refilled").isNotNull();
+			assertThat(copied[2]).as("still signed").isEqualTo((byte) 2);
+		});
+		assertThat(unreadable("bad-signature") + unreadable("unsigned")).isZero();
+	}
+
 	private void awaitOnEveryReplica(String key) {
 		await().untilAsserted(
 				() -> memcached.cluster().nodes().forEach((node) -> assertThat(node.rawGet(key)).isNotNull()));
