@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
@@ -106,6 +107,10 @@ class HostileCacheEntryTests {
 		MemquorumCache cache = cache(new AllowListJdkSerializer(List.of("io.memquorum")), signer);
 		cache.put("price", "12.50");
 		String storageKey = cache.storageKey("price");
+		// A put returns at quorum: wait for the third replica before overwriting them
+		// all.
+		await().untilAsserted(
+				() -> memcached.cluster().nodes().forEach((node) -> assertThat(node.rawGet(storageKey)).isNotNull()));
 		StoredEntry current = StoredEntry.decode(this.engine.get(storageKey));
 		byte[] forged = Envelope
 			.value(Long.MAX_VALUE / 2, 0,
@@ -125,6 +130,10 @@ class HostileCacheEntryTests {
 	 */
 	private void overwriteOnEveryReplica(MemquorumCache cache, String key, byte[] stream) {
 		String storageKey = cache.storageKey(key);
+		// A put returns at quorum: wait for the third replica before overwriting them
+		// all.
+		await().untilAsserted(
+				() -> memcached.cluster().nodes().forEach((node) -> assertThat(node.rawGet(storageKey)).isNotNull()));
 		StoredEntry current = StoredEntry.decode(this.engine.get(storageKey));
 		byte[] entry = new StoredEntry(current.generation(), stream).encode();
 		byte[] envelope = Envelope.value(Long.MAX_VALUE / 2, 0, entry).encode();
