@@ -67,6 +67,7 @@ class SignedEntriesTests {
 	void anUnsignedEnvelopeWrittenStraightIntoMemcachedReadsAsAMiss() {
 		ReplicatedMemcached engine = engine(KEY_A);
 		engine.set("role", bytes("user"), Duration.ZERO);
+		awaitOnEveryReplica("role");
 		byte[] forged = Envelope.value(Long.MAX_VALUE / 2, 0, bytes("admin")).encode();
 		for (MemcachedNode node : memcached.cluster().nodes()) {
 			node.rawSet("role", forged, Envelope.FLAGS, 0);
@@ -82,6 +83,7 @@ class SignedEntriesTests {
 		engine.set("alice-role", bytes("admin"), Duration.ZERO);
 		engine.set("mallory-role", bytes("user"), Duration.ZERO);
 		awaitOnEveryReplica("alice-role");
+		awaitOnEveryReplica("mallory-role");
 		for (MemcachedNode node : memcached.cluster().nodes()) {
 			node.rawSet("mallory-role", node.rawGet("alice-role"), Envelope.FLAGS, 0);
 		}
