@@ -124,6 +124,23 @@ public class MemquorumProperties {
 	private Duration tombstoneTtl = Duration.ofHours(24);
 
 	/**
+	 * The user memcached asks for when started with -Y (an auth file); sent with
+	 * memquorum.password on every new connection before any other command. Unset means
+	 * the nodes accept every connection.
+	 */
+	private @Nullable String username;
+
+	/**
+	 * The password of memquorum.username. Unset means the nodes accept every connection.
+	 */
+	private @Nullable String password;
+
+	/**
+	 * Signing of what is stored in memcached.
+	 */
+	private final Signing signing = new Signing();
+
+	/**
 	 * Copying restarted, replaced, flushed and new nodes back from their peers.
 	 */
 	private final Refill refill = new Refill();
@@ -270,6 +287,51 @@ public class MemquorumProperties {
 
 	public void setTombstoneTtl(Duration tombstoneTtl) {
 		this.tombstoneTtl = tombstoneTtl;
+	}
+
+	public @Nullable String getUsername() {
+		return this.username;
+	}
+
+	public void setUsername(@Nullable String username) {
+		this.username = username;
+	}
+
+	public @Nullable String getPassword() {
+		return this.password;
+	}
+
+	public void setPassword(@Nullable String password) {
+		this.password = password;
+	}
+
+	public Signing getSigning() {
+		return this.signing;
+	}
+
+	/**
+	 * Signing of stored entries.
+	 */
+	public static class Signing {
+
+		/**
+		 * Secrets, base64, at least 32 bytes each (for example from openssl rand -base64
+		 * 32). When set, every entry stored in memcached carries an HMAC over its key and
+		 * bytes, and entries that do not verify read as misses. The first key signs; all
+		 * of them verify, so a key is rotated by deploying [new, old] and then [new].
+		 * Every instance sharing the data needs the same keys. Unset means entries are
+		 * unsigned and anyone who can write to memcached can forge them.
+		 */
+		private List<String> keys = new ArrayList<>();
+
+		public List<String> getKeys() {
+			return this.keys;
+		}
+
+		public void setKeys(List<String> keys) {
+			this.keys = keys;
+		}
+
 	}
 
 	public Refill getRefill() {

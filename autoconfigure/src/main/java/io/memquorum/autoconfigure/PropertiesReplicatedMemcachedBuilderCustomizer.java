@@ -6,6 +6,12 @@ import java.util.List;
 
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.node.NodeAddress;
+import io.memquorum.node.NodeCredentials;
+import io.memquorum.signing.EntrySigner;
+import io.memquorum.signing.SigningKeys;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -17,6 +23,11 @@ import org.springframework.util.unit.DataSize;
  * Runs before every user customizer.
  */
 class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcachedBuilderCustomizer, Ordered {
+
+	private static final Log logger = LogFactory.getLog(MemquorumAutoConfiguration.class);
+
+	/** Stands for a secret in a startup failure, which must not show it. */
+	private static final String HIDDEN = "(hidden)";
 
 	private final MemquorumProperties properties;
 
@@ -59,6 +70,50 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		map.from(refill::getBytesPerSecond).as(DataSize::toBytes).to(builder::refillBytesPerSecond);
 		map.from(refill::getCheckInterval).to(builder::refillCheckInterval);
 		map.from(refill::getLeaseTtl).to(builder::refillLeaseTtl);
+		builder.credentials(credentials());
+		builder.signer(signer(servers));
+	}
+
+	private @Nullable NodeCredentials credentials() {
+		String username = this.properties.getUsername();
+		String password = this.properties.getPassword();
+		if (username == null && password == null) {
+			return null;
+		}
+		if (username == null || password == null) {
+			String missing = (username == null) ? "memquorum.username" : "memquorum.password";
+			String given = (username == null) ? "memquorum.password" : "memquorum.username";
+			throw new InvalidConfigurationPropertyValueException(missing, null,
+					given + " is set, so " + missing + " must be set too");
+		}
+		try {
+			return new NodeCredentials(username, password);
+		}
+		catch (IllegalArgumentException ex) {
+			boolean aboutPassword = ex.getMessage() != null && ex.getMessage().contains("password");
+			// Never echo the password back in a startup failure.
+			throw new InvalidConfigurationPropertyValueException(
+					aboutPassword ? "memquorum.password" : "memquorum.username", aboutPassword ? HIDDEN : username,
+					ex.getMessage());
+		}
+	}
+
+	private @Nullable EntrySigner signer(List<String> servers) {
+		List<String> keys = this.properties.getSigning().getKeys();
+		if (keys.isEmpty()) {
+			logger.warn("memquorum.signing.keys is not set: anyone who can reach memcached at " + servers
+					+ " can read every cached value and session, session ids included, and can write entries"
+					+ " this application trusts (for example a session signed in as another user). Set"
+					+ " memquorum.signing.keys to a base64 secret of at least 32 bytes, the same on every"
+					+ " instance (openssl rand -base64 32); see docs/security.md");
+			return null;
+		}
+		try {
+			return new EntrySigner(SigningKeys.of(keys));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.signing.keys", HIDDEN, ex.getMessage());
+		}
 	}
 
 	private List<String> servers() {

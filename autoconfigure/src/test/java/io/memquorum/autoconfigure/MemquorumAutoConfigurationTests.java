@@ -11,9 +11,12 @@ import io.memquorum.metrics.MicrometerEngineMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -25,7 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Tests for {@link MemquorumAutoConfiguration}. No memcached runs here: the engine starts
  * with its nodes unreachable, which is not an error.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class MemquorumAutoConfigurationTests {
+
+	private static final String KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(MemquorumAutoConfiguration.class));
@@ -49,6 +55,49 @@ class MemquorumAutoConfigurationTests {
 				assertThat(engine.readConsistency()).isEqualTo(ReadConsistency.MAJORITY);
 				assertThat(engine.maxItemSize()).isEqualTo(2 * 1024 * 1024);
 			});
+	}
+
+	@Test
+	void whenSigningKeysAreSetThenTheEngineSignsEntriesAndNoWarningIsLogged(CapturedOutput output) {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.signing.keys=" + KEY + "," + KEY)
+			.run((context) -> {
+				assertThat(context.getBean(ReplicatedMemcached.class).signsEntries()).isTrue();
+				assertThat(output).doesNotContain("memquorum.signing.keys is not set");
+			});
+	}
+
+	@Test
+	void whenNoSigningKeysAreSetThenOneWarningSaysWhatIsExposedAndWhichPropertyFixesIt(CapturedOutput output) {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE).run((context) -> {
+			assertThat(context.getBean(ReplicatedMemcached.class).signsEntries()).isFalse();
+			assertThat(output).containsOnlyOnce("memquorum.signing.keys is not set")
+				.contains("can read every cached value and session, session ids included")
+				.contains("can write entries this application trusts")
+				.contains("Set memquorum.signing.keys to a base64 secret of at least 32 bytes");
+		});
+	}
+
+	@Test
+	void whenASigningKeyIsTooShortThenStartupFailsWithoutShowingIt(CapturedOutput output) {
+		String shortKey = "c2hvcnQta2V5";
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.signing.keys=" + shortKey)
+			.run(failsWith("memquorum.signing.keys", "Signing key [0] has 9 bytes; at least 32 are needed")
+				.andThen((context) -> assertThat(context.getStartupFailure().getMessage()).doesNotContain(shortKey)));
+	}
+
+	@Test
+	void whenOnlyAUsernameIsSetThenStartupFailsNamingThePassword() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.username=app")
+			.run(failsWith("memquorum.password", "memquorum.username is set, so memquorum.password must be set too"));
+	}
+
+	@Test
+	void whenThePasswordHoldsASpaceThenStartupFailsWithoutShowingIt() {
+		this.runner
+			.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.username=app",
+					"memquorum.password=two words")
+			.run(failsWith("memquorum.password", "no spaces").andThen(
+					(context) -> assertThat(context.getStartupFailure().getMessage()).doesNotContain("two words")));
 	}
 
 	@Test

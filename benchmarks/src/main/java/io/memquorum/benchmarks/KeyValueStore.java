@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.engine.WriteQuorum;
+import io.memquorum.signing.EntrySigner;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection;
 import io.memquorum.node.NodeConnection.StoredValue;
@@ -44,10 +45,22 @@ public interface KeyValueStore extends AutoCloseable {
 	 * @return the store
 	 */
 	static Memquorum memquorum(String servers) {
+		return memquorum(servers, null);
+	}
+
+	/**
+	 * memquorum's engine as {@link #memquorum(String)}, signing every entry it stores and
+	 * verifying every entry it reads when {@code signer} is given.
+	 * @param servers the nodes, comma-separated {@code host:port}
+	 * @param signer the entry signer, or {@code null} for unsigned entries
+	 * @return the store
+	 */
+	static Memquorum memquorum(String servers, @Nullable EntrySigner signer) {
 		return new Memquorum(ReplicatedMemcached.builder()
 			.servers(Arrays.asList(servers.split(",")))
 			.writeQuorum(WriteQuorum.MAJORITY)
 			.readConsistency(ReadConsistency.FIRST_HIT)
+			.signer(signer)
 			.build());
 	}
 

@@ -15,8 +15,11 @@ import org.jspecify.annotations.Nullable;
  * which rules out deserialization gadgets from libraries on the class path
  * ({@link PackageAllowList} says exactly what is allowed).
  * <p>
- * {@code java} (every {@code java.*} class: strings, boxed primitives, collections,
- * {@code java.time}) is always allowed.
+ * {@link PackageAllowList#JDK_VALUE_TYPES} (strings, boxed primitives, {@code java.math},
+ * {@code java.time}, the collections of {@code java.util}, {@code java.net.URI}) are
+ * always allowed; the rest of {@code java.*} is not. Any failure while reading, an
+ * {@link OutOfMemoryError} or {@link StackOverflowError} included, is a
+ * {@link CacheValueSerializationException}, which the cache reads as a miss.
  */
 public class AllowListJdkSerializer implements CacheValueSerializer {
 
@@ -25,12 +28,12 @@ public class AllowListJdkSerializer implements CacheValueSerializer {
 	/**
 	 * Create a serializer.
 	 * @param allowedPackages packages whose classes (and sub-packages' classes) may be
-	 * read back, in addition to {@code java}
+	 * read back, in addition to {@link PackageAllowList#JDK_VALUE_TYPES}
 	 * @param classLoader the class loader to resolve classes with, or {@code null} for
 	 * the thread context class loader
 	 */
 	public AllowListJdkSerializer(Collection<String> allowedPackages, @Nullable ClassLoader classLoader) {
-		this.allowList = new PackageAllowList(List.of("java"), allowedPackages, classLoader);
+		this.allowList = new PackageAllowList(PackageAllowList.JDK_VALUE_TYPES, allowedPackages, classLoader);
 	}
 
 	public AllowListJdkSerializer(Collection<String> allowedPackages) {
@@ -38,7 +41,7 @@ public class AllowListJdkSerializer implements CacheValueSerializer {
 	}
 
 	/**
-	 * The packages whose classes may be read back, {@code java} first.
+	 * The packages whose classes may be read back, the JDK's value types first.
 	 * @return the allowed packages
 	 */
 	public List<String> getAllowedPackages() {
@@ -69,6 +72,11 @@ public class AllowListJdkSerializer implements CacheValueSerializer {
 		}
 		catch (IOException | ClassNotFoundException | RuntimeException ex) {
 			throw new CacheValueSerializationException("Stored value could not be read: " + ex, ex);
+		}
+		catch (OutOfMemoryError | StackOverflowError ex) {
+			// Bytes from memcached are untrusted: whatever they make the reader
+			// exhaust, the allocation or the stack is released once we unwind here.
+			throw new CacheValueSerializationException("Stored value exhausted the reader: " + ex, ex);
 		}
 	}
 

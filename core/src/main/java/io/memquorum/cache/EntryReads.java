@@ -123,8 +123,10 @@ final class EntryReads {
 		try {
 			return this.serializer.deserialize(entry.payload());
 		}
-		catch (RuntimeException ex) {
-			this.problems.unreadable(ex.getMessage());
+		catch (RuntimeException | OutOfMemoryError | StackOverflowError ex) {
+			// Stored bytes are untrusted: a serializer of the user's that lets the reader
+			// run out of heap or stack still ends in a miss, not a failed request.
+			this.problems.unreadable(String.valueOf(ex.getMessage()));
 			return null;
 		}
 	}

@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * <li>{@link #getKeyPrefix() Key prefix}: prepended to {@code cacheName::key}, empty by
  * default.</li>
  * <li>{@link #getSerializer() Serializer}: {@link AllowListJdkSerializer} allowing only
- * {@code java.*} by default.</li>
+ * the JDK value types ({@code java.lang}, {@code java.util}, {@code java.time}...) by
+ * default.</li>
  * <li>{@link #getKeyMapper() Key mapper}: {@link StableCacheKeyMapper} by default.</li>
  * <li>{@link #getLeaseTtl() Lease}: off by default; when set, a miss takes a lease in
  * memcached for that long so that other application instances wait for this one's load

@@ -91,8 +91,8 @@ final class CompanionRead {
 			}
 			node.recordSuccess();
 			this.answered++;
-			Envelope companionHere = this.state.liveOrTombstone(node, items[1]);
-			Envelope envelope = this.state.liveOrTombstone(node, items[0]);
+			Envelope companionHere = this.state.liveOrTombstone(node, this.companion, items[1]);
+			Envelope envelope = this.state.liveOrTombstone(node, this.encoded, items[0]);
 			if (envelope == null) {
 				if (companionHere != null
 						&& (this.newestCompanion == null || companionHere.version() > this.newestCompanion.version())) {

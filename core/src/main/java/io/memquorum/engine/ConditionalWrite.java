@@ -73,7 +73,7 @@ final class ConditionalWrite {
 	private CompletableFuture<@Nullable Envelope> decideAndStore(Node node, String encoded,
 			Function<@Nullable Envelope, @Nullable Envelope> decide, int attemptsLeft, @Nullable StoredItem item) {
 		NodeConnection connection = node.connection();
-		Envelope current = (item != null) ? this.state.decode(node, item) : null;
+		Envelope current = (item != null) ? this.state.decode(node, encoded, item) : null;
 		if (current != null && current.kind() == Envelope.Kind.ABSENT) {
 			current = null;
 		}
@@ -85,7 +85,7 @@ final class ConditionalWrite {
 		if (expiry < 0) {
 			return CompletableFuture.completedFuture(null);
 		}
-		StoredValue value = new StoredValue(Envelope.FLAGS, next.encode());
+		StoredValue value = new StoredValue(Envelope.FLAGS, this.state.encode(encoded, next));
 		CompletableFuture<Boolean> stored = (item != null) ? connection.cas(encoded, expiry, value, item.cas())
 				: connection.add(encoded, expiry, value);
 		return stored.thenCompose((ok) -> {

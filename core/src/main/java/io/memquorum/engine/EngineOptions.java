@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 import io.memquorum.metrics.EngineMetrics;
+import io.memquorum.node.NodeCredentials;
+import io.memquorum.signing.EntrySigner;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,6 +57,10 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	private Duration tombstoneTtl = Duration.ofHours(24);
 
 	EngineMetrics metrics = EngineMetrics.none();
+
+	@Nullable EntrySigner signer;
+
+	@Nullable NodeCredentials credentials;
 
 	private boolean refillEnabled = RefillOptions.DEFAULTS.enabled();
 
@@ -248,6 +254,33 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 			throw new IllegalArgumentException("wallClock must not be null");
 		}
 		this.wallClock = wallClock;
+		return self();
+	}
+
+	/**
+	 * Sign every stored entry (values, tombstones, markers) with an HMAC over its
+	 * memcached key and bytes, and read only entries whose signature verifies; others
+	 * read as misses and are counted under {@code memquorum.values.unreadable} with the
+	 * reason. Every application instance sharing the data needs the same keys. Default:
+	 * none, entries are unsigned.
+	 * @param signer the signer built from the signing keys, or {@code null} for none
+	 * @return this builder
+	 */
+	public B signer(@Nullable EntrySigner signer) {
+		this.signer = signer;
+		return self();
+	}
+
+	/**
+	 * The username and password memcached started with {@code -Y} requires; sent on every
+	 * new connection before any other command. A node that refuses them at startup fails
+	 * the build with a {@link io.memquorum.node.NodeAuthenticationException}. Default:
+	 * none.
+	 * @param credentials the credentials, or {@code null} for none
+	 * @return this builder
+	 */
+	public B credentials(@Nullable NodeCredentials credentials) {
+		this.credentials = credentials;
 		return self();
 	}
 

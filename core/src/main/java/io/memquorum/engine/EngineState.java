@@ -14,6 +14,7 @@ import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection.StoredValue;
 import io.memquorum.node.StoredItem;
 import io.memquorum.placement.Placement;
+import io.memquorum.signing.EntrySigner;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,8 +60,13 @@ final class EngineState {
 	 */
 	final ScheduledExecutorService maintenance;
 
+	/** Signs what is stored and verifies what is read; null without signing keys. */
+	final @Nullable EntrySigner signer;
+
 	EngineState(Placement placement, Map<NodeAddress, Node> nodes, KeyEncoder keyEncoder, EngineSettings settings,
-			EngineMetrics metrics, LongSupplier wallClock, ScheduledExecutorService maintenance) {
+			EngineMetrics metrics, LongSupplier wallClock, ScheduledExecutorService maintenance,
+			@Nullable EntrySigner signer) {
+		this.signer = signer;
 		this.placement = placement;
 		this.nodes = nodes;
 		this.keyEncoder = keyEncoder;
@@ -130,7 +136,7 @@ final class EngineState {
 	 * @throws ValueTooLargeException when memcached would refuse the item
 	 */
 	StoredValue storable(String key, String encoded, Envelope envelope) {
-		byte[] bytes = envelope.encode();
+		byte[] bytes = encode(encoded, envelope);
 		int size = bytes.length + encoded.length() + ITEM_OVERHEAD;
 		if (size > this.settings.maxItemSize()) {
 			throw new ValueTooLargeException(key, size, this.settings.maxItemSize());
@@ -138,17 +144,32 @@ final class EngineState {
 		return new StoredValue(Envelope.FLAGS, bytes);
 	}
 
-	@Nullable Envelope decode(Node node, StoredItem item) {
-		Envelope envelope = Envelope.decode(item.flags(), item.data());
+	/**
+	 * The bytes to store for an envelope under a key: signed when the engine has signing
+	 * keys.
+	 */
+	byte[] encode(String encoded, Envelope envelope) {
+		return (this.signer != null) ? envelope.encodeSigned(encoded, this.signer) : envelope.encode();
+	}
+
+	/**
+	 * Read what a node returned for a key; bytes that are not an envelope this engine
+	 * accepts (foreign, corrupt, unsigned or wrongly signed) are counted with the reason
+	 * and read as nothing.
+	 */
+	@Nullable Envelope decode(Node node, String encoded, StoredItem item) {
+		Envelope.Reading reading = Envelope.read(item.flags(), item.data(), encoded, this.signer);
+		Envelope envelope = reading.envelope();
+		Envelope.Unreadable unreadable = reading.unreadable();
 		if (envelope != null) {
 			// Every version read moves the clock past it: a write is always newer than
 			// what its writer saw, whatever the other instances' clocks say.
 			this.versions.observe(envelope.version());
 		}
-		else {
-			this.metrics.unreadableValue(node.address);
-			logger.debug("Unreadable bytes under a key on {} ({} bytes, flags {}); treated as a miss", node.address,
-					item.data().length, item.flags());
+		else if (unreadable != null) {
+			this.metrics.unreadableValue(node.address, unreadable.tag());
+			logger.debug("Unreadable bytes under a key on {} ({} bytes, flags {}, {}); treated as a miss", node.address,
+					item.data().length, item.flags(), unreadable.tag());
 		}
 		return envelope;
 	}
@@ -157,11 +178,11 @@ final class EngineState {
 	 * What one reply says: the envelope, or {@code null} for a miss, an unreadable item
 	 * or an absent marker.
 	 */
-	@Nullable Envelope liveOrTombstone(Node node, @Nullable StoredItem item) {
+	@Nullable Envelope liveOrTombstone(Node node, String encoded, @Nullable StoredItem item) {
 		if (item == null) {
 			return null;
 		}
-		Envelope envelope = decode(node, item);
+		Envelope envelope = decode(node, encoded, item);
 		return (envelope != null && envelope.kind() != Envelope.Kind.ABSENT) ? envelope : null;
 	}
 

@@ -3,6 +3,7 @@ package io.memquorum.engine;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
 
+import io.memquorum.signing.EntrySigner;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +23,12 @@ import org.jspecify.annotations.Nullable;
  *     20    4 CRC-32 of the payload
  *     24    n payload (empty for tombstones and absent markers)
  * </pre>
+ *
+ * With signing keys ({@link EntrySigner}) the format version is 2 and a 32-byte
+ * HMAC-SHA256 follows the payload: over the memcached key and every byte before it, so
+ * that a header (kind, version, expiry), a payload, or a whole entry copied under another
+ * key fails to verify. An engine with signing keys reads only signed entries; an engine
+ * without reads only unsigned ones.
  *
  * Anything else found under a key, bytes from another program, a truncated item, an
  * unknown format version or a bad checksum, decodes to {@code null}: the engine counts it
@@ -43,6 +50,8 @@ public record Envelope(Kind kind, long version, long expiresAtMillis, byte[] pay
 	private static final short MAGIC = 0x4D51;
 
 	private static final byte FORMAT_VERSION = 1;
+
+	private static final byte SIGNED_FORMAT_VERSION = 2;
 
 	private static final byte[] EMPTY = new byte[0];
 
@@ -102,6 +111,67 @@ public record Envelope(Kind kind, long version, long expiresAtMillis, byte[] pay
 	}
 
 	/**
+	 * Encode with a signature over the memcached key and the bytes (format version 2).
+	 * @param key the memcached key the entry is stored under
+	 * @param signer signs with the first signing key
+	 * @return the bytes to store
+	 */
+	public byte[] encodeSigned(String key, EntrySigner signer) {
+		int signed = HEADER_SIZE + this.payload.length;
+		byte[] bytes = new byte[signed + EntrySigner.SIGNATURE_SIZE];
+		ByteBuffer buffer = ByteBuffer.wrap(bytes);
+		buffer.putShort(MAGIC);
+		buffer.put(SIGNED_FORMAT_VERSION);
+		buffer.put((byte) this.kind.ordinal());
+		buffer.putLong(this.version);
+		buffer.putLong(this.expiresAtMillis);
+		buffer.putInt(checksum(this.payload));
+		buffer.put(this.payload);
+		buffer.put(signer.sign(key, bytes, 0, signed));
+		return bytes;
+	}
+
+	/**
+	 * Decode what memcached returned under a key, and say why when it cannot be used.
+	 * @param flags the item's client flags
+	 * @param bytes the item's bytes
+	 * @param key the memcached key the item was read from
+	 * @param signer verifies signatures, or {@code null} when the engine has no signing
+	 * keys
+	 * @return the envelope, or the reason it is unreadable
+	 */
+	public static Reading read(int flags, byte[] bytes, String key, @Nullable EntrySigner signer) {
+		if (flags != FLAGS || bytes.length < HEADER_SIZE || ByteBuffer.wrap(bytes).getShort() != MAGIC) {
+			return Reading.unreadable(Unreadable.NOT_AN_ENVELOPE);
+		}
+		byte format = bytes[2];
+		if (format == FORMAT_VERSION) {
+			if (signer != null) {
+				return Reading.unreadable(Unreadable.UNSIGNED);
+			}
+			Envelope envelope = decode(flags, bytes);
+			return (envelope != null) ? new Reading(envelope, null) : Reading.unreadable(Unreadable.CORRUPT);
+		}
+		if (format != SIGNED_FORMAT_VERSION) {
+			return Reading.unreadable(Unreadable.UNKNOWN_FORMAT);
+		}
+		if (signer == null) {
+			return Reading.unreadable(Unreadable.SIGNED_WITHOUT_KEYS);
+		}
+		int signed = bytes.length - EntrySigner.SIGNATURE_SIZE;
+		if (signed < HEADER_SIZE) {
+			return Reading.unreadable(Unreadable.CORRUPT);
+		}
+		byte[] signature = new byte[EntrySigner.SIGNATURE_SIZE];
+		System.arraycopy(bytes, signed, signature, 0, signature.length);
+		if (!signer.verify(key, bytes, 0, signed, signature)) {
+			return Reading.unreadable(Unreadable.BAD_SIGNATURE);
+		}
+		Envelope envelope = parse(bytes, signed);
+		return (envelope != null) ? new Reading(envelope, null) : Reading.unreadable(Unreadable.CORRUPT);
+	}
+
+	/**
 	 * Decode what memcached returned.
 	 * @param flags the item's client flags
 	 * @param bytes the item's bytes
@@ -111,10 +181,16 @@ public record Envelope(Kind kind, long version, long expiresAtMillis, byte[] pay
 		if (flags != FLAGS || bytes.length < HEADER_SIZE) {
 			return null;
 		}
-		ByteBuffer buffer = ByteBuffer.wrap(bytes);
-		if (buffer.getShort() != MAGIC || buffer.get() != FORMAT_VERSION) {
+		if (ByteBuffer.wrap(bytes).getShort() != MAGIC || bytes[2] != FORMAT_VERSION) {
 			return null;
 		}
+		return parse(bytes, bytes.length);
+	}
+
+	/** The envelope in {@code bytes[0, end)}, whichever format version it has. */
+	private static @Nullable Envelope parse(byte[] bytes, int end) {
+		ByteBuffer buffer = ByteBuffer.wrap(bytes, 0, end);
+		buffer.position(3);
 		int kind = buffer.get();
 		if (kind < 0 || kind >= KINDS.length) {
 			return null;
@@ -140,6 +216,60 @@ public record Envelope(Kind kind, long version, long expiresAtMillis, byte[] pay
 	public String toString() {
 		return "Envelope[" + this.kind + ", version=" + this.version + ", expiresAt=" + this.expiresAtMillis + ", "
 				+ this.payload.length + " bytes]";
+	}
+
+	/**
+	 * The outcome of {@link #read}: an envelope, or why there is none.
+	 *
+	 * @param envelope the envelope, or {@code null} when unreadable
+	 * @param unreadable why the bytes cannot be used, or {@code null} when they can
+	 */
+	public record Reading(@Nullable Envelope envelope, @Nullable Unreadable unreadable) {
+
+		static Reading unreadable(Unreadable reason) {
+			return new Reading(null, reason);
+		}
+
+	}
+
+	/**
+	 * Why stored bytes cannot be used. Each is counted under
+	 * {@code memquorum.values.unreadable} with its {@link #tag()} as the reason.
+	 */
+	public enum Unreadable {
+
+		/** Bytes of another program, or under other client flags. */
+		NOT_AN_ENVELOPE("not-an-envelope"),
+
+		/** A format version this release does not know. */
+		UNKNOWN_FORMAT("unknown-format"),
+
+		/** Truncated, or the payload does not match its checksum. */
+		CORRUPT("corrupt"),
+
+		/** Unsigned while this engine has signing keys: forged, or written before. */
+		UNSIGNED("unsigned"),
+
+		/** Signed while this engine has no signing keys to verify with. */
+		SIGNED_WITHOUT_KEYS("signed-without-keys"),
+
+		/** The signature matches none of the configured keys: forged, or another key. */
+		BAD_SIGNATURE("bad-signature");
+
+		private final String tag;
+
+		Unreadable(String tag) {
+			this.tag = tag;
+		}
+
+		/**
+		 * The reason as a metric tag value.
+		 * @return for example {@code bad-signature}
+		 */
+		public String tag() {
+			return this.tag;
+		}
+
 	}
 
 	/**

@@ -73,7 +73,7 @@ final class EveryNodeRead {
 				}
 				else {
 					node.recordSuccess();
-					answered(node, this.state.liveOrTombstone(node, item));
+					answered(node, this.state.liveOrTombstone(node, this.encoded, item));
 				}
 			});
 		}

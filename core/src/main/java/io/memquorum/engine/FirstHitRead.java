@@ -75,7 +75,7 @@ final class FirstHitRead {
 			}
 			node.recordSuccess();
 			this.answered++;
-			Envelope envelope = this.state.liveOrTombstone(node, item);
+			Envelope envelope = this.state.liveOrTombstone(node, this.encoded, item);
 			if (envelope == null) {
 				this.missed.add(node);
 				this.state.metrics.failover(node.address);

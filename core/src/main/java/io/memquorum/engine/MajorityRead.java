@@ -68,7 +68,7 @@ final class MajorityRead {
 				else {
 					node.recordSuccess();
 					this.stamp.record(node.address, item);
-					answered(node, this.state.liveOrTombstone(node, item));
+					answered(node, this.state.liveOrTombstone(node, this.encoded, item));
 				}
 			});
 		}

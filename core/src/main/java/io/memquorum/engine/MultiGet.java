@@ -132,7 +132,8 @@ final class MultiGet {
 				for (String encoded : keys) {
 					KeyWalk walk = this.pending.get(encoded);
 					walk.answered++;
-					Envelope envelope = state.liveOrTombstone(node, (items != null) ? items.get(encoded) : null);
+					Envelope envelope = state.liveOrTombstone(node, encoded,
+							(items != null) ? items.get(encoded) : null);
 					if (envelope == null) {
 						walk.missed.add(node);
 						state.metrics.failover(node.address);

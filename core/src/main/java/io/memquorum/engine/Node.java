@@ -100,6 +100,9 @@ final class Node {
 		return previous;
 	}
 
+	/** Why the node was last marked down, for health details; null before that. */
+	private volatile @Nullable String downReason;
+
 	NodeState state() {
 		return this.state.get();
 	}
@@ -162,6 +165,7 @@ final class Node {
 		if (previous == NodeState.DOWN) {
 			return false;
 		}
+		this.downReason = reason;
 		this.probeBackoffNanos = probeBackoff.toNanos();
 		this.downSinceNanos = System.nanoTime();
 		this.downSinceMillis = System.currentTimeMillis();
@@ -170,6 +174,16 @@ final class Node {
 		logger.warn("memcached node {} marked down after {} consecutive failures: {}", this.address,
 				this.consecutiveFailures.get(), reason);
 		return true;
+	}
+
+	/**
+	 * Record why a node that is down still is, as a later probe or reconnect found.
+	 * @param reason the latest failure
+	 */
+	void stillDown(@Nullable String reason) {
+		if (this.state.get() == NodeState.DOWN && reason != null) {
+			this.downReason = reason;
+		}
 	}
 
 	boolean transition(NodeState from, NodeState to) {
@@ -235,9 +249,10 @@ final class Node {
 	}
 
 	NodeStatus status() {
-		return new NodeStatus(this.address, this.state.get(), isReadable(), this.hints.size(),
-				this.hints.isOverflowed(), this.consecutiveFailures.get(), this.version, this.uptimeSeconds,
-				this.restarts.get());
+		NodeState current = this.state.get();
+		return new NodeStatus(this.address, current, isReadable(), this.hints.size(), this.hints.isOverflowed(),
+				this.consecutiveFailures.get(), this.version, this.uptimeSeconds, this.restarts.get(),
+				(current == NodeState.DOWN) ? this.downReason : null);
 	}
 
 	@Override

@@ -16,8 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param version the memcached version it reported, or {@code null} before first contact
  * @param uptimeSeconds its uptime at the last probe, or -1 before first contact
  * @param restarts how many times it was found restarted since the engine started
+ * @param downReason while the node is down, the failure that marked it down (for example
+ * that it refused the credentials); {@code null} otherwise
  */
 public record NodeStatus(NodeAddress address, NodeState state, boolean readable, int pendingHints,
-		boolean hintsOverflowed, int consecutiveFailures, @Nullable String version, long uptimeSeconds, int restarts) {
+		boolean hintsOverflowed, int consecutiveFailures, @Nullable String version, long uptimeSeconds, int restarts,
+		@Nullable String downReason) {
 
 }

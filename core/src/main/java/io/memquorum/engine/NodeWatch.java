@@ -132,6 +132,7 @@ final class NodeWatch {
 			}
 			catch (IOException | RuntimeException ex) {
 				logger.debug("Could not reopen the connection to {}: {}", node.address, ex.getMessage());
+				node.stillDown(ex.getMessage());
 				return;
 			}
 			NodeConnection previous = node.replaceConnection(replacement);
@@ -153,6 +154,9 @@ final class NodeWatch {
 	private CompletableFuture<Void> probe(Node node) {
 		return node.connection().stats().<CompletableFuture<Void>>handle((stats, failure) -> {
 			if (failure != null) {
+				// The latest failure says best why the node is still down, for example
+				// that it came back refusing our credentials.
+				node.stillDown(Completions.unwrap(failure).getMessage());
 				node.probeBackoffNanos = Math.min(node.probeBackoffNanos * 2,
 						this.state.settings.maxProbeInterval().toNanos());
 				node.nextProbeAtNanos = System.nanoTime() + node.probeBackoffNanos;

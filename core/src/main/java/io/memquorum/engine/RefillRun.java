@@ -387,8 +387,9 @@ final class RefillRun {
 				}
 				remaining.remove(read.getKey());
 				answered.addAll(read.getKey().keys());
+				Node source = sources.get(read.getKey().source());
 				items.forEach((key, item) -> {
-					Envelope envelope = Envelope.decode(item.flags(), item.data());
+					Envelope envelope = this.writer.read(source, key, item);
 					if (envelope == null || envelope.kind() == Envelope.Kind.ABSENT) {
 						return;
 					}

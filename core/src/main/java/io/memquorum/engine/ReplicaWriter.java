@@ -3,6 +3,7 @@ package io.memquorum.engine;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
+import io.memquorum.node.StoredItem;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,5 +24,18 @@ interface ReplicaWriter {
 	 */
 	CompletableFuture<@Nullable Envelope> write(Node node, String encoded,
 			Function<@Nullable Envelope, @Nullable Envelope> decide);
+
+	/**
+	 * Read what a peer returned for a key, as the engine reads it: with signing keys,
+	 * only an entry whose signature verifies is an envelope. The default reads unsigned
+	 * envelopes only.
+	 * @param node the peer
+	 * @param encoded the memcached key
+	 * @param item what the peer returned
+	 * @return the envelope, or {@code null} when the item is not a usable one
+	 */
+	default @Nullable Envelope read(Node node, String encoded, StoredItem item) {
+		return Envelope.decode(item.flags(), item.data());
+	}
 
 }

@@ -25,6 +25,7 @@ import io.memquorum.node.JvmDnsCache;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection;
 import io.memquorum.node.NodeConnection.StoredValue;
+import io.memquorum.node.StoredItem;
 import io.memquorum.placement.Placement;
 import org.jspecify.annotations.Nullable;
 
@@ -203,7 +204,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		this.connector = Executors.newSingleThreadExecutor(daemon("connector"));
 		this.closer = Executors.newSingleThreadExecutor(daemon("closer"));
 		NodeWatch.ConnectionOpener opener = (address) -> NodeConnection.scannedByCaller(address,
-				settings.connectTimeout(), settings.operationTimeout(), settings.reconnectInterval());
+				settings.connectTimeout(), settings.operationTimeout(), settings.reconnectInterval(),
+				builder.credentials);
 		Map<NodeAddress, Node> nodes = new LinkedHashMap<>();
 		try {
 			for (NodeAddress address : addresses) {
@@ -212,14 +214,16 @@ public final class ReplicatedMemcached implements AutoCloseable {
 			}
 		}
 		catch (IOException ex) {
-			nodes.values().forEach((node) -> node.connection().close());
-			maintenance.shutdownNow();
-			this.connector.shutdownNow();
-			this.closer.shutdownNow();
+			closeAll(nodes, maintenance);
 			throw new UncheckedIOException("Could not start the memcached connections", ex);
 		}
+		catch (RuntimeException ex) {
+			// A node that refused the credentials: its message says which and why.
+			closeAll(nodes, maintenance);
+			throw ex;
+		}
 		this.state = new EngineState(placement, Collections.unmodifiableMap(nodes), new KeyEncoder(builder.keyPrefix),
-				settings, builder.metrics, builder.wallClock, maintenance);
+				settings, builder.metrics, builder.wallClock, maintenance, builder.signer);
 		this.deadline = settings.awaitDeadline(replicationFactor);
 		this.readOrder = new ReadOrder(this.state);
 		this.conditional = new ConditionalWrite(this.state);
@@ -229,9 +233,9 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		this.multiGet = new MultiGet(this.state, this.readOrder, this.repair);
 		this.nodeWide = new NodeWideKeys(this.state, this.readOrder, this.repair, this.conditional, hints,
 				this.deadline);
-		this.refill = new Refill(this.state.nodes, placement, this.state.keyEncoder, this.conditional::apply,
-				this.state.metrics, builder.refillOptions(), this.state.wallClock,
-				settings.operationTimeout().multipliedBy(4).plusSeconds(1));
+		this.refill = new Refill(this.state.nodes, placement, this.state.keyEncoder,
+				new VerifyingReplicaWriter(this.state, this.conditional), this.state.metrics, builder.refillOptions(),
+				this.state.wallClock, settings.operationTimeout().multipliedBy(4).plusSeconds(1));
 		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.closer, this.refill);
 		TimeoutScan timeouts = new TimeoutScan(this.state);
 		for (Node node : nodes.values()) {
@@ -251,6 +255,13 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		long tick = Math.max(10, Math.min(settings.probeInterval().toMillis(), 100));
 		maintenance.scheduleWithFixedDelay(watch::maintain, tick, tick, TimeUnit.MILLISECONDS);
 		this.refill.start();
+	}
+
+	private void closeAll(Map<NodeAddress, Node> nodes, ScheduledExecutorService maintenance) {
+		nodes.values().forEach((node) -> node.connection().close());
+		maintenance.shutdownNow();
+		this.connector.shutdownNow();
+		this.closer.shutdownNow();
 	}
 
 	private static ThreadFactory daemon(String role) {
@@ -515,7 +526,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		String encoded = this.state.keyEncoder.encode(key);
 		Envelope tombstone = Envelope.tombstone(this.state.versions.next(),
 				this.state.expiresAt(this.state.settings.tombstoneTtl()));
-		return store("delete", key, encoded, tombstone, new StoredValue(Envelope.FLAGS, tombstone.encode()));
+		return store("delete", key, encoded, tombstone,
+				new StoredValue(Envelope.FLAGS, this.state.encode(encoded, tombstone)));
 	}
 
 	/**
@@ -646,6 +658,14 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	public ReadConsistency readConsistency() {
 		return this.state.settings.readConsistency();
+	}
+
+	/**
+	 * Whether this engine signs what it stores and reads only signed entries.
+	 * @return whether it was built with a signer
+	 */
+	public boolean signsEntries() {
+		return this.state.signer != null;
 	}
 
 	public WriteQuorum writeQuorum() {

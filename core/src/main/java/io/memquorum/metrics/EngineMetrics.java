@@ -94,6 +94,17 @@ public interface EngineMetrics {
 	}
 
 	/**
+	 * Bytes under a key could not be used, for the reason given: not an envelope,
+	 * corrupt, an unknown format, or (with signing keys) unsigned or wrongly signed.
+	 * Calls {@link #unreadableValue(NodeAddress)} unless overridden.
+	 * @param node the node that returned them
+	 * @param reason a short tag, for example {@code bad-signature}
+	 */
+	default void unreadableValue(NodeAddress node, String reason) {
+		unreadableValue(node);
+	}
+
+	/**
 	 * Called once per node at startup so that gauges can follow the node's state.
 	 * @param node the node
 	 * @param state the node's current state

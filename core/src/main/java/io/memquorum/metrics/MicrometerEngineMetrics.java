@@ -27,7 +27,8 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code memquorum.node.flushes}, {@code memquorum.node.restarts} (counters)</li>
  * <li>{@code memquorum.node.state} (gauge: 1 up, 0.5 recovering, 0 down)</li>
  * <li>{@code memquorum.quorum.failures} (counter; tag {@code operation})</li>
- * <li>{@code memquorum.values.unreadable} (counter)</li>
+ * <li>{@code memquorum.values.unreadable} (counter; tag {@code reason}: not-an-envelope,
+ * unknown-format, corrupt, unsigned, signed-without-keys, bad-signature)</li>
  * <li>{@code memquorum.refill.runs} (counter; tag {@code outcome}
  * started|complete|incomplete), {@code memquorum.refill.entries} and
  * {@code memquorum.refill.bytes} (counters: entries and envelope bytes copied onto a
@@ -112,7 +113,19 @@ public final class MicrometerEngineMetrics implements EngineMetrics {
 
 	@Override
 	public void unreadableValue(NodeAddress node) {
-		count("memquorum.values.unreadable", "Items that were not readable memquorum envelopes", node);
+		unreadableValue(node, "not-an-envelope");
+	}
+
+	@Override
+	public void unreadableValue(NodeAddress node, String reason) {
+		this.counters
+			.computeIfAbsent("unreadable|" + node + "|" + reason,
+					(id) -> Counter.builder("memquorum.values.unreadable")
+						.description("Items read as misses because they were not usable memquorum envelopes")
+						.tag("node", node.toString())
+						.tag("reason", reason)
+						.register(this.registry))
+			.increment();
 	}
 
 	@Override

@@ -53,6 +53,14 @@ public final class NodeConnection implements AutoCloseable {
 
 	private static final RawTranscoder RAW = new RawTranscoder();
 
+	/** The key of the authenticating {@code set}; memcached does not store it. */
+	private static final String AUTHENTICATION_KEY = "memquorum-auth";
+
+	/**
+	 * What memcached answers to any command of a connection that has not authenticated.
+	 */
+	private static final String UNAUTHENTICATED = "unauthenticated";
+
 	/** How often in-flight commands are checked for their timeout. */
 	private static final long TIMEOUT_TICK_MILLIS = 5;
 
@@ -73,6 +81,9 @@ public final class NodeConnection implements AutoCloseable {
 
 	private final @Nullable ScheduledFuture<?> timeoutScan;
 
+	/** Authenticates each new session first; null when the node needs no credentials. */
+	private final @Nullable TextProtocolAuthentication authentication;
+
 	/** The executor this connection created for itself, shut down on close; or null. */
 	private final @Nullable ScheduledExecutorService ownTimeouts;
 
@@ -87,7 +98,26 @@ public final class NodeConnection implements AutoCloseable {
 	 */
 	public NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
 			Duration reconnectInterval) throws IOException {
-		this(address, connectTimeout, operationTimeout, reconnectInterval, true);
+		this(address, connectTimeout, operationTimeout, reconnectInterval, true, null);
+	}
+
+	/**
+	 * Connect to one node that may require a username and password. With credentials,
+	 * every new connection, reconnects included, authenticates before any other command
+	 * ({@link TextProtocolAuthentication}), and when the node is reachable now its answer
+	 * is awaited here, so that a wrong password fails at startup.
+	 * @param address the node
+	 * @param connectTimeout how long to wait for the TCP connection
+	 * @param operationTimeout how long any one command may take
+	 * @param reconnectInterval how often to retry a lost connection
+	 * @param credentials what memcached's {@code -Y} auth file expects, or {@code null}
+	 * when the node accepts every connection
+	 * @throws IOException when the xmemcached client cannot start
+	 * @throws NodeAuthenticationException when the node refuses the credentials
+	 */
+	public NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
+			Duration reconnectInterval, @Nullable NodeCredentials credentials) throws IOException {
+		this(address, connectTimeout, operationTimeout, reconnectInterval, true, credentials);
 	}
 
 	/**
@@ -103,12 +133,33 @@ public final class NodeConnection implements AutoCloseable {
 	 */
 	public static NodeConnection scannedByCaller(NodeAddress address, Duration connectTimeout,
 			Duration operationTimeout, Duration reconnectInterval) throws IOException {
-		return new NodeConnection(address, connectTimeout, operationTimeout, reconnectInterval, false);
+		return new NodeConnection(address, connectTimeout, operationTimeout, reconnectInterval, false, null);
+	}
+
+	/**
+	 * Connect to one node whose command timeouts are scanned by the caller and that may
+	 * require a username and password (see
+	 * {@link #NodeConnection(NodeAddress, Duration, Duration, Duration, NodeCredentials)}).
+	 * @param address the node
+	 * @param connectTimeout how long to wait for the TCP connection
+	 * @param operationTimeout how long any one command may take
+	 * @param reconnectInterval how often to retry a lost connection
+	 * @param credentials what memcached's {@code -Y} auth file expects, or {@code null}
+	 * @return the connection
+	 * @throws IOException when the xmemcached client cannot start
+	 * @throws NodeAuthenticationException when the node refuses the credentials
+	 */
+	public static NodeConnection scannedByCaller(NodeAddress address, Duration connectTimeout,
+			Duration operationTimeout, Duration reconnectInterval, @Nullable NodeCredentials credentials)
+			throws IOException {
+		return new NodeConnection(address, connectTimeout, operationTimeout, reconnectInterval, false, credentials);
 	}
 
 	private NodeConnection(NodeAddress address, Duration connectTimeout, Duration operationTimeout,
-			Duration reconnectInterval, boolean ownScan) throws IOException {
+			Duration reconnectInterval, boolean ownScan, @Nullable NodeCredentials credentials) throws IOException {
 		this.address = address;
+		this.authentication = (credentials != null)
+				? new TextProtocolAuthentication(credentials, reconnectInterval.toNanos()) : null;
 		this.timeoutMillis = Math.max(1, operationTimeout.toMillis());
 		this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(this.timeoutMillis);
 		this.ownTimeouts = !ownScan ? null : Executors.newSingleThreadScheduledExecutor((task) -> {
@@ -129,6 +180,27 @@ public final class NodeConnection implements AutoCloseable {
 				: this.ownTimeouts.scheduleWithFixedDelay(
 						() -> expireOverdue(System.nanoTime(), FailureEvent.next(false)), TIMEOUT_TICK_MILLIS,
 						TIMEOUT_TICK_MILLIS, TimeUnit.MILLISECONDS);
+		if (this.authentication != null) {
+			awaitAuthentication(this.authentication);
+		}
+	}
+
+	/**
+	 * Authenticate the connection opened by the constructor, if any, and fail when the
+	 * node refuses. A node that cannot be reached now is left to the reconnects.
+	 */
+	private void awaitAuthentication(TextProtocolAuthentication authentication) {
+		Session session = this.client.openSession();
+		if (session == null) {
+			return;
+		}
+		String rejection = authentication.awaitRejection(session, (value) -> authenticate(session, value),
+				this.timeoutMillis * 2);
+		if (rejection != null) {
+			close();
+			throw new NodeAuthenticationException(this.address,
+					rejection + " (check memquorum.username and memquorum.password against the node's -Y auth file)");
+		}
 	}
 
 	public NodeAddress address() {
@@ -223,13 +295,34 @@ public final class NodeConnection implements AutoCloseable {
 	}
 
 	private <T> CompletableFuture<T> send(Command command, Function<Command, T> resultOf) {
-		CompletableFuture<T> future = new CompletableFuture<>();
-		command.setLatch(new CompletingLatch(() -> complete(command, resultOf, future)));
 		Session session = this.client.openSession();
 		if (session == null) {
-			future.completeExceptionally(NodeOperationException.unreachable(this.address, "is not connected", null));
-			return future;
+			return CompletableFuture
+				.failedFuture(NodeOperationException.unreachable(this.address, "is not connected", null));
 		}
+		if (this.authentication != null) {
+			String rejection = this.authentication.prepare(session, (value) -> authenticate(session, value));
+			if (rejection != null) {
+				return CompletableFuture
+					.failedFuture(NodeOperationException.unreachable(this.address, rejection, null));
+			}
+		}
+		return sendOn(session, command, resultOf);
+	}
+
+	/**
+	 * memcached's text-protocol authentication: a {@code set} of any key whose value is
+	 * {@code user password}.
+	 */
+	private CompletableFuture<Boolean> authenticate(Session session, byte[] value) {
+		Command command = this.client.commandFactory()
+			.createSetCommand(AUTHENTICATION_KEY, bytes(AUTHENTICATION_KEY), 0, new StoredValue(0, value), false, RAW);
+		return sendOn(session, command, (c) -> Boolean.TRUE.equals(c.getResult()));
+	}
+
+	private <T> CompletableFuture<T> sendOn(Session session, Command command, Function<Command, T> resultOf) {
+		CompletableFuture<T> future = new CompletableFuture<>();
+		command.setLatch(new CompletingLatch(() -> complete(command, resultOf, future)));
 		try {
 			session.write(command);
 		}
@@ -308,6 +401,13 @@ public final class NodeConnection implements AutoCloseable {
 						|| failure instanceof net.rubyeye.xmemcached.exception.MemcachedClientException
 						|| failure instanceof net.rubyeye.xmemcached.exception.UnknownCommandException;
 				String what = "failed: " + failure.getMessage();
+				if (errorReply && String.valueOf(failure.getMessage()).contains(UNAUTHENTICATED)) {
+					// Every command would get the same answer: the node is unusable to
+					// us, not one command wrong.
+					future.completeExceptionally(NodeOperationException.unreachable(this.address,
+							"requires authentication; set memquorum.username and memquorum.password", failure));
+					return;
+				}
 				future.completeExceptionally(errorReply ? NodeOperationException.errorReply(this.address, what, failure)
 						: NodeOperationException.unreachable(this.address, what, failure));
 			}
@@ -351,6 +451,10 @@ public final class NodeConnection implements AutoCloseable {
 			this.ownTimeouts.shutdownNow();
 		}
 		try {
+			// xmemcached's shutdown sends "quit" and waits up to five seconds for each
+			// session to close; memcached ignores "quit" from a connection that has not
+			// authenticated, so close the sessions ourselves first.
+			this.client.closeSessions();
 			this.client.shutdown();
 		}
 		catch (IOException ex) {
@@ -471,6 +575,13 @@ public final class NodeConnection implements AutoCloseable {
 
 		InetSocketAddress socketAddress() {
 			return this.socketAddress;
+		}
+
+		void closeSessions() {
+			this.connector.shuttingDown();
+			for (Session session : this.connector.getSessionSet()) {
+				session.close();
+			}
 		}
 
 		@Nullable Session openSession() {

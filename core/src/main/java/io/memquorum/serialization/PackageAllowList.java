@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
@@ -23,15 +24,56 @@ import org.jspecify.annotations.Nullable;
  * store both read through this class.
  * <p>
  * A package {@code com.example} allows the classes of {@code com.example} and of all its
- * sub-packages; {@code com.example.*} means the same. Arrays are judged by their element
- * type; primitive arrays are allowed. Streams nested deeper than {@value #MAX_DEPTH}
- * levels or holding more than {@value #MAX_REFERENCES} objects are rejected.
+ * sub-packages; {@code com.example.*} means the same. An entry may also name one class,
+ * such as {@code java.net.URI}. Arrays are judged by their element type; primitive arrays
+ * are allowed.
+ * <p>
+ * The shape of the stream is limited as well, so that bytes crafted to exhaust the reader
+ * fail before they cost anything:
+ * <ul>
+ * <li>no array longer than {@value #ARRAY_LENGTH_PER_BYTE} elements per byte of input
+ * (every element takes at least a byte, up to a few bits for {@code boolean[]} and
+ * collection capacities): a stored {@code long[0x7fffffff]} of a few dozen bytes would
+ * otherwise make the JDK allocate 16 GB before reading a single element;</li>
+ * <li>nesting at most {@value #MAX_DEPTH} levels deep: nested sets whose hash codes call
+ * each other (the "SerialDOS" shape) cost twice as much per level, so depth is what
+ * bounds the time spent;</li>
+ * <li>at most {@value #MAX_REFERENCES} objects and {@value #MAX_STREAM_BYTES} bytes.</li>
+ * </ul>
+ * Packages whose classes can reach outside the process or into the JVM (remote objects,
+ * JMX, naming, reflection, method handles, {@code java.net}, {@code java.beans}) are
+ * never allowed by a package entry, even one that contains them such as {@code java};
+ * only an entry naming the class itself allows such a class.
  */
 public final class PackageAllowList {
 
-	private static final long MAX_DEPTH = 64;
+	/**
+	 * The JDK classes a stored value usually holds: strings, boxed numbers and enums,
+	 * {@code java.math}, {@code java.time}, the collections of {@code java.util} and its
+	 * sub-packages, and {@code java.net.URI}.
+	 */
+	public static final List<String> JDK_VALUE_TYPES = List.of("java.lang", "java.math", "java.time", "java.util",
+			"java.net.URI");
 
-	private static final long MAX_REFERENCES = 1_000_000;
+	/**
+	 * Packages no package entry allows: their classes open connections, look names up,
+	 * call methods reflectively or manage the JVM when deserialized or used as keys.
+	 */
+	public static final List<String> NEVER_BY_PACKAGE = List.of("java.lang.invoke", "java.lang.reflect",
+			"java.lang.ref", "java.lang.management", "java.lang.instrument", "java.lang.module", "java.rmi", "java.net",
+			"java.beans", "java.security", "java.io", "java.nio", "java.sql", "javax.management", "javax.naming",
+			"javax.script", "javax.rmi", "sun", "jdk", "com.sun");
+
+	static final long MAX_DEPTH = 24;
+
+	static final long MAX_REFERENCES = 100_000;
+
+	static final long MAX_STREAM_BYTES = 64L * 1024 * 1024;
+
+	static final long ARRAY_LENGTH_PER_BYTE = 8;
+
+	/** Short streams may still hold collections with some spare capacity. */
+	private static final long MIN_ARRAY_LENGTH = 1024;
 
 	private static final Pattern PACKAGE = Pattern
 		.compile("[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*"
@@ -40,8 +82,6 @@ public final class PackageAllowList {
 	private final List<String> packages;
 
 	private final @Nullable ClassLoader classLoader;
-
-	private final ObjectInputFilter filter = this::check;
 
 	/**
 	 * Create an allow-list.
@@ -88,13 +128,25 @@ public final class PackageAllowList {
 	 * @return whether its package, or a parent package, is allowed
 	 */
 	public boolean allows(String className) {
+		if (this.packages.contains(className)) {
+			return true;
+		}
+		for (String never : NEVER_BY_PACKAGE) {
+			if (isIn(className, never)) {
+				return false;
+			}
+		}
 		for (String allowed : this.packages) {
-			if (className.startsWith(allowed) && className.length() > allowed.length()
-					&& className.charAt(allowed.length()) == '.') {
+			if (isIn(className, allowed)) {
 				return true;
 			}
 		}
 		return false;
+	}
+
+	private static boolean isIn(String className, String packageName) {
+		return className.startsWith(packageName) && className.length() > packageName.length()
+				&& className.charAt(packageName.length()) == '.';
 	}
 
 	/**
@@ -121,13 +173,19 @@ public final class PackageAllowList {
 	 * @throws ClassNotFoundException when a class no longer exists
 	 */
 	public Object read(byte[] bytes) throws IOException, ClassNotFoundException {
-		try (ObjectInputStream in = new FilteredInputStream(new ByteArrayInputStream(bytes))) {
+		if (bytes.length > MAX_STREAM_BYTES) {
+			throw new InvalidClassException(null,
+					"stream of " + bytes.length + " bytes is over the limit of " + MAX_STREAM_BYTES);
+		}
+		long maxArrayLength = Math.max(MIN_ARRAY_LENGTH, bytes.length * ARRAY_LENGTH_PER_BYTE);
+		try (ObjectInputStream in = new FilteredInputStream(new ByteArrayInputStream(bytes), maxArrayLength)) {
 			return in.readObject();
 		}
 	}
 
-	private ObjectInputFilter.Status check(ObjectInputFilter.FilterInfo info) {
-		if (info.depth() > MAX_DEPTH || info.references() > MAX_REFERENCES) {
+	private ObjectInputFilter.Status check(ObjectInputFilter.FilterInfo info, long maxArrayLength) {
+		if (info.depth() > MAX_DEPTH || info.references() > MAX_REFERENCES || info.streamBytes() > MAX_STREAM_BYTES
+				|| info.arrayLength() > maxArrayLength) {
 			return ObjectInputFilter.Status.REJECTED;
 		}
 		Class<?> type = info.serialClass();
@@ -148,9 +206,9 @@ public final class PackageAllowList {
 
 	private final class FilteredInputStream extends ObjectInputStream {
 
-		FilteredInputStream(InputStream in) throws IOException {
+		FilteredInputStream(InputStream in, long maxArrayLength) throws IOException {
 			super(in);
-			setObjectInputFilter(PackageAllowList.this.filter);
+			setObjectInputFilter((info) -> check(info, maxArrayLength));
 		}
 
 		@Override

@@ -4,22 +4,28 @@ import java.io.IOException;
 import java.io.InvalidClassException;
 import java.util.Collection;
 import java.util.List;
+import java.util.stream.Stream;
 
 import io.memquorum.serialization.PackageAllowList;
 import org.jspecify.annotations.Nullable;
 
 /**
- * JDK serialization behind an allow-list ({@link PackageAllowList}): only classes in
- * {@code java.*}, {@code org.springframework.security.*},
+ * JDK serialization behind an allow-list ({@link PackageAllowList}): only the JDK's value
+ * types ({@link PackageAllowList#JDK_VALUE_TYPES}), {@code java.net.URL} (Spring Security
+ * keeps an OpenID Connect issuer as one), {@code org.springframework.security.*},
  * {@code org.springframework.session.*} and the configured packages (and their
  * sub-packages) may be deserialized; arrays are judged by their component type. Anything
- * else is rejected before its class is initialised.
+ * else is rejected before its class is initialised. Any failure while reading, an
+ * {@link OutOfMemoryError} or {@link StackOverflowError} included, is a
+ * {@link SessionSerializationException}: the session reads as absent.
  */
 public final class JdkSessionAttributeSerializer implements SessionAttributeSerializer {
 
 	/** The packages that are always allowed. */
-	public static final List<String> DEFAULT_ALLOWED_PACKAGES = List.of("java", "org.springframework.security",
-			"org.springframework.session");
+	public static final List<String> DEFAULT_ALLOWED_PACKAGES = Stream
+		.concat(PackageAllowList.JDK_VALUE_TYPES.stream(),
+				Stream.of("java.net.URL", "org.springframework.security", "org.springframework.session"))
+		.toList();
 
 	private final PackageAllowList allowList;
 
@@ -70,6 +76,11 @@ public final class JdkSessionAttributeSerializer implements SessionAttributeSeri
 		}
 		catch (IOException | ClassNotFoundException | RuntimeException ex) {
 			throw new SessionSerializationException("Session attribute cannot be deserialized: " + ex, ex);
+		}
+		catch (OutOfMemoryError | StackOverflowError ex) {
+			// Bytes from memcached are untrusted: whatever they make the reader
+			// exhaust, the allocation or the stack is released once we unwind here.
+			throw new SessionSerializationException("Session attribute exhausted the reader: " + ex, ex);
 		}
 	}
 

@@ -465,7 +465,9 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 			}
 			return stored;
 		}
-		catch (SessionSerializationException ex) {
+		catch (RuntimeException | OutOfMemoryError | StackOverflowError ex) {
+			// Stored bytes are untrusted: whatever they make decoding throw, the user
+			// gets a new session rather than a failed request.
 			countUnreadable(id, ex.getMessage());
 			return null;
 		}
@@ -492,7 +494,9 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 				.forEach((name, value) -> cached.setAttribute(name, this.serializer.deserialize(value)));
 			return new ReplicatedSession(this, cached, stored, fromMinority, stamp);
 		}
-		catch (SessionSerializationException ex) {
+		catch (RuntimeException | OutOfMemoryError | StackOverflowError ex) {
+			// Stored bytes are untrusted: whatever they make decoding throw, the user
+			// gets a new session rather than a failed request.
 			countUnreadable(id, ex.getMessage());
 			return null;
 		}

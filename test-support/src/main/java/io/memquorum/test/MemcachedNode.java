@@ -75,7 +75,8 @@ public final class MemcachedNode implements AutoCloseable {
 		this.host = host;
 		this.port = port;
 		this.process = process;
-		this.client = new TextProtocolClient(host, port, (int) options.protocolTimeout().toMillis());
+		this.client = new TextProtocolClient(host, port, (int) options.protocolTimeout().toMillis(),
+				options.credentials());
 	}
 
 	/**
@@ -378,9 +379,24 @@ public final class MemcachedNode implements AutoCloseable {
 	 */
 	private static MemcachedProcess launch(Path binary, MemcachedOptions options, String host, int port)
 			throws PortInUseException {
+		MemcachedCredentials credentials = options.credentials();
+		Path authFile = (credentials != null) ? AuthFile.write(credentials) : null;
+		try {
+			return launch(binary, options, host, port, authFile);
+		}
+		finally {
+			// memcached reads its auth file once at startup (and on SIGHUP, which
+			// these tests never send), so it need not outlive the launch.
+			AuthFile.delete(authFile);
+		}
+	}
+
+	private static MemcachedProcess launch(Path binary, MemcachedOptions options, String host, int port,
+			@Nullable Path authFile) throws PortInUseException {
 		MemcachedProcess process = MemcachedProcess.launch(binary,
-				options.commandLine(host, port, System.getProperty("user.name")));
-		TextProtocolClient probe = new TextProtocolClient(host, port, (int) READINESS_PROBE_TIMEOUT.toMillis());
+				options.commandLine(host, port, System.getProperty("user.name"), authFile));
+		TextProtocolClient probe = new TextProtocolClient(host, port, (int) READINESS_PROBE_TIMEOUT.toMillis(),
+				options.credentials());
 		long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
 		RuntimeException lastFailure = null;
 		while (true) {

@@ -1,5 +1,6 @@
 package io.memquorum.test;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 public final class MemcachedOptions {
 
 	private static final MemcachedOptions DEFAULTS = new MemcachedOptions(64, "1m", 2, 1024, Duration.ofSeconds(2),
-			List.of());
+			List.of(), null);
 
 	private final int memoryMegabytes;
 
@@ -32,14 +33,17 @@ public final class MemcachedOptions {
 
 	private final List<String> extraArguments;
 
+	private final @Nullable MemcachedCredentials credentials;
+
 	private MemcachedOptions(int memoryMegabytes, String itemSizeLimit, int threads, int maxConnections,
-			Duration protocolTimeout, List<String> extraArguments) {
+			Duration protocolTimeout, List<String> extraArguments, @Nullable MemcachedCredentials credentials) {
 		this.memoryMegabytes = memoryMegabytes;
 		this.itemSizeLimit = itemSizeLimit;
 		this.threads = threads;
 		this.maxConnections = maxConnections;
 		this.protocolTimeout = protocolTimeout;
 		this.extraArguments = extraArguments;
+		this.credentials = credentials;
 	}
 
 	/**
@@ -63,7 +67,7 @@ public final class MemcachedOptions {
 			throw new IllegalArgumentException("memory must be positive, was " + mb + " MB");
 		}
 		return new MemcachedOptions(mb, this.itemSizeLimit, this.threads, this.maxConnections, this.protocolTimeout,
-				this.extraArguments);
+				this.extraArguments, this.credentials);
 	}
 
 	/**
@@ -79,7 +83,7 @@ public final class MemcachedOptions {
 					"item size limit must be a single token such as \"2m\", was \"" + limit + "\"");
 		}
 		return new MemcachedOptions(this.memoryMegabytes, limit, this.threads, this.maxConnections,
-				this.protocolTimeout, this.extraArguments);
+				this.protocolTimeout, this.extraArguments, this.credentials);
 	}
 
 	/**
@@ -92,7 +96,7 @@ public final class MemcachedOptions {
 			throw new IllegalArgumentException("threads must be positive, was " + threads);
 		}
 		return new MemcachedOptions(this.memoryMegabytes, this.itemSizeLimit, threads, this.maxConnections,
-				this.protocolTimeout, this.extraArguments);
+				this.protocolTimeout, this.extraArguments, this.credentials);
 	}
 
 	/**
@@ -106,7 +110,7 @@ public final class MemcachedOptions {
 			throw new IllegalArgumentException("connections must be positive, was " + connections);
 		}
 		return new MemcachedOptions(this.memoryMegabytes, this.itemSizeLimit, this.threads, connections,
-				this.protocolTimeout, this.extraArguments);
+				this.protocolTimeout, this.extraArguments, this.credentials);
 	}
 
 	/**
@@ -122,7 +126,7 @@ public final class MemcachedOptions {
 					"protocol timeout must be between 1 ms and " + Integer.MAX_VALUE + " ms, was " + timeout);
 		}
 		return new MemcachedOptions(this.memoryMegabytes, this.itemSizeLimit, this.threads, this.maxConnections,
-				timeout, this.extraArguments);
+				timeout, this.extraArguments, this.credentials);
 	}
 
 	/**
@@ -138,7 +142,30 @@ public final class MemcachedOptions {
 			combined.add(Objects.requireNonNull(arg, "args must not contain null"));
 		}
 		return new MemcachedOptions(this.memoryMegabytes, this.itemSizeLimit, this.threads, this.maxConnections,
-				this.protocolTimeout, List.copyOf(combined));
+				this.protocolTimeout, List.copyOf(combined), this.credentials);
+	}
+
+	/**
+	 * Return a copy that makes memcached require a username and password on its text
+	 * protocol ({@code -Y <auth file>}): every connection must send them as its first
+	 * command before memcached answers anything else. The node writes the auth file
+	 * itself and removes it once memcached has read it. The raw protocol methods of
+	 * {@link MemcachedNode} authenticate on each of their connections.
+	 * @param username the user, without spaces or colons
+	 * @param password the password, without spaces
+	 * @return the modified options
+	 */
+	public MemcachedOptions withCredentials(String username, String password) {
+		return new MemcachedOptions(this.memoryMegabytes, this.itemSizeLimit, this.threads, this.maxConnections,
+				this.protocolTimeout, this.extraArguments, new MemcachedCredentials(username, password));
+	}
+
+	/**
+	 * Return the credentials memcached requires, if any.
+	 * @return the credentials, or {@code null} when memcached accepts every connection
+	 */
+	public @Nullable MemcachedCredentials credentials() {
+		return this.credentials;
 	}
 
 	/**
@@ -190,13 +217,17 @@ public final class MemcachedOptions {
 	}
 
 	List<String> commandLine(int port, String user) {
-		return commandLine("127.0.0.1", port, user);
+		return commandLine("127.0.0.1", port, user, null);
 	}
 
-	List<String> commandLine(String host, int port, String user) {
+	List<String> commandLine(String host, int port, String user, @Nullable Path authFile) {
 		List<String> arguments = new ArrayList<>(Arrays.asList("-u", user, "-l", host, "-p", Integer.toString(port),
 				"-U", "0", "-m", Integer.toString(this.memoryMegabytes), "-I", this.itemSizeLimit, "-t",
 				Integer.toString(this.threads), "-c", Integer.toString(this.maxConnections)));
+		if (authFile != null) {
+			arguments.add("-Y");
+			arguments.add(authFile.toString());
+		}
 		arguments.addAll(this.extraArguments);
 		return arguments;
 	}
@@ -212,20 +243,22 @@ public final class MemcachedOptions {
 		return this.memoryMegabytes == other.memoryMegabytes && this.itemSizeLimit.equals(other.itemSizeLimit)
 				&& this.threads == other.threads && this.maxConnections == other.maxConnections
 				&& this.protocolTimeout.equals(other.protocolTimeout)
-				&& this.extraArguments.equals(other.extraArguments);
+				&& this.extraArguments.equals(other.extraArguments)
+				&& Objects.equals(this.credentials, other.credentials);
 	}
 
 	@Override
 	public int hashCode() {
 		return Objects.hash(this.memoryMegabytes, this.itemSizeLimit, this.threads, this.maxConnections,
-				this.protocolTimeout, this.extraArguments);
+				this.protocolTimeout, this.extraArguments, this.credentials);
 	}
 
 	@Override
 	public String toString() {
 		return "MemcachedOptions[memoryMegabytes=" + this.memoryMegabytes + ", itemSizeLimit=" + this.itemSizeLimit
 				+ ", threads=" + this.threads + ", maxConnections=" + this.maxConnections + ", protocolTimeout="
-				+ this.protocolTimeout + ", extraArguments=" + this.extraArguments + "]";
+				+ this.protocolTimeout + ", extraArguments=" + this.extraArguments
+				+ ((this.credentials != null) ? ", username=" + this.credentials.username() : "") + "]";
 	}
 
 }

@@ -39,10 +39,21 @@ final class TextProtocolClient {
 
 	private final int timeoutMillis;
 
+	private final @Nullable MemcachedCredentials credentials;
+
 	TextProtocolClient(String host, int port, int timeoutMillis) {
+		this(host, port, timeoutMillis, null);
+	}
+
+	/**
+	 * A client that authenticates every connection first when {@code credentials} are
+	 * given, as a node started with an auth file requires.
+	 */
+	TextProtocolClient(String host, int port, int timeoutMillis, @Nullable MemcachedCredentials credentials) {
 		this.host = host;
 		this.port = port;
 		this.timeoutMillis = timeoutMillis;
+		this.credentials = credentials;
 	}
 
 	String version() {
@@ -224,7 +235,11 @@ final class TextProtocolClient {
 			socket.setTcpNoDelay(true);
 			socket.connect(new InetSocketAddress(this.host, this.port), this.timeoutMillis);
 			socket.setSoTimeout(this.timeoutMillis);
-			return exchange.perform(new Connection(socket));
+			Connection connection = new Connection(socket);
+			if (this.credentials != null) {
+				authenticate(connection, this.credentials);
+			}
+			return exchange.perform(connection);
 		}
 		catch (SocketTimeoutException ex) {
 			throw new UncheckedIOException("memcached at " + address() + " did not answer '" + command + "' within "
@@ -237,6 +252,22 @@ final class TextProtocolClient {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("'" + command + "' against memcached at " + address() + " failed", ex);
+		}
+	}
+
+	/**
+	 * memcached's text-protocol authentication: a {@code set} of any key whose value is
+	 * {@code user password}, sent before any other command.
+	 */
+	private void authenticate(Connection connection, MemcachedCredentials credentials) throws IOException {
+		byte[] value = credentials.authenticationValue().getBytes(StandardCharsets.UTF_8);
+		connection.send("set auth 0 0 " + value.length + "\r\n");
+		connection.send(value);
+		connection.send("\r\n");
+		String line = connection.readLine();
+		if (!line.equals("STORED")) {
+			throw new IllegalStateException(
+					"memcached at " + address() + " rejected user '" + credentials.username() + "': " + line);
 		}
 	}
 

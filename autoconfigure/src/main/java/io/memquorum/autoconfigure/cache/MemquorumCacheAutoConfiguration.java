@@ -10,6 +10,7 @@ import io.memquorum.autoconfigure.MemquorumAutoConfiguration;
 import io.memquorum.cache.AllowListJdkSerializer;
 import io.memquorum.cache.CacheKeyMapper;
 import io.memquorum.cache.CacheValueSerializer;
+import io.memquorum.cache.JsonCacheValueSerializer;
 import io.memquorum.cache.MemquorumCacheConfiguration;
 import io.memquorum.cache.MemquorumCacheManager;
 import io.memquorum.cache.StableCacheKeyMapper;
@@ -42,6 +43,7 @@ import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.ClassUtils;
 
 /**
  * Auto-configuration of a {@link MemquorumCacheManager} on the engine. Backs off when the
@@ -87,7 +89,16 @@ public final class MemquorumCacheAutoConfiguration {
 		}
 		ClassLoader classLoader = (beanFactory instanceof ConfigurableBeanFactory configurable)
 				? configurable.getBeanClassLoader() : null;
-		return new AllowListJdkSerializer(packages, classLoader);
+		return switch (properties.getSerializer()) {
+			case JDK -> new AllowListJdkSerializer(packages, classLoader);
+			case JSON -> {
+				if (!ClassUtils.isPresent("tools.jackson.databind.json.JsonMapper", classLoader)) {
+					throw new InvalidConfigurationPropertyValueException("memquorum.cache.serializer", "json",
+							"The JSON serializer needs Jackson 3 (tools.jackson.core:jackson-databind) on the class path");
+				}
+				yield new JsonCacheValueSerializer(packages, classLoader);
+			}
+		};
 	}
 
 	@Bean

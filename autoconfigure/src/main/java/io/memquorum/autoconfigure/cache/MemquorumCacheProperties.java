@@ -56,9 +56,15 @@ public class MemquorumCacheProperties {
 	private String keyPrefix = "";
 
 	/**
-	 * Packages whose classes the default serializer may read back, in addition to java.*
-	 * and the application's own packages (those of @SpringBootApplication). Each allows
-	 * its sub-packages too.
+	 * Which serializer turns cached values into bytes.
+	 */
+	private Serializer serializer = Serializer.JDK;
+
+	/**
+	 * Packages whose classes the serializer may read back, in addition to the JDK's value
+	 * types (java.lang, java.math, java.time, java.util, java.net.URI) and the
+	 * application's own packages (those of @SpringBootApplication). Each allows its
+	 * sub-packages too.
 	 */
 	private List<String> allowedPackages = new ArrayList<>();
 
@@ -87,6 +93,14 @@ public class MemquorumCacheProperties {
 	 * startup.
 	 */
 	private Map<String, Cache> caches = new LinkedHashMap<>();
+
+	public Serializer getSerializer() {
+		return this.serializer;
+	}
+
+	public void setSerializer(Serializer serializer) {
+		this.serializer = serializer;
+	}
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -229,6 +243,24 @@ public class MemquorumCacheProperties {
 		public void setLeaseTtl(@Nullable Duration leaseTtl) {
 			this.leaseTtl = leaseTtl;
 		}
+
+	}
+
+	/**
+	 * How cached values become bytes.
+	 */
+	public enum Serializer {
+
+		/**
+		 * JDK serialization behind an allow-list of packages.
+		 */
+		JDK,
+
+		/**
+		 * JSON (Jackson 3) a person can read, with type information limited to the
+		 * allowed packages. Needs tools.jackson.core:jackson-databind.
+		 */
+		JSON
 
 	}
 

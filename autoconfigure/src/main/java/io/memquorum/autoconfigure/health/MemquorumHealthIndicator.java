@@ -49,6 +49,9 @@ public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 		for (NodeStatus status : this.engine.nodeStatus()) {
 			Map<String, Object> node = new LinkedHashMap<>();
 			node.put("state", status.state().name());
+			if (status.downReason() != null) {
+				node.put("reason", status.downReason());
+			}
 			node.put("readable", status.readable());
 			node.put("uptimeSeconds", status.uptimeSeconds());
 			if (status.version() != null) {

@@ -2,6 +2,7 @@ package io.memquorum.autoconfigure.session;
 
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.session.JdkSessionAttributeSerializer;
+import io.memquorum.session.JsonSessionAttributeSerializer;
 import io.memquorum.session.ReplicatedSessionRepository;
 import io.memquorum.session.SessionAttributeSerializer;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -13,8 +14,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -30,6 +31,7 @@ import org.springframework.session.Session;
 import org.springframework.session.SessionRepository;
 import org.springframework.session.config.SessionRepositoryCustomizer;
 import org.springframework.session.config.annotation.web.http.SpringHttpSessionConfiguration;
+import org.springframework.util.ClassUtils;
 
 /**
  * Auto-configuration of a replicated Spring Session store for servlet applications: a
@@ -97,12 +99,22 @@ public final class MemquorumSessionAutoConfiguration {
 				return switch (properties.getSerializer()) {
 					case JDK -> new JdkSessionAttributeSerializer(properties.getAllowedPackages(),
 							MemquorumSessionAutoConfiguration.class.getClassLoader());
+					case JSON -> jsonSerializer(properties);
 				};
 			}
 			catch (IllegalArgumentException ex) {
 				throw new InvalidConfigurationPropertyValueException("memquorum.session.allowed-packages",
 						properties.getAllowedPackages(), ex.getMessage());
 			}
+		}
+
+		private static SessionAttributeSerializer jsonSerializer(MemquorumSessionProperties properties) {
+			ClassLoader classLoader = MemquorumSessionAutoConfiguration.class.getClassLoader();
+			if (!ClassUtils.isPresent("tools.jackson.databind.json.JsonMapper", classLoader)) {
+				throw new InvalidConfigurationPropertyValueException("memquorum.session.serializer", "json",
+						"The JSON serializer needs Jackson 3 (tools.jackson.core:jackson-databind) on the class path");
+			}
+			return new JsonSessionAttributeSerializer(properties.getAllowedPackages(), classLoader);
 		}
 
 		@Configuration(proxyBeanMethods = false)

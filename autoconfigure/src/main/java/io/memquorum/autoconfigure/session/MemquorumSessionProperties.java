@@ -44,8 +44,9 @@ public class MemquorumSessionProperties {
 
 	/**
 	 * Further packages, with their sub-packages, whose classes may be deserialized from
-	 * session attributes, besides java, org.springframework.security and
-	 * org.springframework.session, which are always allowed.
+	 * session attributes, besides java.lang, java.math, java.time, java.util,
+	 * java.net.URI, java.net.URL, org.springframework.security and
+	 * org.springframework.session, which are always allowed. Applies to both serializers.
 	 */
 	private List<String> allowedPackages = new ArrayList<>();
 
@@ -134,7 +135,14 @@ public class MemquorumSessionProperties {
 		/**
 		 * JDK serialization behind an allow-list of packages.
 		 */
-		JDK
+		JDK,
+
+		/**
+		 * JSON (Jackson 3) a person can read, with type information limited to the
+		 * allowed packages and Spring Security's Jackson support for its own classes.
+		 * Needs tools.jackson.core:jackson-databind.
+		 */
+		JSON
 
 	}
 

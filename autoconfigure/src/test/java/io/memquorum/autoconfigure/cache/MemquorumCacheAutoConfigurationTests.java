@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.memquorum.autoconfigure.MemquorumAutoConfiguration;
 import io.memquorum.cache.AllowListJdkSerializer;
+import io.memquorum.cache.JsonCacheValueSerializer;
 import io.memquorum.cache.CacheValueSerializer;
 import io.memquorum.cache.MemquorumCache;
 import io.memquorum.cache.MemquorumCacheManager;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizer;
@@ -150,11 +152,29 @@ class MemquorumCacheAutoConfigurationTests {
 	}
 
 	@Test
+	void theJsonSerializerIsChosenByPropertyWithTheSameAllowList() {
+		this.runner.withUserConfiguration(ApplicationPackageConfiguration.class)
+			.withPropertyValues("memquorum.cache.serializer=json",
+					"memquorum.cache.allowed-packages=com.example.catalog")
+			.run((context) -> assertThat(context.getBean(CacheValueSerializer.class)).isInstanceOfSatisfying(
+					JsonCacheValueSerializer.class, (serializer) -> assertThat(serializer.getAllowedPackages())
+						.contains("java.util", "com.example.catalog", "io.memquorum.autoconfigure.cache")));
+	}
+
+	@Test
+	void theJsonSerializerWithoutJacksonFailsStartupSayingWhatIsMissing() {
+		this.runner.withClassLoader(new FilteredClassLoader("tools.jackson"))
+			.withPropertyValues("memquorum.cache.serializer=json")
+			.run(failsWith("memquorum.cache.serializer", "needs Jackson 3 (tools.jackson.core:jackson-databind)"));
+	}
+
+	@Test
 	void theDefaultSerializerAllowsJavaTheApplicationsPackagesAndConfiguredOnes() {
 		this.runner.withUserConfiguration(ApplicationPackageConfiguration.class)
 			.withPropertyValues("memquorum.cache.allowed-packages=com.example.catalog")
 			.run((context) -> assertThat(context.getBean(AllowListJdkSerializer.class).getAllowedPackages())
-				.containsExactly("java", "com.example.catalog", "io.memquorum.autoconfigure.cache"));
+				.containsExactly("java.lang", "java.math", "java.time", "java.util", "java.net.URI",
+						"com.example.catalog", "io.memquorum.autoconfigure.cache"));
 	}
 
 	@Test

@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.session.JdkSessionAttributeSerializer;
+import io.memquorum.session.JsonSessionAttributeSerializer;
 import io.memquorum.session.ReplicatedSessionRepository;
 import io.memquorum.session.SessionAttributeSerializer;
 import io.memquorum.test.MemcachedClusterExtension;
@@ -133,7 +134,8 @@ class MemquorumSessionAutoConfigurationTests {
 				assertThat(repository.getSaveMode()).isEqualTo(SaveMode.ALWAYS);
 				assertThat(repository.isDegradeWhenUnreachable()).isTrue();
 				assertThat(((JdkSessionAttributeSerializer) repository.getSerializer()).getAllowedPackages())
-					.contains("com.example.shop", "java", "org.springframework.security");
+					.contains("com.example.shop", "java.util", "org.springframework.security")
+					.doesNotContain("java");
 			});
 	}
 
@@ -151,6 +153,17 @@ class MemquorumSessionAutoConfigurationTests {
 			.withUserConfiguration(UserCustomizerConfiguration.class)
 			.run((context) -> assertThat(context.getBean(ReplicatedSessionRepository.class).getKeyPrefix())
 				.isEqualTo("custom:"));
+	}
+
+	@Test
+	void theJsonSerializerIsChosenByPropertyWithTheSameAllowList() {
+		this.contextRunner
+			.withPropertyValues("memquorum.session.serializer=json",
+					"memquorum.session.allowed-packages=com.example.shop")
+			.run((context) -> assertThat(context.getBean(ReplicatedSessionRepository.class).getSerializer())
+				.isInstanceOfSatisfying(JsonSessionAttributeSerializer.class,
+						(serializer) -> assertThat(serializer.getAllowedPackages()).contains("com.example.shop",
+								"org.springframework.security", "java.util")));
 	}
 
 	@Test

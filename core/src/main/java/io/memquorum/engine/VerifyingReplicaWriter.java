@@ -1,0 +1,36 @@
+package io.memquorum.engine;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+import io.memquorum.node.StoredItem;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How refill reads and writes replicas: reads decode (and, with signing keys, verify) an
+ * entry exactly as the engine's own reads do, so refill copies only what the engine would
+ * read; writes are the engine's compare-and-swap writes.
+ */
+final class VerifyingReplicaWriter implements ReplicaWriter {
+
+	private final EngineState state;
+
+	private final ConditionalWrite conditional;
+
+	VerifyingReplicaWriter(EngineState state, ConditionalWrite conditional) {
+		this.state = state;
+		this.conditional = conditional;
+	}
+
+	@Override
+	public CompletableFuture<@Nullable Envelope> write(Node node, String encoded,
+			Function<@Nullable Envelope, @Nullable Envelope> decide) {
+		return this.conditional.apply(node, encoded, decide);
+	}
+
+	@Override
+	public @Nullable Envelope read(Node node, String encoded, StoredItem item) {
+		return this.state.decode(node, encoded, item);
+	}
+
+}
