@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 import io.memquorum.node.NodeAddress;
+import io.memquorum.node.NodeConnection.StoredValue;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,6 +77,35 @@ final class QuorumWrite {
 			});
 		}
 		return replies.result;
+	}
+
+	/**
+	 * A plain write: the same bytes set on every replica, never declined.
+	 * @return completes once the write quorum stored it
+	 */
+	CompletableFuture<Void> store(String operation, String key, String encoded, Envelope envelope, StoredValue stored) {
+		return send(operation, key, encoded, false,
+				(node) -> node.connection().set(encoded, this.state.expiry(envelope), stored).thenApply((ok) -> {
+					if (!ok) {
+						throw new IllegalStateException(node.address + " did not store the value");
+					}
+					return envelope;
+				}))
+			.thenAccept(WriteOutcome::requireSucceeded);
+	}
+
+	/**
+	 * A write that each replica decides from what it holds, with compare-and-swap; a
+	 * replica whose item the stamp already read starts from it.
+	 * @return whether the write quorum stored it
+	 */
+	CompletableFuture<Boolean> conditionally(ConditionalWrite conditional, String operation, String key, String encoded,
+			ReadStamp stamp, Function<@Nullable Envelope, @Nullable Envelope> decide) {
+		return send(operation, key, encoded, true,
+				(node) -> stamp.knows(node.address)
+						? conditional.applyFrom(node, encoded, decide, stamp.held(node.address))
+						: conditional.apply(node, encoded, decide))
+			.thenApply(WriteOutcome::succeeded);
 	}
 
 	/**

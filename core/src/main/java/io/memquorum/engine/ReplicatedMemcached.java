@@ -1,31 +1,17 @@
 package io.memquorum.engine;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 
-import io.memquorum.metrics.EngineMetrics;
-import io.memquorum.node.JvmDnsCache;
-import io.memquorum.node.NodeAddress;
-import io.memquorum.node.NodeConnection;
 import io.memquorum.node.NodeConnection.StoredValue;
-import io.memquorum.node.StoredItem;
 import io.memquorum.placement.Placement;
 import org.jspecify.annotations.Nullable;
 
@@ -166,11 +152,9 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	/** How long a released key reads as absent before memcached drops the marker. */
 	private static final long ABSENT_MARKER_MILLIS = 1000;
 
+	private final EngineAssembly assembly;
+
 	private final EngineState state;
-
-	private final ExecutorService connector;
-
-	private final ExecutorService closer;
 
 	private final ReadOrder readOrder;
 
@@ -189,87 +173,17 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	private final Refill refill;
 
 	private ReplicatedMemcached(Builder builder) {
-		if (builder.servers.isEmpty()) {
-			throw new IllegalArgumentException("At least one memcached node is required");
-		}
-		List<NodeAddress> addresses = builder.servers.stream().map(NodeAddress::parse).toList();
-		int replicationFactor = (builder.replicationFactor != null) ? builder.replicationFactor : addresses.size();
-		Placement placement = Placement.of(addresses, replicationFactor);
-		EngineSettings settings = builder.settings();
-		if (builder.dnsCacheTtl() != null) {
-			// Before the first lookup of a node's name: the JDK reads it only once.
-			JvmDnsCache.bound(builder.dnsCacheTtl());
-		}
-		ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(daemon("maintenance"));
-		this.connector = Executors.newSingleThreadExecutor(daemon("connector"));
-		this.closer = Executors.newSingleThreadExecutor(daemon("closer"));
-		NodeWatch.ConnectionOpener opener = (address) -> NodeConnection.scannedByCaller(address,
-				settings.connectTimeout(), settings.operationTimeout(), settings.reconnectInterval(),
-				builder.credentials);
-		Map<NodeAddress, Node> nodes = new LinkedHashMap<>();
-		try {
-			for (NodeAddress address : addresses) {
-				nodes.put(address, new Node(address, opener.open(address), settings.hintCapacity(),
-						settings.hintBytes(), settings.failureThreshold(), settings.operationTimeout()));
-			}
-		}
-		catch (IOException ex) {
-			closeAll(nodes, maintenance);
-			throw new UncheckedIOException("Could not start the memcached connections", ex);
-		}
-		catch (RuntimeException ex) {
-			// A node that refused the credentials: its message says which and why.
-			closeAll(nodes, maintenance);
-			throw ex;
-		}
-		this.state = new EngineState(placement, Collections.unmodifiableMap(nodes), new KeyEncoder(builder.keyPrefix),
-				settings, builder.metrics, builder.wallClock, maintenance, builder.signer);
-		this.deadline = settings.awaitDeadline(replicationFactor);
-		this.readOrder = new ReadOrder(this.state);
-		this.conditional = new ConditionalWrite(this.state);
-		this.repair = new Repair(this.state, this.conditional);
-		Hints hints = new Hints(this.state, this.conditional);
-		this.quorumWrite = new QuorumWrite(this.state, this.readOrder, hints);
-		this.multiGet = new MultiGet(this.state, this.readOrder, this.repair);
-		this.nodeWide = new NodeWideKeys(this.state, this.readOrder, this.repair, this.conditional, hints,
-				this.deadline);
-		this.refill = new Refill(this.state.nodes, placement, this.state.keyEncoder,
-				new VerifyingReplicaWriter(this.state, this.conditional), this.state.metrics, builder.refillOptions(),
-				this.state.wallClock, settings.operationTimeout().multipliedBy(4).plusSeconds(1));
-		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.closer, this.refill);
-		TimeoutScan timeouts = new TimeoutScan(this.state);
-		for (Node node : nodes.values()) {
-			this.state.metrics.registerNode(node.address, node::state, (address) -> node.hints.size());
-		}
-		maintenance.scheduleWithFixedDelay(timeouts::scan, TimeoutScan.TICK_MILLIS, TimeoutScan.TICK_MILLIS,
-				TimeUnit.MILLISECONDS);
-		try {
-			watch.identifyAll().get(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (Exception ex) {
-			// A node that does not answer now is learned when it does; not an error.
-			if (ex instanceof InterruptedException) {
-				Thread.currentThread().interrupt();
-			}
-		}
-		long tick = Math.max(10, Math.min(settings.probeInterval().toMillis(), 100));
-		maintenance.scheduleWithFixedDelay(watch::maintain, tick, tick, TimeUnit.MILLISECONDS);
-		this.refill.start();
-	}
-
-	private void closeAll(Map<NodeAddress, Node> nodes, ScheduledExecutorService maintenance) {
-		nodes.values().forEach((node) -> node.connection().close());
-		maintenance.shutdownNow();
-		this.connector.shutdownNow();
-		this.closer.shutdownNow();
-	}
-
-	private static ThreadFactory daemon(String role) {
-		return (runnable) -> {
-			Thread thread = new Thread(runnable, "memquorum-" + role);
-			thread.setDaemon(true);
-			return thread;
-		};
+		EngineAssembly assembly = new EngineAssembly(builder);
+		this.assembly = assembly;
+		this.state = assembly.state;
+		this.readOrder = assembly.readOrder;
+		this.conditional = assembly.conditional;
+		this.repair = assembly.repair;
+		this.quorumWrite = assembly.quorumWrite;
+		this.multiGet = assembly.multiGet;
+		this.nodeWide = assembly.nodeWide;
+		this.deadline = assembly.deadline;
+		this.refill = assembly.refill;
 	}
 
 	public static Builder builder() {
@@ -398,31 +312,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		String encoded = this.state.keyEncoder.encode(key);
 		Envelope envelope = Envelope.value(this.state.versions.next(), this.state.expiresAt(ttl), value);
 		this.state.storable(key, encoded, envelope);
-		// What the add replaced on each replica (a tombstone), to put back if it loses.
-		Map<Node, Envelope> displaced = new ConcurrentHashMap<>();
-		return this.quorumWrite
-			.send("add", key, encoded, true, (node) -> this.conditional.apply(node, encoded, (current) -> {
-				if (current != null && !current.isTombstone()) {
-					return null;
-				}
-				if (current != null) {
-					displaced.put(node, current);
-				}
-				else {
-					displaced.remove(node);
-				}
-				return envelope;
-			}))
-			.thenApply((outcome) -> {
-				if (!outcome.succeeded()) {
-					// Until rolled back, those replicas hold the loser's value: reads ask
-					// them last, so a caller that lost the add reads the winner's.
-					this.readOrder.lagging(encoded, outcome.storedOn());
-					this.conditional.rollBack(encoded, envelope, outcome.storedOn(), displaced,
-							(node) -> this.readOrder.caughtUp(encoded, node));
-				}
-				return outcome.succeeded();
-			});
+		return new QuorumAdd(this.quorumWrite, this.conditional, this.readOrder).add(key, encoded, envelope);
 	}
 
 	/**
@@ -557,14 +447,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	private CompletableFuture<Void> store(String operation, String key, String encoded, Envelope envelope,
 			StoredValue stored) {
-		return this.quorumWrite.send(operation, key, encoded, false,
-				(node) -> node.connection().set(encoded, this.state.expiry(envelope), stored).thenApply((ok) -> {
-					if (!ok) {
-						throw new IllegalStateException(node.address + " did not store the value");
-					}
-					return envelope;
-				}))
-			.thenAccept(QuorumWrite.WriteOutcome::requireSucceeded);
+		return this.quorumWrite.store(operation, key, encoded, envelope, stored);
 	}
 
 	private CompletableFuture<Boolean> conditionally(String operation, String key, String encoded,
@@ -574,12 +457,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	private CompletableFuture<Boolean> conditionally(String operation, String key, String encoded, ReadStamp stamp,
 			Function<@Nullable Envelope, @Nullable Envelope> decide) {
-		return this.quorumWrite
-			.send(operation, key, encoded, true,
-					(node) -> stamp.knows(node.address)
-							? this.conditional.applyFrom(node, encoded, decide, stamp.held(node.address))
-							: this.conditional.apply(node, encoded, decide))
-			.thenApply(QuorumWrite.WriteOutcome::succeeded);
+		return this.quorumWrite.conditionally(this.conditional, operation, key, encoded, stamp, decide);
 	}
 
 	private static boolean isLive(@Nullable Envelope envelope) {
@@ -678,20 +556,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	@Override
 	public void close() {
-		// First: a refill in progress releases its lease over connections still open.
-		this.refill.close();
-		this.state.maintenance.shutdownNow();
-		this.connector.shutdownNow();
-		this.closer.shutdown();
-		try {
-			this.state.maintenance.awaitTermination(5, TimeUnit.SECONDS);
-			this.connector.awaitTermination(5, TimeUnit.SECONDS);
-			this.closer.awaitTermination(10, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		this.state.allNodes().forEach((node) -> node.connection().close());
+		this.assembly.close();
 	}
 
 	@Override
