@@ -1,5 +1,6 @@
 package io.memquorum.session;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import io.memquorum.engine.ReadStamp;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.engine.StampedValue;
 import io.memquorum.engine.VersionClock;
+import io.memquorum.signing.IdCipher;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,6 +119,11 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 
 	private final ReplicatedMemcached engine;
 
+	/** What the sealed id is bound to, so that it opens only as a session id. */
+	private static final String ID_CONTEXT = "memquorum session id";
+
+	private volatile @Nullable IdCipher idCipher;
+
 	private Duration defaultMaxInactiveInterval = MapSession.DEFAULT_MAX_INACTIVE_INTERVAL;
 
 	private String keyPrefix = DEFAULT_KEY_PREFIX;
@@ -160,6 +167,33 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 		this.clock = engine.versionClock();
 		registerMerges(DEFAULT_KEY_PREFIX);
 		this.writes = new SessionWrites(this, engine);
+	}
+
+	/**
+	 * Encrypt the session id inside every stored session, so that nobody who can read
+	 * memcached finds a live id there (keys and index entries carry only its SHA-256).
+	 * Without a cipher the id is stored in clear. A copy whose id no configured key opens
+	 * reads as a miss.
+	 * @param idCipher the cipher, from the signing keys; {@code null} for none
+	 */
+	public void setIdCipher(@Nullable IdCipher idCipher) {
+		this.idCipher = idCipher;
+	}
+
+	byte[] sealId(String id) {
+		IdCipher cipher = this.idCipher;
+		return (cipher != null) ? cipher.encrypt(id, ID_CONTEXT).getBytes(StandardCharsets.US_ASCII)
+				: id.getBytes(StandardCharsets.UTF_8);
+	}
+
+	@Nullable String openId(StoredSession stored) {
+		byte[] sealed = stored.sealedId;
+		if (sealed == null) {
+			return null;
+		}
+		IdCipher cipher = this.idCipher;
+		return (cipher != null) ? cipher.decrypt(new String(sealed, StandardCharsets.US_ASCII), ID_CONTEXT)
+				: new String(sealed, StandardCharsets.UTF_8);
 	}
 
 	/**
@@ -386,7 +420,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 		hashByKey.forEach((key, hash) -> {
 			byte[] bytes = found.get(key);
 			StoredSession stored = (bytes != null) ? decodeCounted(null, bytes) : null;
-			String id = (stored != null) ? stored.id() : null;
+			String id = (stored != null) ? openId(stored) : null;
 			ReplicatedSession session = (stored != null && id != null && !stored.isEnded() && hash.equals(sha256(id)))
 					? toSession(id, stored, false, ReadStamp.NONE) : null;
 			if (session == null || session.isExpired() || !indexValue.equals(session.storedIndexes().get(indexName))) {
@@ -438,7 +472,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 			return new Read(null, fromMinority, stamp);
 		}
 		StoredSession stored = decodeCounted(id, bytes);
-		if (stored != null && !stored.isEnded() && !id.equals(stored.id())) {
+		if (stored != null && !stored.isEnded() && !id.equals(openId(stored))) {
 			countUnreadable(id, "the stored session carries another id");
 			return new Read(null, fromMinority, stamp);
 		}

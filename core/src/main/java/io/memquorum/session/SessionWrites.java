@@ -149,7 +149,7 @@ final class SessionWrites {
 			return null;
 		}
 		StoredSession moved = current.mergeFrom(change);
-		moved.sealedId = StoredSession.withId(newId).sealedId;
+		moved.sealedId = this.repository.sealId(newId);
 		byte[] payload = moved.encode();
 		checkSize(newKey, payload, moved.attributes.size());
 		String oldHash = SessionKeys.sha256(oldId);

@@ -100,14 +100,15 @@ final class StoredSession {
 		return new StoredSession();
 	}
 
-	static StoredSession withId(String id) {
+	/**
+	 * A whole session's copy, starting with its id as the repository seals it.
+	 * @param sealedId the id, sealed (encrypted when signing keys are set)
+	 * @return the copy, with no field set yet
+	 */
+	static StoredSession withSealedId(byte[] sealedId) {
 		StoredSession session = new StoredSession();
-		session.sealedId = id.getBytes(StandardCharsets.UTF_8);
+		session.sealedId = sealedId;
 		return session;
-	}
-
-	@Nullable String id() {
-		return (this.sealedId != null) ? new String(this.sealedId, StandardCharsets.UTF_8) : null;
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.memquorum.session;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -16,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class StoredSessionTests {
 
 	private static StoredSession session(long version) {
-		StoredSession session = StoredSession.withId("id-1");
+		StoredSession session = StoredSession.withSealedId("id-1".getBytes(StandardCharsets.UTF_8));
 		session.creationTime.set(version, 1);
 		session.lastAccessedTime.set(version, 2);
 		session.maxInactiveSeconds.set(version, 1800);
@@ -32,7 +33,7 @@ class StoredSessionTests {
 		session.attributes.put("a", new StoredSession.Attribute(5, new byte[] { 1, 2 }));
 		session.attributes.put("gone", new StoredSession.Attribute(6, null));
 		StoredSession read = StoredSession.decode(session.encode());
-		assertThat(read.id()).isEqualTo("id-1");
+		assertThat(read.sealedId).asString(StandardCharsets.UTF_8).isEqualTo("id-1");
 		assertThat(read.lastAccessedTime.value).isEqualTo(2);
 		assertThat(read.expiresAt()).isEqualTo(2 + 1_800_000);
 		assertThat(read.indexes).containsExactly(Map.entry("principal", "alice"));

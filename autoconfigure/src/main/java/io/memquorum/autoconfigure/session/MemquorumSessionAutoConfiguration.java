@@ -1,10 +1,15 @@
 package io.memquorum.autoconfigure.session;
 
+import java.util.List;
+
+import io.memquorum.autoconfigure.MemquorumProperties;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.session.JdkSessionAttributeSerializer;
 import io.memquorum.session.JsonSessionAttributeSerializer;
 import io.memquorum.session.ReplicatedSessionRepository;
 import io.memquorum.session.SessionAttributeSerializer;
+import io.memquorum.signing.IdCipher;
+import io.memquorum.signing.SigningKeys;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
@@ -67,8 +72,15 @@ public final class MemquorumSessionAutoConfiguration {
 		@Order(Ordered.HIGHEST_PRECEDENCE)
 		SessionRepositoryCustomizer<ReplicatedSessionRepository> memquorumSessionRepositoryCustomizer(
 				MemquorumSessionProperties properties, ObjectProvider<SessionTimeout> sessionTimeout,
-				ObjectProvider<SessionAttributeSerializer> serializer) {
+				ObjectProvider<SessionAttributeSerializer> serializer, ObjectProvider<MemquorumProperties> memquorum) {
 			return (repository) -> {
+				// The signing keys (validated with the engine) also seal the session ids.
+				memquorum.ifAvailable((settings) -> {
+					List<String> keys = settings.getSigning().getKeys();
+					if (!keys.isEmpty()) {
+						repository.setIdCipher(new IdCipher(SigningKeys.of(keys)));
+					}
+				});
 				PropertyMapper map = PropertyMapper.get();
 				sessionTimeout.ifAvailable(
 						(timeout) -> map.from(timeout::getTimeout).to(repository::setDefaultMaxInactiveInterval));
