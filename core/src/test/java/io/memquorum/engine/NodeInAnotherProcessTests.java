@@ -95,6 +95,7 @@ class NodeInAnotherProcessTests {
 			.until(() -> writesOn(replacement) > 0);
 		System.out.printf("frozen node: the replacement at a new address took writes %d ms after the freeze%n",
 				(System.nanoTime() - frozenAt) / 1_000_000);
+		assertRefilledAndMarkedComplete(replacement);
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.reports.contains("up " + NAME + ":" + this.port));
 	}
 
@@ -109,6 +110,7 @@ class NodeInAnotherProcessTests {
 			.until(() -> writesOn(replacement) > 0);
 		System.out.printf("killed node: the replacement at a new address took writes %d ms after the kill%n",
 				(System.nanoTime() - killedAt) / 1_000_000);
+		assertRefilledAndMarkedComplete(replacement);
 	}
 
 	@Test
@@ -130,6 +132,16 @@ class NodeInAnotherProcessTests {
 			this.nodes.get(1).resume();
 		}
 		assertThat(this.reports).noneMatch((line) -> line.equals("down " + NAME + ":" + this.port));
+	}
+
+	/**
+	 * The replacement is a new process, so the engine counts it restarted and refills it
+	 * from its peers; the refill ends by writing the node's completeness marker.
+	 */
+	private void assertRefilledAndMarkedComplete(MemcachedNode replacement) {
+		await().atMost(Duration.ofSeconds(20))
+			.alias("the replacement is refilled and marked complete; the application said " + this.reports)
+			.until(() -> replacement.rawGet("#m:complete") != null);
 	}
 
 	private MemcachedNode start(MemcachedNode node) {
