@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import io.memquorum.metrics.EngineMetrics;
@@ -199,6 +200,39 @@ final class EngineState {
 
 	void recordFailure(Node node, Throwable failure) {
 		node.recordFailure(failure, this.settings.probeInterval());
+	}
+
+	/**
+	 * Send one write to each of {@code nodes} at once and report every reply: a node
+	 * marked down fails at once without a round trip, and a failure counts toward the
+	 * node's failure detection.
+	 */
+	void sendToEach(List<Node> nodes, String operation, Function<Node, CompletableFuture<@Nullable Envelope>> perNode,
+			WriteReplies replies) {
+		for (Node node : nodes) {
+			if (!node.isWritable()) {
+				replies.failed(node, node.address + " is marked down");
+				continue;
+			}
+			CompletableFuture<@Nullable Envelope> sent;
+			try {
+				sent = timed(node, operation, perNode.apply(node));
+			}
+			catch (RuntimeException ex) {
+				sent = CompletableFuture.failedFuture(ex);
+			}
+			sent.whenComplete((stored, failure) -> {
+				if (failure != null) {
+					Throwable cause = Completions.unwrap(failure);
+					recordFailure(node, cause);
+					replies.failed(node, cause.getMessage());
+				}
+				else {
+					node.recordSuccess();
+					replies.answered(node, stored);
+				}
+			});
+		}
 	}
 
 }

@@ -44,35 +44,12 @@ final class EveryNodeWrite {
 			Function<Node, CompletableFuture<@Nullable Envelope>> perNode) {
 		List<Node> nodes = new ArrayList<>(this.state.allNodes());
 		Replies replies = new Replies(operation, key, encoded, nodes.size());
-		for (Node node : nodes) {
-			if (!node.isWritable()) {
-				replies.failed(node, node.address + " is marked down");
-				continue;
-			}
-			CompletableFuture<@Nullable Envelope> sent;
-			try {
-				sent = this.state.timed(node, operation, perNode.apply(node));
-			}
-			catch (RuntimeException ex) {
-				sent = CompletableFuture.failedFuture(ex);
-			}
-			sent.whenComplete((stored, failure) -> {
-				if (failure != null) {
-					Throwable cause = Completions.unwrap(failure);
-					this.state.recordFailure(node, cause);
-					replies.failed(node, cause.getMessage());
-				}
-				else {
-					node.recordSuccess();
-					replies.answered(stored);
-				}
-			});
-		}
+		this.state.sendToEach(nodes, operation, perNode, replies);
 		return replies.result;
 	}
 
 	/** Collects the replies of one write; decides once every node has settled. */
-	private final class Replies {
+	private final class Replies implements WriteReplies {
 
 		private final String operation;
 
@@ -101,7 +78,8 @@ final class EveryNodeWrite {
 			this.nodeCount = nodeCount;
 		}
 
-		synchronized void answered(@Nullable Envelope stored) {
+		@Override
+		public synchronized void answered(Node node, @Nullable Envelope stored) {
 			if (stored != null) {
 				this.stored++;
 				this.envelope = stored;
@@ -112,7 +90,8 @@ final class EveryNodeWrite {
 			settle();
 		}
 
-		synchronized void failed(Node node, @Nullable String reason) {
+		@Override
+		public synchronized void failed(Node node, @Nullable String reason) {
 			this.failures.put(node.address, (reason != null) ? reason : "failed");
 			this.missed.add(node);
 			settle();

@@ -52,30 +52,7 @@ final class QuorumWrite {
 		List<Node> replicas = this.state.replicas(encoded);
 		Replies replies = new Replies(operation, key, encoded, replicas,
 				this.state.settings.writeQuorum().required(replicas.size()), conditional);
-		for (Node node : replicas) {
-			if (!node.isWritable()) {
-				replies.failed(node, node.address + " is marked down");
-				continue;
-			}
-			CompletableFuture<@Nullable Envelope> sent;
-			try {
-				sent = this.state.timed(node, operation, perReplica.apply(node));
-			}
-			catch (RuntimeException ex) {
-				sent = CompletableFuture.failedFuture(ex);
-			}
-			sent.whenComplete((stored, failure) -> {
-				if (failure != null) {
-					Throwable cause = Completions.unwrap(failure);
-					this.state.recordFailure(node, cause);
-					replies.failed(node, cause.getMessage());
-				}
-				else {
-					node.recordSuccess();
-					replies.answered(node, stored);
-				}
-			});
-		}
+		this.state.sendToEach(replicas, operation, perReplica, replies);
 		return replies.result;
 	}
 
@@ -130,7 +107,7 @@ final class QuorumWrite {
 	 * once all replicas answered; queues hints for the replicas that missed a write that
 	 * succeeded.
 	 */
-	private final class Replies {
+	private final class Replies implements WriteReplies {
 
 		private final String operation;
 
@@ -169,7 +146,8 @@ final class QuorumWrite {
 			this.conditional = conditional;
 		}
 
-		synchronized void answered(Node node, @Nullable Envelope envelope) {
+		@Override
+		public synchronized void answered(Node node, @Nullable Envelope envelope) {
 			this.settledNodes.add(node);
 			if (envelope != null) {
 				this.storedOn.add(node);
@@ -181,7 +159,8 @@ final class QuorumWrite {
 			settle();
 		}
 
-		synchronized void failed(Node node, @Nullable String reason) {
+		@Override
+		public synchronized void failed(Node node, @Nullable String reason) {
 			this.settledNodes.add(node);
 			this.failures.put(node.address, (reason != null) ? reason : "failed");
 			this.missed.add(node);
