@@ -1,6 +1,5 @@
 package io.memquorum.session;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -119,10 +118,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 
 	private final ReplicatedMemcached engine;
 
-	/** What the sealed id is bound to, so that it opens only as a session id. */
-	private static final String ID_CONTEXT = "memquorum session id";
-
-	private volatile @Nullable IdCipher idCipher;
+	private volatile SessionIdSeal idSeal = new SessionIdSeal(null);
 
 	private Duration defaultMaxInactiveInterval = MapSession.DEFAULT_MAX_INACTIVE_INTERVAL;
 
@@ -177,23 +173,15 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	 * @param idCipher the cipher, from the signing keys; {@code null} for none
 	 */
 	public void setIdCipher(@Nullable IdCipher idCipher) {
-		this.idCipher = idCipher;
+		this.idSeal = new SessionIdSeal(idCipher);
 	}
 
 	byte[] sealId(String id) {
-		IdCipher cipher = this.idCipher;
-		return (cipher != null) ? cipher.encrypt(id, ID_CONTEXT).getBytes(StandardCharsets.US_ASCII)
-				: id.getBytes(StandardCharsets.UTF_8);
+		return this.idSeal.seal(id);
 	}
 
 	@Nullable String openId(StoredSession stored) {
-		byte[] sealed = stored.sealedId;
-		if (sealed == null) {
-			return null;
-		}
-		IdCipher cipher = this.idCipher;
-		return (cipher != null) ? cipher.decrypt(new String(sealed, StandardCharsets.US_ASCII), ID_CONTEXT)
-				: new String(sealed, StandardCharsets.UTF_8);
+		return this.idSeal.open(stored.sealedId);
 	}
 
 	/**
