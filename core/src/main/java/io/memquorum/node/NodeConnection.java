@@ -30,7 +30,6 @@ import net.rubyeye.xmemcached.command.TextCommandFactory;
 import net.rubyeye.xmemcached.impl.ArrayMemcachedSessionLocator;
 import net.rubyeye.xmemcached.impl.IndexMemcachedSessionComparator;
 import net.rubyeye.xmemcached.transcoders.CachedData;
-import net.rubyeye.xmemcached.transcoders.Transcoder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -478,47 +477,6 @@ public final class NodeConnection implements AutoCloseable {
 	 * @param data the bytes to store
 	 */
 	public record StoredValue(int flags, byte[] data) {
-
-	}
-
-	private static final class RawTranscoder implements Transcoder<Object> {
-
-		@Override
-		public CachedData encode(Object value) {
-			StoredValue stored = (StoredValue) value;
-			return new CachedData(stored.flags(), stored.data());
-		}
-
-		@Override
-		public Object decode(CachedData data) {
-			return data;
-		}
-
-		@Override
-		public void setPrimitiveAsString(boolean primitiveAsString) {
-		}
-
-		@Override
-		public void setPackZeros(boolean packZeros) {
-		}
-
-		@Override
-		public void setCompressionThreshold(int threshold) {
-		}
-
-		@Override
-		public boolean isPrimitiveAsString() {
-			return false;
-		}
-
-		@Override
-		public boolean isPackZeros() {
-			return false;
-		}
-
-		@Override
-		public void setCompressionMode(net.rubyeye.xmemcached.transcoders.CompressionMode compressionMode) {
-		}
 
 	}
 

@@ -65,7 +65,7 @@ public final class ReplicatedSession implements Session {
 			this.storedIndexes = stored.indexes;
 		}
 		else {
-			this.known = StoredSession.withSealedId(repository.sealId(cached.getId()));
+			this.known = StoredSession.withSealedId(repository.idSeal().seal(cached.getId()));
 			this.storedIndexes = Map.of();
 		}
 	}
@@ -234,7 +234,7 @@ public final class ReplicatedSession implements Session {
 	/** A new session: every field, each with a version of now. */
 	private StoredSession everything(Map<String, String> indexes) {
 		long version = this.repository.clock().next();
-		StoredSession all = StoredSession.withSealedId(this.repository.sealId(getId()));
+		StoredSession all = StoredSession.withSealedId(this.repository.idSeal().seal(getId()));
 		all.creationTime.set(version, getCreationTime().toEpochMilli());
 		all.lastAccessedTime.set(Math.max(version, this.lastAccessedTimeVersion), getLastAccessedTime().toEpochMilli());
 		all.maxInactiveSeconds.set(version, getMaxInactiveInterval().toSeconds());

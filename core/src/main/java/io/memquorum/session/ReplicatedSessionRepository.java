@@ -166,22 +166,17 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	}
 
 	/**
-	 * Encrypt the session id inside every stored session, so that nobody who can read
-	 * memcached finds a live id there (keys and index entries carry only its SHA-256).
-	 * Without a cipher the id is stored in clear. A copy whose id no configured key opens
-	 * reads as a miss.
+	 * Encrypt the session id inside every stored session (keys and index entries carry
+	 * only its SHA-256); without a cipher it is stored in clear. A copy whose id no
+	 * configured key opens reads as a miss.
 	 * @param idCipher the cipher, from the signing keys; {@code null} for none
 	 */
 	public void setIdCipher(@Nullable IdCipher idCipher) {
 		this.idSeal = new SessionIdSeal(idCipher);
 	}
 
-	byte[] sealId(String id) {
-		return this.idSeal.seal(id);
-	}
-
-	@Nullable String openId(StoredSession stored) {
-		return this.idSeal.open(stored.sealedId);
+	SessionIdSeal idSeal() {
+		return this.idSeal;
 	}
 
 	/**
@@ -386,7 +381,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 		if (session == null) {
 			return;
 		}
-		String hash = sha256(id);
+		String hash = SessionKeys.sha256(id);
 		session.storedIndexes().forEach((name, value) -> this.writes.removeFromIndex(name, value, List.of(hash)));
 		this.eventPublisher.publishEvent(new SessionDeletedEvent(this, session));
 	}
@@ -408,9 +403,9 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 		hashByKey.forEach((key, hash) -> {
 			byte[] bytes = found.get(key);
 			StoredSession stored = (bytes != null) ? decodeCounted(null, bytes) : null;
-			String id = (stored != null) ? openId(stored) : null;
-			ReplicatedSession session = (stored != null && id != null && !stored.isEnded() && hash.equals(sha256(id)))
-					? toSession(id, stored, false, ReadStamp.NONE) : null;
+			String id = (stored != null) ? this.idSeal.open(stored.sealedId) : null;
+			ReplicatedSession session = (stored != null && id != null && !stored.isEnded()
+					&& hash.equals(SessionKeys.sha256(id))) ? toSession(id, stored, false, ReadStamp.NONE) : null;
 			if (session == null || session.isExpired() || !indexValue.equals(session.storedIndexes().get(indexName))) {
 				stale.add(hash);
 			}
@@ -460,7 +455,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 			return new Read(null, fromMinority, stamp);
 		}
 		StoredSession stored = decodeCounted(id, bytes);
-		if (stored != null && !stored.isEnded() && !id.equals(openId(stored))) {
+		if (stored != null && !stored.isEnded() && !id.equals(this.idSeal.open(stored.sealedId))) {
 			countUnreadable(id, "the stored session carries another id");
 			return new Read(null, fromMinority, stamp);
 		}
@@ -595,15 +590,11 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	// ---- keys
 
 	String sessionKey(String id) {
-		return this.keyPrefix + sha256(id);
+		return this.keyPrefix + SessionKeys.sha256(id);
 	}
 
 	String indexKey(String indexName, String indexValue) {
-		return this.keyPrefix + INDEX_INFIX + sha256(indexName + ":" + indexValue);
-	}
-
-	static String sha256(String value) {
-		return SessionKeys.sha256(value);
+		return this.keyPrefix + INDEX_INFIX + SessionKeys.sha256(indexName + ":" + indexValue);
 	}
 
 }

@@ -149,7 +149,7 @@ final class SessionWrites {
 			return null;
 		}
 		StoredSession moved = current.mergeFrom(change);
-		moved.sealedId = this.repository.sealId(newId);
+		moved.sealedId = this.repository.idSeal().seal(newId);
 		byte[] payload = moved.encode();
 		checkSize(newKey, payload, moved.attributes.size());
 		String oldHash = SessionKeys.sha256(oldId);

@@ -111,7 +111,7 @@ class ReplicatedSessionRepositoryTests {
 			await().untilAsserted(() -> assertThat(node.keys()).isNotEmpty()
 				.noneMatch((key) -> key.contains(session.getId()))
 				.noneMatch((key) -> key.contains("alice"))
-				.anyMatch((key) -> key.contains(ReplicatedSessionRepository.sha256(session.getId()))));
+				.anyMatch((key) -> key.contains(SessionKeys.sha256(session.getId()))));
 		}
 	}
 
@@ -311,8 +311,7 @@ class ReplicatedSessionRepositoryTests {
 		assertThat(repository.findByPrincipalName("alice")).containsOnlyKeys(live.getId());
 		byte[] index = engine
 			.get(repository.indexKey(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, "alice"));
-		assertThat(IndexEntries.decode(index).entries)
-			.containsOnlyKeys(ReplicatedSessionRepository.sha256(live.getId()));
+		assertThat(IndexEntries.decode(index).entries).containsOnlyKeys(SessionKeys.sha256(live.getId()));
 	}
 
 	@Test
