@@ -74,7 +74,7 @@ final class ConditionalWrite {
 			Function<@Nullable Envelope, @Nullable Envelope> decide, int attemptsLeft, @Nullable StoredItem item) {
 		NodeConnection connection = node.connection();
 		Envelope current = (item != null) ? this.state.decode(node, encoded, item) : null;
-		if (current != null && current.kind() == Envelope.Kind.ABSENT) {
+		if (current != null && current.kind() == Envelope.Kind.ABSENT && !(decide instanceof SeesAbsentMarkers)) {
 			current = null;
 		}
 		Envelope next = decide.apply(current);
@@ -175,6 +175,15 @@ final class ConditionalWrite {
 					settled.accept(node);
 				}
 			});
+	}
+
+	/**
+	 * A decision that is shown an absent marker as it is, instead of as nothing: a copy
+	 * from elsewhere (refill) must not take the place of a key released or rolled back a
+	 * moment ago.
+	 */
+	interface SeesAbsentMarkers extends Function<@Nullable Envelope, @Nullable Envelope> {
+
 	}
 
 }

@@ -25,7 +25,11 @@ final class VerifyingReplicaWriter implements ReplicaWriter {
 	@Override
 	public CompletableFuture<@Nullable Envelope> write(Node node, String encoded,
 			Function<@Nullable Envelope, @Nullable Envelope> decide) {
-		return this.conditional.apply(node, encoded, decide);
+		// An absent marker is a key just released or rolled back: a copy read from a peer
+		// before that must not bring it back.
+		ConditionalWrite.SeesAbsentMarkers unlessReleased = (
+				current) -> (current != null && current.kind() == Envelope.Kind.ABSENT) ? null : decide.apply(current);
+		return this.conditional.apply(node, encoded, unlessReleased);
 	}
 
 	@Override

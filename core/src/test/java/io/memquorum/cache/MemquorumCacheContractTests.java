@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.memquorum.engine.Envelope;
+import io.memquorum.engine.RefillStatus;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
@@ -73,6 +74,15 @@ class MemquorumCacheContractTests {
 		await().until(() -> memcached.cluster().nodes().stream().allMatch((node) -> node.rawGet(entryKey) != null));
 		MemquorumCache reader = cache();
 		assertThat(reader.get("k", String.class)).isEqualTo("v");
+		// Counted from memcached's own counters: no refill of either engine may read
+		// meanwhile.
+		for (MemquorumCache engineOf : List.of(cache, reader)) {
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> engineOf.getNativeCache()
+					.refillStatus()
+					.stream()
+					.allMatch((status) -> status.phase() == RefillStatus.Phase.COMPLETE));
+		}
 		for (int i = 0; i < 10; i++) {
 			long[] before = keysRead();
 			assertThat(reader.get("k", String.class)).isEqualTo("v");
@@ -208,14 +218,19 @@ class MemquorumCacheContractTests {
 		String leaseKey = cache.getNativeCache()
 			.keyEncoder()
 			.encode("books::" + MemquorumCache.LEASE_INFIX + cache.storageKey("k").substring("books::".length()));
-		for (MemcachedNode node : memcached.cluster().nodes()) {
-			byte[] raw = node.rawGet(leaseKey);
-			if (raw != null) {
-				Envelope envelope = Envelope.decode(Envelope.FLAGS, raw);
-				assertThat(envelope).isNotNull();
-				assertThat(envelope.kind()).isEqualTo(Envelope.Kind.ABSENT);
+		// The release returns at quorum: once it settled, every replica holds a
+		// short-lived
+		// absent marker or nothing, never a tombstone.
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			for (MemcachedNode node : memcached.cluster().nodes()) {
+				byte[] raw = node.rawGet(leaseKey);
+				if (raw != null) {
+					Envelope envelope = Envelope.decode(Envelope.FLAGS, raw);
+					assertThat(envelope).isNotNull();
+					assertThat(envelope.kind()).isEqualTo(Envelope.Kind.ABSENT);
+				}
 			}
-		}
+		});
 		await().atMost(Duration.ofSeconds(5))
 			.until(() -> memcached.cluster().nodes().stream().allMatch((node) -> node.rawGet(leaseKey) == null));
 		// The next load takes a lease again at once.
