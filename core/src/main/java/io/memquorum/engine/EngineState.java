@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -230,6 +231,27 @@ final class EngineState {
 				else {
 					node.recordSuccess();
 					replies.answered(node, stored);
+				}
+			});
+		}
+	}
+
+	/**
+	 * Read one key from each of {@code nodes} at once and report every reply; a failure
+	 * counts toward the node's failure detection.
+	 */
+	void readEach(List<Node> nodes, String encoded, BiConsumer<Node, @Nullable String> failed,
+			BiConsumer<Node, @Nullable StoredItem> answered) {
+		for (Node node : nodes) {
+			timed(node, "get", node.connection().gets(encoded)).whenComplete((item, failure) -> {
+				if (failure != null) {
+					Throwable cause = Completions.unwrap(failure);
+					recordFailure(node, cause);
+					failed.accept(node, cause.getMessage());
+				}
+				else {
+					node.recordSuccess();
+					answered.accept(node, item);
 				}
 			});
 		}

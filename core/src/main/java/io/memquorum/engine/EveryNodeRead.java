@@ -64,19 +64,8 @@ final class EveryNodeRead {
 			fail();
 			return this.result;
 		}
-		for (Node node : this.nodes) {
-			this.state.timed(node, "get", node.connection().gets(this.encoded)).whenComplete((item, failure) -> {
-				if (failure != null) {
-					Throwable cause = Completions.unwrap(failure);
-					this.state.recordFailure(node, cause);
-					failed(node, cause.getMessage());
-				}
-				else {
-					node.recordSuccess();
-					answered(node, this.state.liveOrTombstone(node, this.encoded, item));
-				}
-			});
-		}
+		this.state.readEach(this.nodes, this.encoded, this::failed,
+				(node, item) -> answered(node, this.state.liveOrTombstone(node, this.encoded, item)));
 		return this.result;
 	}
 

@@ -58,20 +58,10 @@ final class MajorityRead {
 			fail();
 			return this.result;
 		}
-		for (Node node : this.readable) {
-			this.state.timed(node, "get", node.connection().gets(this.encoded)).whenComplete((item, failure) -> {
-				if (failure != null) {
-					Throwable cause = Completions.unwrap(failure);
-					this.state.recordFailure(node, cause);
-					failed(node, cause.getMessage());
-				}
-				else {
-					node.recordSuccess();
-					this.stamp.record(node.address, item);
-					answered(node, this.state.liveOrTombstone(node, this.encoded, item));
-				}
-			});
-		}
+		this.state.readEach(this.readable, this.encoded, this::failed, (node, item) -> {
+			this.stamp.record(node.address, item);
+			answered(node, this.state.liveOrTombstone(node, this.encoded, item));
+		});
 		return this.result;
 	}
 
