@@ -133,7 +133,28 @@ final class ConditionalWrite {
 	 */
 	CompletableFuture<@Nullable Envelope> writeIfNewer(Node node, String encoded, Envelope envelope) {
 		EntryMerge merge = this.state.merges.forKey(encoded);
-		return apply(node, encoded, (current) -> merge.merge(current, envelope));
+		return apply(node, encoded, unlessUncommitted(encoded, (current) -> merge.merge(current, envelope)));
+	}
+
+	/**
+	 * A copy between replicas that never writes the value of an add not known to have won
+	 * ({@link UncommittedAdds}).
+	 * @param encoded the memcached key
+	 * @param copy the decision of the copy
+	 * @return the same decision, declining such values
+	 */
+	Function<@Nullable Envelope, @Nullable Envelope> unlessUncommitted(String encoded,
+			Function<@Nullable Envelope, @Nullable Envelope> copy) {
+		UncommittedAdds uncommitted = this.state.uncommittedAdds;
+		if (copy instanceof SeesAbsentMarkers) {
+			return (SeesAbsentMarkers) (current) -> declineUncommitted(uncommitted, encoded, copy.apply(current));
+		}
+		return (current) -> declineUncommitted(uncommitted, encoded, copy.apply(current));
+	}
+
+	private static @Nullable Envelope declineUncommitted(UncommittedAdds uncommitted, String encoded,
+			@Nullable Envelope next) {
+		return (next != null && uncommitted.holds(encoded, next)) ? null : next;
 	}
 
 	/**

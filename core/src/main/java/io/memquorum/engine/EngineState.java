@@ -65,6 +65,9 @@ final class EngineState {
 	/** Signs what is stored and verifies what is read; null without signing keys. */
 	final @Nullable EntrySigner signer;
 
+	/** Adds not known to have won, whose values no copy may spread. */
+	final UncommittedAdds uncommittedAdds;
+
 	EngineState(Placement placement, Map<NodeAddress, Node> nodes, KeyEncoder keyEncoder, EngineSettings settings,
 			EngineMetrics metrics, LongSupplier wallClock, ScheduledExecutorService maintenance,
 			@Nullable EntrySigner signer) {
@@ -77,6 +80,7 @@ final class EngineState {
 		this.wallClock = wallClock;
 		this.versions = new VersionClock(wallClock);
 		this.maintenance = maintenance;
+		this.uncommittedAdds = new UncommittedAdds(maintenance);
 	}
 
 	Node node(NodeAddress address) {

@@ -47,7 +47,10 @@ import org.jspecify.annotations.Nullable;
  * key, which is why the quorum decides, not any single replica. When the add loses, each
  * replica where it did store gets back what the add replaced: the tombstone it overwrote
  * (so a replica that missed the delete stays shadowed), or an absent marker, so that the
- * winner's value is the only one left.</li>
+ * winner's value is the only one left. Until an add is known to have won, no copy between
+ * replicas made by this instance (refill, read repair, hint replay) writes its value;
+ * another instance's refill or repair that copies it in the moment before the rollback is
+ * not prevented.</li>
  * <li><b>replace</b> and <b>touch</b> act on the replicas that hold a live value, through
  * compare-and-swap, and succeed when a quorum did. {@code touch} rewrites the envelope so
  * that repairs keep the new lifetime.</li>
@@ -140,12 +143,12 @@ import org.jspecify.annotations.Nullable;
  * has at most one maintenance task in flight ({@code Node.busy}).
  *
  * <h2>Where each clause lives</h2> {@link QuorumWrite} (writes), {@link ConditionalWrite}
- * (add, replace, touch, update, add rollback), {@link FirstHitRead},
- * {@link MajorityRead}, {@link MultiGet}, {@link ReadOrder}, {@link Repair},
- * {@link EveryNodeWrite}, {@link EveryNodeRead}, {@link CompanionRead} (node-wide keys),
- * {@link Hints}, {@link NodeWatch} (failure, reconnection, restarts, recovery) and
- * {@link TimeoutScan} (failure events), all around one {@link EngineState}. This class
- * only routes.
+ * (add, replace, touch, update, add rollback), {@link UncommittedAdds},
+ * {@link FirstHitRead}, {@link MajorityRead}, {@link MultiGet}, {@link ReadOrder},
+ * {@link Repair}, {@link EveryNodeWrite}, {@link EveryNodeRead}, {@link CompanionRead}
+ * (node-wide keys), {@link Hints}, {@link NodeWatch} (failure, reconnection, restarts,
+ * recovery) and {@link TimeoutScan} (failure events), all around one {@link EngineState}.
+ * This class only routes.
  */
 public final class ReplicatedMemcached implements AutoCloseable {
 
@@ -312,7 +315,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 		String encoded = this.state.keyEncoder.encode(key);
 		Envelope envelope = Envelope.value(this.state.versions.next(), this.state.expiresAt(ttl), value);
 		this.state.storable(key, encoded, envelope);
-		return new QuorumAdd(this.quorumWrite, this.conditional, this.readOrder).add(key, encoded, envelope);
+		return new QuorumAdd(this.quorumWrite, this.conditional, this.readOrder, this.state.uncommittedAdds).add(key,
+				encoded, envelope);
 	}
 
 	/**
@@ -465,6 +469,11 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	}
 
 	// ---- status and lifecycle
+
+	/** The adds of this instance not known to have won; for the tests of this package. */
+	UncommittedAdds uncommittedAdds() {
+		return this.state.uncommittedAdds;
+	}
 
 	/**
 	 * A snapshot of every node, in configuration order.

@@ -29,7 +29,8 @@ final class VerifyingReplicaWriter implements ReplicaWriter {
 		// before that must not bring it back.
 		ConditionalWrite.SeesAbsentMarkers unlessReleased = (
 				current) -> (current != null && current.kind() == Envelope.Kind.ABSENT) ? null : decide.apply(current);
-		return this.conditional.apply(node, encoded, unlessReleased);
+		// The value of an add not known to have won may be rolled back meanwhile.
+		return this.conditional.apply(node, encoded, this.conditional.unlessUncommitted(encoded, unlessReleased));
 	}
 
 	@Override
