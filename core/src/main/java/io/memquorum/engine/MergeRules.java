@@ -3,6 +3,8 @@ package io.memquorum.engine;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Which {@link EntryMerge} applies to a key: the one registered for the longest prefix of
  * its memcached key, {@link EntryMerge#NEWEST_WINS} when none is. Registrations are rare
@@ -22,10 +24,20 @@ final class MergeRules {
 	}
 
 	EntryMerge forKey(String encoded) {
+		EntryMerge registered = registeredFor(encoded);
+		return (registered != null) ? registered : EntryMerge.NEWEST_WINS;
+	}
+
+	/**
+	 * The merge registered for the longest prefix of a key.
+	 * @param encoded the memcached key
+	 * @return the merge, or {@code null} when the key has no merge of its own
+	 */
+	@Nullable EntryMerge registeredFor(String encoded) {
 		if (this.byPrefix.isEmpty()) {
-			return EntryMerge.NEWEST_WINS;
+			return null;
 		}
-		EntryMerge chosen = EntryMerge.NEWEST_WINS;
+		EntryMerge chosen = null;
 		int longest = -1;
 		for (Map.Entry<String, EntryMerge> rule : this.byPrefix.entrySet()) {
 			String prefix = rule.getKey();

@@ -39,10 +39,12 @@ import org.jspecify.annotations.Nullable;
  * per key while the run lasts).</li>
  * <li>In batches, at the paced rate, each key is read from the peers that listed it, the
  * newest envelope (value or tombstone) wins, and it is written to the node where the node
- * holds nothing, or an older version when a tombstone is involved ({@link #copies};
- * compare-and-swap through {@link ReplicaWriter}), with its remaining lifetime: the
- * envelope's own expiry, capped by the expiry memcached listed, so a copy never lives
- * longer than its source.</li>
+ * holds nothing, or an older version when a tombstone is involved ({@link #copies}); for
+ * keys whose store registered a merge (sessions and their index items), the merge of the
+ * copy and what the node holds ({@link #decide}). Writes are compare-and-swap through
+ * {@link ReplicaWriter}, with the copy's remaining lifetime: the envelope's own expiry,
+ * capped by the expiry memcached listed, so a copy never lives longer than its
+ * source.</li>
  * <li>The lease is renewed as the run goes; a lost lease (the node restarted, or the
  * lease expired and another instance took over) stops the run.</li>
  * </ol>
@@ -288,8 +290,8 @@ final class RefillRun {
 		});
 		for (int attempt = 1; !pending.isEmpty(); attempt++) {
 			Map<String, CompletableFuture<@Nullable Envelope>> writes = new LinkedHashMap<>();
-			pending.forEach((key, copy) -> writes.put(key,
-					this.writer.write(this.target, key, (current) -> copies(copy, current) ? copy : null)));
+			pending.forEach((key, copy) -> writes.put(key, this.writer.write(this.target, key,
+					(current) -> decide(copy, current, this.writer.mergeFor(key)))));
 			String failure = null;
 			for (Map.Entry<String, CompletableFuture<@Nullable Envelope>> write : writes.entrySet()) {
 				Envelope stored;
@@ -324,14 +326,32 @@ final class RefillRun {
 	}
 
 	/**
-	 * The refill rule: whether to store {@code copy} on a node that holds
-	 * {@code current}. Where the node holds nothing, always. Where it holds something
-	 * older, only when a delete is involved: a tombstone replaces an older value (a
-	 * deleted key must not be readable again), and a value replaces an older tombstone
-	 * (the key was written again after the delete). A value never replaces another value:
-	 * the node's copy may carry {@code update} merges that the newer-versioned copy
-	 * lacks, since concurrent updates merge into each replica's own copy; stale values
-	 * are left to hints and read repair, as before refill.
+	 * What to store on a node that holds {@code current}, given the newest {@code copy}
+	 * its peers hold. A key whose store registered a merge takes the merge of both: a
+	 * merge is a join, so it keeps what only the node's own copy holds, such as a session
+	 * listed in an index item that a sign-in wrote on the node before refill reached it.
+	 * Any other key follows {@link #copies}.
+	 * @param copy the newest envelope the peers hold
+	 * @param current what the node holds, or {@code null}
+	 * @param merge the key's own merge, or {@code null} when it has none
+	 * @return the envelope to store, or {@code null} to leave the node as it is
+	 */
+	static @Nullable Envelope decide(Envelope copy, @Nullable Envelope current, @Nullable EntryMerge merge) {
+		if (merge != null) {
+			return merge.merge(current, copy);
+		}
+		return copies(copy, current) ? copy : null;
+	}
+
+	/**
+	 * The refill rule for keys without a merge of their own: whether to store
+	 * {@code copy} on a node that holds {@code current}. Where the node holds nothing,
+	 * always. Where it holds something older, only when a delete is involved: a tombstone
+	 * replaces an older value (a deleted key must not be readable again), and a value
+	 * replaces an older tombstone (the key was written again after the delete). A value
+	 * never replaces another value: the node's copy may carry {@code update} merges that
+	 * the newer-versioned copy lacks, since concurrent updates merge into each replica's
+	 * own copy; stale values are left to hints and read repair, as before refill.
 	 * @param copy the newest envelope the peers hold
 	 * @param current what the node holds, or {@code null}
 	 * @return whether to store the copy

@@ -38,4 +38,14 @@ interface ReplicaWriter {
 		return Envelope.decode(item.flags(), item.data());
 	}
 
+	/**
+	 * The merge a key's store registered for it ({@link ReplicatedMemcached#mergeUnder}).
+	 * The default: none.
+	 * @param encoded the memcached key
+	 * @return the merge, or {@code null} when the key has no merge of its own
+	 */
+	default @Nullable EntryMerge mergeFor(String encoded) {
+		return null;
+	}
+
 }

@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * How refill reads and writes replicas: reads decode (and, with signing keys, verify) an
  * entry exactly as the engine's own reads do, so refill copies only what the engine would
- * read; writes are the engine's compare-and-swap writes.
+ * read; writes are the engine's compare-and-swap writes; merges are those the stores
+ * registered with the engine.
  */
 final class VerifyingReplicaWriter implements ReplicaWriter {
 
@@ -36,6 +37,11 @@ final class VerifyingReplicaWriter implements ReplicaWriter {
 	@Override
 	public @Nullable Envelope read(Node node, String encoded, StoredItem item) {
 		return this.state.decode(node, encoded, item);
+	}
+
+	@Override
+	public @Nullable EntryMerge mergeFor(String encoded) {
+		return this.state.merges.registeredFor(encoded);
 	}
 
 }

@@ -78,6 +78,17 @@ final class IndexEntries {
 		return this;
 	}
 
+	/**
+	 * Add the entries of another copy of this index item: every session either lists,
+	 * each until the later of its two times.
+	 * @param other the other copy
+	 * @return this
+	 */
+	IndexEntries mergeFrom(IndexEntries other) {
+		other.entries.forEach((hash, until) -> this.entries.merge(hash, until, Math::max));
+		return this;
+	}
+
 	IndexEntries removeAll(Collection<String> sessionHashes) {
 		this.entries.keySet().removeAll(sessionHashes);
 		return this;

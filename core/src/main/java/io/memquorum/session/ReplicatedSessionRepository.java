@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.memquorum.engine.EntryMerge;
 import io.memquorum.engine.QuorumNotReachedException;
 import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReadStamp;
@@ -208,12 +207,12 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	}
 
 	/**
-	 * Sessions merge field by field wherever the engine copies them; index items keep the
-	 * newest version.
+	 * Sessions merge field by field wherever the engine copies them; index items merge
+	 * into the union of the sessions they list.
 	 */
 	private void registerMerges(String keyPrefix) {
 		this.engine.mergeUnder(keyPrefix, SessionEntryMerge.INSTANCE);
-		this.engine.mergeUnder(keyPrefix + INDEX_INFIX, EntryMerge.NEWEST_WINS);
+		this.engine.mergeUnder(keyPrefix + INDEX_INFIX, IndexEntryMerge.INSTANCE);
 	}
 
 	public void setFlushMode(FlushMode flushMode) {
