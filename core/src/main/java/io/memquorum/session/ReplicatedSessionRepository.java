@@ -76,7 +76,8 @@ import org.springframework.session.events.SessionDeletedEvent;
  * answer, it falls back to the first replica that can (a read-only request keeps
  * working), and the last-access update of such a session is deferred: a save that changes
  * nothing else and cannot reach the write quorum is skipped and counted
- * ({@link #getDeferredAccessUpdateCount()}).</li>
+ * ({@link #getDeferredAccessUpdateCount()}). A lookup by index reads the index item from
+ * a majority as well ({@link IndexRead}).</li>
  * <li><b>Logout</b> ({@code deleteById}) first marks every replica's copy invalidated
  * with compare-and-swap, then writes the engine's tombstone. A save that meets either
  * writes nothing.</li>
@@ -388,7 +389,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	@Override
 	public Map<String, ReplicatedSession> findByIndexNameAndIndexValue(String indexName, String indexValue) {
 		String indexKey = indexKey(indexName, indexValue);
-		IndexEntries index = IndexEntries.decode(this.engine.get(indexKey)).prune(System.currentTimeMillis());
+		IndexEntries index = IndexRead.entries(this.engine, indexKey).prune(System.currentTimeMillis());
 		if (index.entries.isEmpty()) {
 			return Collections.emptyMap();
 		}

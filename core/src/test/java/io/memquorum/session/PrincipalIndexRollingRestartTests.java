@@ -24,9 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Fault: restart empty, every node in turn, each one refilled completely before the next
- * one goes, while the user keeps signing in. What must hold: every session stays listed
- * under its principal name, on every replica, on three real memcached nodes.
+ * Fault: restart empty (every node in turn, each one refilled completely before the next
+ * one goes; or one node, looked up before its refill) while the user keeps signing in.
+ * What must hold: every session stays listed under its principal name, on every replica,
+ * and every lookup finds it, on three real memcached nodes.
  *
  * <p>
  * A sign-in that reaches a restarted node before its refill reaches the index item leaves
@@ -108,6 +109,35 @@ class PrincipalIndexRollingRestartTests {
 		Map<String, ReplicatedSession> found = repository.findByPrincipalName("alice");
 		assertThat(found).containsOnlyKeys(alice);
 		assertThat(repository.findByPrincipalName("bob")).containsOnlyKeys(bob);
+	}
+
+	@Test
+	void aLookupWhileARestartedNodeWaitsForItsRefillFindsEverySessionAndRepairsTheNode() {
+		ReplicatedMemcached serving = engine(false);
+		ReplicatedSessionRepository repository = new ReplicatedSessionRepository(serving);
+		List<String> alice = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			alice.add(signIn(repository, "alice"));
+		}
+		String aliceIndex = serving.keyEncoder()
+			.encode(repository.indexKey(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, "alice"));
+		awaitListedOnEveryNode(aliceIndex, alice);
+		// Restart empty, one node, and a sign-in before any refill: the node holds an
+		// index item listing only the new session.
+		MemcachedNode restarted = memcached.cluster().node(1);
+		int restarts = status(serving, 1).restarts();
+		restarted.restartEmpty();
+		await().atMost(SETTLE).untilAsserted(() -> {
+			NodeStatus status = status(serving, 1);
+			assertThat(status.restarts()).as("%s", status).isGreaterThan(restarts);
+			assertThat(status.readable()).as("%s", status).isTrue();
+		});
+		alice.add(signIn(repository, "alice"));
+		await().atMost(SETTLE).until(() -> entriesOn(restarted, aliceIndex) != null);
+
+		assertThat(repository.findByPrincipalName("alice")).containsOnlyKeys(alice);
+		// The lookup read a majority and repaired the node with the union.
+		awaitListedOnEveryNode(aliceIndex, alice);
 	}
 
 	private static String signIn(ReplicatedSessionRepository repository, String principal) {
