@@ -65,8 +65,7 @@ final class ConditionalWrite {
 
 	private CompletableFuture<@Nullable Envelope> apply(Node node, String encoded,
 			Function<@Nullable Envelope, @Nullable Envelope> decide, int attemptsLeft) {
-		return node.connection()
-			.gets(encoded)
+		return this.state.read(node, encoded)
 			.thenCompose((item) -> decideAndStore(node, encoded, decide, attemptsLeft, item));
 	}
 

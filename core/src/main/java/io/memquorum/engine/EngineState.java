@@ -12,6 +12,7 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import io.memquorum.metrics.EngineMetrics;
+import io.memquorum.node.ItemLayout;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection.StoredValue;
 import io.memquorum.node.StoredItem;
@@ -68,6 +69,9 @@ final class EngineState {
 	/** Adds not known to have won, whose values no copy may spread. */
 	final UncommittedAdds uncommittedAdds;
 
+	/** How envelopes split as they arrive, so that a read never copies a payload. */
+	final ItemLayout itemLayout;
+
 	EngineState(Placement placement, Map<NodeAddress, Node> nodes, KeyEncoder keyEncoder, EngineSettings settings,
 			EngineMetrics metrics, LongSupplier wallClock, ScheduledExecutorService maintenance,
 			@Nullable EntrySigner signer) {
@@ -81,6 +85,7 @@ final class EngineState {
 		this.versions = new VersionClock(wallClock);
 		this.maintenance = maintenance;
 		this.uncommittedAdds = new UncommittedAdds(maintenance);
+		this.itemLayout = Envelope.layout(signer);
 	}
 
 	Node node(NodeAddress address) {
@@ -164,7 +169,7 @@ final class EngineState {
 	 * and read as nothing.
 	 */
 	@Nullable Envelope decode(Node node, String encoded, StoredItem item) {
-		Envelope.Reading reading = Envelope.read(item.flags(), item.data(), encoded, this.signer);
+		Envelope.Reading reading = Envelope.read(item, encoded, this.signer);
 		Envelope envelope = reading.envelope();
 		Envelope.Unreadable unreadable = reading.unreadable();
 		if (envelope != null) {
@@ -175,9 +180,19 @@ final class EngineState {
 		else if (unreadable != null) {
 			this.metrics.unreadableValue(node.address, unreadable.tag());
 			logger.debug("Unreadable bytes under a key on {} ({} bytes, flags {}, {}); treated as a miss", node.address,
-					item.data().length, item.flags(), unreadable.tag());
+					item.length(), item.flags(), unreadable.tag());
 		}
 		return envelope;
+	}
+
+	/**
+	 * Read one key's item from one node, split as envelopes are ({@link #itemLayout}).
+	 * @param node the node
+	 * @param encoded the memcached key
+	 * @return the item, or {@code null} on a miss
+	 */
+	CompletableFuture<@Nullable StoredItem> read(Node node, String encoded) {
+		return node.connection().gets(encoded, this.itemLayout);
 	}
 
 	/**
@@ -247,7 +262,7 @@ final class EngineState {
 	void readEach(List<Node> nodes, String encoded, BiConsumer<Node, @Nullable String> failed,
 			BiConsumer<Node, @Nullable StoredItem> answered) {
 		for (Node node : nodes) {
-			timed(node, "get", node.connection().gets(encoded)).whenComplete((item, failure) -> {
+			timed(node, "get", read(node, encoded)).whenComplete((item, failure) -> {
 				if (failure != null) {
 					Throwable cause = Completions.unwrap(failure);
 					recordFailure(node, cause);

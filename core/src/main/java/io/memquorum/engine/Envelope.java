@@ -1,8 +1,11 @@
 package io.memquorum.engine;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.zip.CRC32;
 
+import io.memquorum.node.ItemLayout;
+import io.memquorum.node.StoredItem;
 import io.memquorum.signing.EntrySigner;
 import org.jspecify.annotations.Nullable;
 
@@ -141,34 +144,78 @@ public record Envelope(Kind kind, long version, long expiresAtMillis, byte[] pay
 	 * @return the envelope, or the reason it is unreadable
 	 */
 	public static Reading read(int flags, byte[] bytes, String key, @Nullable EntrySigner signer) {
-		if (flags != FLAGS || bytes.length < HEADER_SIZE || ByteBuffer.wrap(bytes).getShort() != MAGIC) {
+		if (flags != FLAGS || bytes.length < HEADER_SIZE || !hasMagic(bytes)) {
 			return Reading.unreadable(Unreadable.NOT_AN_ENVELOPE);
 		}
-		byte format = bytes[2];
-		if (format == FORMAT_VERSION) {
-			if (signer != null) {
-				return Reading.unreadable(Unreadable.UNSIGNED);
-			}
-			Envelope envelope = decode(flags, bytes);
-			return (envelope != null) ? new Reading(envelope, null) : Reading.unreadable(Unreadable.CORRUPT);
-		}
-		if (format != SIGNED_FORMAT_VERSION) {
-			return Reading.unreadable(Unreadable.UNKNOWN_FORMAT);
+		Unreadable problem = formatProblem(bytes[2], signer);
+		if (problem != null) {
+			return Reading.unreadable(problem);
 		}
 		if (signer == null) {
-			return Reading.unreadable(Unreadable.SIGNED_WITHOUT_KEYS);
+			return parsed(parse(bytes, Arrays.copyOfRange(bytes, HEADER_SIZE, bytes.length)));
 		}
 		int signed = bytes.length - EntrySigner.SIGNATURE_SIZE;
 		if (signed < HEADER_SIZE) {
 			return Reading.unreadable(Unreadable.CORRUPT);
 		}
-		byte[] signature = new byte[EntrySigner.SIGNATURE_SIZE];
-		System.arraycopy(bytes, signed, signature, 0, signature.length);
+		byte[] signature = Arrays.copyOfRange(bytes, signed, bytes.length);
 		if (!signer.verify(key, bytes, 0, signed, signature)) {
 			return Reading.unreadable(Unreadable.BAD_SIGNATURE);
 		}
-		Envelope envelope = parse(bytes, signed);
-		return (envelope != null) ? new Reading(envelope, null) : Reading.unreadable(Unreadable.CORRUPT);
+		return parsed(parse(bytes, Arrays.copyOfRange(bytes, HEADER_SIZE, signed)));
+	}
+
+	/**
+	 * As {@link #read(int, byte[], String, EntrySigner)}, for an item that may have
+	 * arrived split by {@link #layout(EntrySigner)}: the envelope's payload is then the
+	 * item's body itself, never a copy.
+	 * @param item what memcached returned
+	 * @param key the memcached key the item was read from
+	 * @param signer verifies signatures, or {@code null} when the engine has no signing
+	 * keys
+	 * @return the envelope, or the reason it is unreadable
+	 */
+	public static Reading read(StoredItem item, String key, @Nullable EntrySigner signer) {
+		int signatureSize = (signer != null) ? EntrySigner.SIGNATURE_SIZE : 0;
+		if (!item.isSplit() || item.tail().length != signatureSize) {
+			// Whole (other flags, or too short to split), or split by another layout.
+			return read(item.flags(), item.data(), key, signer);
+		}
+		byte[] header = item.head();
+		if (item.flags() != FLAGS || header.length != HEADER_SIZE || !hasMagic(header)) {
+			return Reading.unreadable(Unreadable.NOT_AN_ENVELOPE);
+		}
+		Unreadable problem = formatProblem(header[2], signer);
+		if (problem != null) {
+			return Reading.unreadable(problem);
+		}
+		if (signer != null && !signer.verify(key, header, item.body(), item.tail())) {
+			return Reading.unreadable(Unreadable.BAD_SIGNATURE);
+		}
+		return parsed(parse(header, item.body()));
+	}
+
+	/**
+	 * Why a format version cannot be read by this engine, or {@code null} when it can.
+	 */
+	private static @Nullable Unreadable formatProblem(byte format, @Nullable EntrySigner signer) {
+		if (format == FORMAT_VERSION) {
+			return (signer != null) ? Unreadable.UNSIGNED : null;
+		}
+		if (format == SIGNED_FORMAT_VERSION) {
+			return (signer == null) ? Unreadable.SIGNED_WITHOUT_KEYS : null;
+		}
+		return Unreadable.UNKNOWN_FORMAT;
+	}
+
+	/**
+	 * How the items of an engine split as they arrive: the header in front, the payload,
+	 * and the signature behind it when the engine signs.
+	 * @param signer the engine's signer, or {@code null}
+	 * @return the layout
+	 */
+	public static ItemLayout layout(@Nullable EntrySigner signer) {
+		return new ItemLayout(FLAGS, HEADER_SIZE, (signer != null) ? EntrySigner.SIGNATURE_SIZE : 0);
 	}
 
 	/**
@@ -178,32 +225,49 @@ public record Envelope(Kind kind, long version, long expiresAtMillis, byte[] pay
 	 * @return the envelope, or {@code null} when the bytes are not a valid envelope
 	 */
 	public static @Nullable Envelope decode(int flags, byte[] bytes) {
-		if (flags != FLAGS || bytes.length < HEADER_SIZE) {
+		if (flags != FLAGS || bytes.length < HEADER_SIZE || !hasMagic(bytes) || bytes[2] != FORMAT_VERSION) {
 			return null;
 		}
-		if (ByteBuffer.wrap(bytes).getShort() != MAGIC || bytes[2] != FORMAT_VERSION) {
-			return null;
-		}
-		return parse(bytes, bytes.length);
+		return parse(bytes, Arrays.copyOfRange(bytes, HEADER_SIZE, bytes.length));
 	}
 
-	/** The envelope in {@code bytes[0, end)}, whichever format version it has. */
-	private static @Nullable Envelope parse(byte[] bytes, int end) {
-		ByteBuffer buffer = ByteBuffer.wrap(bytes, 0, end);
-		buffer.position(3);
-		int kind = buffer.get();
+	private static Reading parsed(@Nullable Envelope envelope) {
+		return (envelope != null) ? new Reading(envelope, null) : Reading.unreadable(Unreadable.CORRUPT);
+	}
+
+	private static boolean hasMagic(byte[] header) {
+		return (short) (((header[0] & 0xFF) << 8) | (header[1] & 0xFF)) == MAGIC;
+	}
+
+	/**
+	 * The envelope whose header starts {@code header} and whose payload is
+	 * {@code payload}, or {@code null} when the kind is unknown or the checksum fails.
+	 */
+	private static @Nullable Envelope parse(byte[] header, byte[] payload) {
+		int kind = header[3];
 		if (kind < 0 || kind >= KINDS.length) {
 			return null;
 		}
-		long version = buffer.getLong();
-		long expiresAt = buffer.getLong();
-		int checksum = buffer.getInt();
-		byte[] payload = new byte[buffer.remaining()];
-		buffer.get(payload);
+		long version = longAt(header, 4);
+		long expiresAt = longAt(header, 12);
+		int checksum = (int) longAt(header, 20, 4);
 		if (checksum(payload) != checksum) {
 			return null;
 		}
 		return new Envelope(KINDS[kind], version, expiresAt, payload);
+	}
+
+	private static long longAt(byte[] bytes, int offset) {
+		return longAt(bytes, offset, 8);
+	}
+
+	/** The big-endian number in {@code length} bytes at {@code offset}. */
+	private static long longAt(byte[] bytes, int offset, int length) {
+		long value = 0;
+		for (int i = 0; i < length; i++) {
+			value = (value << 8) | (bytes[offset + i] & 0xFF);
+		}
+		return value;
 	}
 
 	private static int checksum(byte[] payload) {

@@ -64,7 +64,7 @@ final class FirstHitRead {
 			return;
 		}
 		Node node = this.order.get(this.next++);
-		this.state.timed(node, "get", node.connection().gets(this.encoded)).whenComplete((item, failure) -> {
+		this.state.timed(node, "get", this.state.read(node, this.encoded)).whenComplete((item, failure) -> {
 			if (failure != null) {
 				Throwable cause = Completions.unwrap(failure);
 				this.state.recordFailure(node, cause);

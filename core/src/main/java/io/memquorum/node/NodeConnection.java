@@ -228,6 +228,17 @@ public final class NodeConnection implements AutoCloseable {
 		return send(command, (c) -> toItem((CachedData) c.getResult()));
 	}
 
+	/**
+	 * As {@link #gets(String)}, reading an item stored under the layout's flags straight
+	 * into its parts ({@link ItemLayout}), so that its body is never copied.
+	 * @param key the key
+	 * @param layout how items split
+	 * @return the item, or {@code null} on a miss
+	 */
+	public CompletableFuture<@Nullable StoredItem> gets(String key, ItemLayout layout) {
+		return send(new SplitGetsCommand(key, bytes(key), layout), (c) -> (StoredItem) c.getResult());
+	}
+
 	@SuppressWarnings("unchecked")
 	public CompletableFuture<Map<String, StoredItem>> getsMulti(Collection<String> keys) {
 		if (keys.isEmpty()) {

@@ -68,14 +68,39 @@ public final class EntrySigner {
 		return false;
 	}
 
+	/**
+	 * As {@link #verify(String, byte[], int, int, byte[])}, for signed bytes that arrived
+	 * in two parts: {@code head} then {@code body}.
+	 * @param key the memcached key the entry was read from
+	 * @param head the first signed bytes
+	 * @param body the signed bytes that follow
+	 * @param signature the signature read with them
+	 * @return whether the signature verifies under any configured key
+	 */
+	public boolean verify(String key, byte[] head, byte[] body, byte[] signature) {
+		for (Mac mac : this.macs.get()) {
+			updateWithKey(mac, key);
+			mac.update(head);
+			mac.update(body);
+			if (MessageDigest.isEqual(mac.doFinal(), signature)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	private static byte[] mac(Mac mac, String key, byte[] bytes, int offset, int length) {
+		updateWithKey(mac, key);
+		mac.update(bytes, offset, length);
+		return mac.doFinal();
+	}
+
+	private static void updateWithKey(Mac mac, String key) {
 		byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
 		// The key's length first, so that no split of key and bytes signs another.
 		mac.update((byte) (keyBytes.length >>> 8));
 		mac.update((byte) keyBytes.length);
 		mac.update(keyBytes);
-		mac.update(bytes, offset, length);
-		return mac.doFinal();
 	}
 
 	private Mac[] newMacs() {
