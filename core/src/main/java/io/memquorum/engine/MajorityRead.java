@@ -13,7 +13,10 @@ import org.jspecify.annotations.Nullable;
  * A MAJORITY read of one key. Implements the contract's "Reads, MAJORITY" clause: every
  * readable replica is asked at once; after a majority of answers the newest version wins,
  * and replicas that answered with an older version or nothing are repaired, including
- * those that answer after the decision.
+ * those that answer after the decision. A miss from a node that may lack entries
+ * ({@link Node#mayLackEntries()}: restarted or flushed, and not yet refilled) does not
+ * count toward that majority: the read waits for the other replicas, so that two nodes
+ * restarted one after the other cannot outvote the one that still holds the key.
  */
 final class MajorityRead {
 
@@ -36,6 +39,12 @@ final class MajorityRead {
 	private final CompletableFuture<@Nullable Envelope> result = new CompletableFuture<>();
 
 	private @Nullable Envelope newest;
+
+	/**
+	 * Answers that count toward the majority: values, tombstones, and misses of complete
+	 * nodes.
+	 */
+	private int conclusive;
 
 	private final ReadStamp stamp;
 
@@ -67,8 +76,14 @@ final class MajorityRead {
 
 	private synchronized void failed(Node node, @Nullable String reason) {
 		this.failures.put(node.address, (reason != null) ? reason : "failed");
-		if (!this.result.isDone() && this.readable.size() - countFailures() < this.required) {
+		if (this.result.isDone()) {
+			return;
+		}
+		if (this.readable.size() - countFailures() < this.required) {
 			fail();
+		}
+		else if (allSettled()) {
+			decide();
 		}
 	}
 
@@ -82,8 +97,15 @@ final class MajorityRead {
 		return count;
 	}
 
+	private boolean allSettled() {
+		return this.answers.size() + countFailures() >= this.readable.size();
+	}
+
 	private synchronized void answered(Node node, @Nullable Envelope envelope) {
 		this.answers.put(node, envelope);
+		if (envelope != null || !node.mayLackEntries()) {
+			this.conclusive++;
+		}
 		EntryMerge merge = this.state.merges.forKey(this.encoded);
 		if (this.result.isDone()) {
 			if (this.newest != null && merge.merge(envelope, this.newest) != null) {
@@ -91,9 +113,16 @@ final class MajorityRead {
 			}
 			return;
 		}
-		if (this.answers.size() < this.required) {
+		// A miss from a node that may lack entries (restarted, not yet refilled) is no
+		// evidence: wait for a majority of answers that are, or for every replica.
+		if (this.answers.size() < this.required || (this.conclusive < this.required && !allSettled())) {
 			return;
 		}
+		decide();
+	}
+
+	private void decide() {
+		EntryMerge merge = this.state.merges.forKey(this.encoded);
 		// The answer is what the answers combine to: the newest by default, the merge of
 		// all of them for keys with their own merge.
 		Envelope winner = null;

@@ -100,6 +100,9 @@ final class Node {
 		return previous;
 	}
 
+	/** Set by refill: see {@link #mayLackEntries()}. */
+	private volatile boolean mayLackEntries;
+
 	/** Why the node was last marked down, for health details; null before that. */
 	private volatile @Nullable String downReason;
 
@@ -114,6 +117,20 @@ final class Node {
 	 */
 	boolean isReadable() {
 		return this.state.get() == NodeState.UP && this.hints.isEmpty();
+	}
+
+	/**
+	 * Whether the node may lack entries its peers hold: it restarted or was flushed, or
+	 * carries no completeness marker, and refill has not completed it. A miss here says
+	 * nothing about the key, so a MAJORITY read does not count it toward the majority.
+	 * @return whether the node may be incomplete
+	 */
+	boolean mayLackEntries() {
+		return this.mayLackEntries;
+	}
+
+	void mayLackEntries(boolean incomplete) {
+		this.mayLackEntries = incomplete;
 	}
 
 	/**

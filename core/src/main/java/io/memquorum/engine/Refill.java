@@ -129,6 +129,7 @@ final class Refill implements AutoCloseable {
 	 * @param reason what happened, for the log
 	 */
 	void nodeEmptied(Node node, String reason) {
+		node.mayLackEntries(true);
 		if (!this.options.enabled() || this.stopping) {
 			return;
 		}
@@ -179,10 +180,12 @@ final class Refill implements AutoCloseable {
 			return;
 		}
 		if (marker != null && marker.covers(this.fingerprint)) {
+			node.mayLackEntries(false);
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(marker.completedAtMillis());
 			return;
 		}
+		node.mayLackEntries(true);
 		String why = (reason != null) ? reason
 				: (marker == null) ? "it has no completeness marker" : "it was filled for another node list";
 		RefillLease lease = new RefillLease(node::connection, this.keys.internalKey(RefillLease.NAME), this.owner,
@@ -255,6 +258,7 @@ final class Refill implements AutoCloseable {
 				&& outcome.problems().size() == outcome.crawlerDisabled().size();
 		double seconds = outcome.nanos() / 1e9;
 		if (outcome.complete() && writeMarker(node, marker, lease)) {
+			node.mayLackEntries(false);
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(this.wallClock.getAsLong());
 			this.nextAttemptAtNanos.remove(node.address);

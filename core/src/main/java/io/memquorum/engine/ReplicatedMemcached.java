@@ -65,7 +65,8 @@ import org.jspecify.annotations.Nullable;
  * repaired.</li>
  * <li><b>Reads, MAJORITY</b>: every readable replica is asked at once; after a majority
  * of answers they are combined, and replicas whose answer the result adds to are
- * repaired.</li>
+ * repaired. A miss from a node restarted or flushed and not yet refilled does not count
+ * toward the majority (the read waits for the other replicas).</li>
  * <li><b>Repair</b> writes only where it adds to what the replica holds (add, or
  * compare-and-swap against what it holds), with the entry's remaining lifetime, so it
  * never overwrites something newer and never extends a lifetime.</li>
