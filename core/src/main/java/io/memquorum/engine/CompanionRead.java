@@ -76,8 +76,8 @@ final class CompanionRead {
 		// and each can join the multi-get that the connection merges from concurrent
 		// gets (an explicit multi-get would not).
 		NodeConnection connection = node.connection();
-		CompletableFuture<@Nullable StoredItem> entry = connection.gets(this.encoded, this.state.itemLayout);
-		CompletableFuture<@Nullable StoredItem> generation = connection.gets(this.companion, this.state.itemLayout);
+		CompletableFuture<@Nullable StoredItem> entry = connection.gets(this.encoded);
+		CompletableFuture<@Nullable StoredItem> generation = connection.gets(this.companion);
 		CompletableFuture<StoredItem[]> both = entry.thenCombine(generation,
 				(value, companion) -> new StoredItem[] { value, companion });
 		this.state.timed(node, "get", both).whenComplete((items, failure) -> {

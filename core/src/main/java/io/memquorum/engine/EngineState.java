@@ -186,7 +186,11 @@ final class EngineState {
 	}
 
 	/**
-	 * Read one key's item from one node, split as envelopes are ({@link #itemLayout}).
+	 * Read one key's item from one node, split as envelopes are ({@link #itemLayout}):
+	 * the payload is never copied. xmemcached does not merge these reads with other gets
+	 * on the connection, so reads that send several gets to one node at once (a cache
+	 * hit's entry and generation, a MAJORITY read under load) use its own merged gets
+	 * instead.
 	 * @param node the node
 	 * @param encoded the memcached key
 	 * @return the item, or {@code null} on a miss
@@ -262,7 +266,7 @@ final class EngineState {
 	void readEach(List<Node> nodes, String encoded, BiConsumer<Node, @Nullable String> failed,
 			BiConsumer<Node, @Nullable StoredItem> answered) {
 		for (Node node : nodes) {
-			timed(node, "get", read(node, encoded)).whenComplete((item, failure) -> {
+			timed(node, "get", node.connection().gets(encoded)).whenComplete((item, failure) -> {
 				if (failure != null) {
 					Throwable cause = Completions.unwrap(failure);
 					recordFailure(node, cause);
