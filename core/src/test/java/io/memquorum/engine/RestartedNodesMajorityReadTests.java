@@ -50,7 +50,7 @@ class RestartedNodesMajorityReadTests {
 		memcached.cluster().node(index).restartEmpty();
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			NodeStatus status = TestEngines.status(engine, index);
-			assertThat(status.restarts()).isEqualTo(1);
+			assertThat(status.restarts()).isPositive();
 			assertThat(status.readable()).isTrue();
 		});
 	}
