@@ -82,10 +82,7 @@ final class CompanionRead {
 				(value, companion) -> new StoredItem[] { value, companion });
 		this.state.timed(node, "get", both).whenComplete((items, failure) -> {
 			if (failure != null) {
-				Throwable cause = Completions.unwrap(failure);
-				this.state.recordFailure(node, cause);
-				this.failures.put(node.address, cause.getMessage());
-				this.state.metrics.failover(node.address);
+				this.state.failedOver(node, failure, this.failures);
 				step();
 				return;
 			}

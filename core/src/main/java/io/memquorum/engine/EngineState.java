@@ -227,6 +227,20 @@ final class EngineState {
 	}
 
 	/**
+	 * A read walking the replicas moves past a node that failed: the failure counts
+	 * toward the node's failure detection and is kept for the walk's error message.
+	 * @param node the node
+	 * @param failure what the command completed with
+	 * @param failures the walk's failures, by node
+	 */
+	void failedOver(Node node, Throwable failure, Map<NodeAddress, String> failures) {
+		Throwable cause = Completions.unwrap(failure);
+		recordFailure(node, cause);
+		failures.put(node.address, cause.getMessage());
+		this.metrics.failover(node.address);
+	}
+
+	/**
 	 * Send one write to each of {@code nodes} at once and report every reply: a node
 	 * marked down fails at once without a round trip, and a failure counts toward the
 	 * node's failure detection.

@@ -66,10 +66,7 @@ final class FirstHitRead {
 		Node node = this.order.get(this.next++);
 		this.state.timed(node, "get", this.state.read(node, this.encoded)).whenComplete((item, failure) -> {
 			if (failure != null) {
-				Throwable cause = Completions.unwrap(failure);
-				this.state.recordFailure(node, cause);
-				this.failures.put(node.address, cause.getMessage());
-				this.state.metrics.failover(node.address);
+				this.state.failedOver(node, failure, this.failures);
 				step();
 				return;
 			}

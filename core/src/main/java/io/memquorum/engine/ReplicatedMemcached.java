@@ -144,12 +144,12 @@ import org.jspecify.annotations.Nullable;
  * has at most one maintenance task in flight ({@code Node.busy}).
  *
  * <h2>Where each clause lives</h2> {@link QuorumWrite} (writes), {@link ConditionalWrite}
- * (add, replace, touch, update, add rollback), {@link UncommittedAdds},
- * {@link FirstHitRead}, {@link MajorityRead}, {@link MultiGet}, {@link ReadOrder},
- * {@link Repair}, {@link EveryNodeWrite}, {@link EveryNodeRead}, {@link CompanionRead}
- * (node-wide keys), {@link Hints}, {@link NodeWatch} (failure, reconnection, restarts,
- * recovery) and {@link TimeoutScan} (failure events), all around one {@link EngineState}.
- * This class only routes.
+ * (add, replace, touch, update, add rollback), {@link MergingUpdate},
+ * {@link UncommittedAdds}, {@link FirstHitRead}, {@link MajorityRead}, {@link MultiGet},
+ * {@link ReadOrder}, {@link Repair}, {@link EveryNodeWrite}, {@link EveryNodeRead},
+ * {@link CompanionRead} (node-wide keys), {@link Hints}, {@link NodeWatch} (failure,
+ * reconnection, restarts, recovery) and {@link TimeoutScan} (failure events), all around
+ * one {@link EngineState}. This class only routes.
  */
 public final class ReplicatedMemcached implements AutoCloseable {
 
@@ -391,21 +391,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	public CompletableFuture<Boolean> updateAsync(String key, UnaryOperator<byte @Nullable []> merge,
 			ToLongFunction<byte[]> expiresAtOf, ReadStamp stamp) {
 		String encoded = this.state.keyEncoder.encode(key);
-		long version = this.state.versions.next();
-		return conditionally("update", key, encoded, stamp, (current) -> {
-			if (current != null && current.isTombstone()) {
-				return null;
-			}
-			byte[] merged = merge.apply((current != null) ? current.payload() : null);
-			if (merged == null) {
-				return null;
-			}
-			// Never below the version it merges into, whatever this instance's clock.
-			long newVersion = (current != null) ? Math.max(version, current.version() + 1) : version;
-			Envelope envelope = Envelope.value(newVersion, expiresAtOf.applyAsLong(merged), merged);
-			this.state.storable(key, encoded, envelope);
-			return envelope;
-		});
+		return conditionally("update", key, encoded, stamp,
+				new MergingUpdate(this.state, key, encoded, merge, expiresAtOf));
 	}
 
 	/**

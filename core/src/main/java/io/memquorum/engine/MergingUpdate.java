@@ -1,0 +1,56 @@
+package io.memquorum.engine;
+
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+import java.util.function.UnaryOperator;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One {@code update} decided on one replica. Implements the contract's "update" clause:
+ * the caller's merge runs on the replica's own payload, never over a tombstone, and the
+ * merged value is versioned above both this write's clock reading and the version it
+ * merges into, with the lifetime the merged value says.
+ */
+final class MergingUpdate implements Function<@Nullable Envelope, @Nullable Envelope> {
+
+	private final EngineState state;
+
+	private final String key;
+
+	private final String encoded;
+
+	private final UnaryOperator<byte @Nullable []> merge;
+
+	private final ToLongFunction<byte[]> expiresAtOf;
+
+	/** One clock reading for every replica, so that agreeing replicas stay equal. */
+	private final long version;
+
+	MergingUpdate(EngineState state, String key, String encoded, UnaryOperator<byte @Nullable []> merge,
+			ToLongFunction<byte[]> expiresAtOf) {
+		this.state = state;
+		this.key = key;
+		this.encoded = encoded;
+		this.merge = merge;
+		this.expiresAtOf = expiresAtOf;
+		this.version = state.versions.next();
+	}
+
+	@Override
+	public @Nullable Envelope apply(@Nullable Envelope current) {
+		if (current != null && current.isTombstone()) {
+			return null;
+		}
+		byte[] merged = this.merge.apply((current != null) ? current.payload() : null);
+		if (merged == null) {
+			return null;
+		}
+		// Never below the version it merges into, whatever this instance's clock.
+		long newVersion = (current != null) ? Math.max(this.version, current.version() + 1) : this.version;
+		Envelope envelope = Envelope.value(newVersion, this.expiresAtOf.applyAsLong(merged), merged);
+		this.state.storable(this.key, this.encoded, envelope);
+		return envelope;
+	}
+
+}
