@@ -42,6 +42,25 @@ class RestartedNodesMajorityReadTests {
 		}
 	}
 
+	@Test
+	void aNodeRestartedEmptyAndAnotherPausedLeaveTheReadToTheNodeThatHoldsTheKeys() {
+		ReplicatedMemcached engine = this.engines.open((builder) -> builder.readConsistency(ReadConsistency.MAJORITY)
+			.writeQuorum(WriteQuorum.ALL)
+			.refillEnabled(false));
+		for (int i = 0; i < KEYS; i++) {
+			engine.set("user-" + i, bytes("logged-in"), Duration.ZERO);
+		}
+		restartEmptyAndAwaitReadable(engine, 0);
+		// The first reads time out on the paused node after the two others answered,
+		// later ones skip it once it is marked down: either way the empty node's misses
+		// alone decide nothing.
+		memcached.cluster().node(1).pause();
+
+		for (int i = 0; i < KEYS; i++) {
+			assertThat(engine.get("user-" + i)).as("user-%d", i).isEqualTo(bytes("logged-in"));
+		}
+	}
+
 	/**
 	 * Restart a node empty and wait until the engine found it restarted and reads from it
 	 * again.

@@ -31,14 +31,10 @@ class UncommittedAddsTests {
 
 	@Test
 	void refillOfANodeRestartedEmptyDoesNotCopyTheValueOfAnAddThatHasNotWon() {
-		Instant opened = Instant.now();
-		ReplicatedMemcached engine = this.engines.open((builder) -> builder.readConsistency(ReadConsistency.MAJORITY));
-		awaitEveryNodeComplete(engine, opened);
-		long now = System.currentTimeMillis();
-		Envelope uncommitted = Envelope.value(now << 20, 0, bytes("added"));
-		engine.uncommittedAdds().started("pending-add", uncommitted.version());
-		onOneReplicaOverTombstones("pending-add", uncommitted, now);
-		Envelope committed = onOneReplicaOverTombstones("settled-add", Envelope.value(now << 20, 0, bytes("set")), now);
+		Keys keys = onePendingAndOneSettledAdd();
+		ReplicatedMemcached engine = keys.engine();
+		Envelope uncommitted = keys.pending();
+		Envelope committed = keys.settled();
 
 		MemcachedNode restarted = memcached.cluster().node(0);
 		Instant restartedAt = Instant.now();
@@ -55,15 +51,10 @@ class UncommittedAddsTests {
 
 	@Test
 	void readRepairDoesNotCopyTheValueOfAnAddThatHasNotWonButCopiesItOnceItWon() {
-		Instant opened = Instant.now();
-		ReplicatedMemcached engine = this.engines.open((builder) -> builder.readConsistency(ReadConsistency.MAJORITY));
-		// No refill copies anything behind the reads' back.
-		awaitEveryNodeComplete(engine, opened);
-		long now = System.currentTimeMillis();
-		Envelope uncommitted = Envelope.value(now << 20, 0, bytes("added"));
-		engine.uncommittedAdds().started("pending-add", uncommitted.version());
-		onOneReplicaOverTombstones("pending-add", uncommitted, now);
-		Envelope committed = onOneReplicaOverTombstones("settled-add", Envelope.value(now << 20, 0, bytes("set")), now);
+		Keys keys = onePendingAndOneSettledAdd();
+		ReplicatedMemcached engine = keys.engine();
+		Envelope uncommitted = keys.pending();
+		Envelope committed = keys.settled();
 
 		engine.get("pending-add");
 		engine.get("settled-add");
@@ -79,6 +70,37 @@ class UncommittedAddsTests {
 		await().atMost(Duration.ofSeconds(5))
 			.untilAsserted(() -> assertThat(envelopeOn(memcached.cluster().node(0), "pending-add").version())
 				.isEqualTo(uncommitted.version()));
+	}
+
+	@Test
+	void aWonAddIsForgottenAtOnceAndALostOneIsStillHeldAfterItsRollback() {
+		ReplicatedMemcached engine = this.engines.open((builder) -> builder.readConsistency(ReadConsistency.MAJORITY));
+		assertThat(engine.add("won", bytes("first"), Duration.ZERO)).isTrue();
+		assertThat(engine.uncommittedAdds().size()).as("a won add").isZero();
+		assertThat(engine.add("won", bytes("second"), Duration.ZERO)).as("the key is taken").isFalse();
+		assertThat(engine.uncommittedAdds().size()).as("a lost add, for " + UncommittedAdds.RETENTION).isOne();
+	}
+
+	/**
+	 * An engine whose refill is complete, and two keys each held as a newer value by
+	 * replicas 1 and 2 over an older tombstone on replica 0: one the value of an add this
+	 * engine has not seen win, the other an ordinary value.
+	 */
+	private Keys onePendingAndOneSettledAdd() {
+		Instant opened = Instant.now();
+		ReplicatedMemcached engine = this.engines.open((builder) -> builder.readConsistency(ReadConsistency.MAJORITY));
+		// No refill copies anything behind the test's back.
+		awaitEveryNodeComplete(engine, opened);
+		long now = System.currentTimeMillis();
+		Envelope pending = Envelope.value(now << 20, 0, bytes("added"));
+		engine.uncommittedAdds().started("pending-add", pending.version());
+		onOneReplicaOverTombstones("pending-add", pending, now);
+		Envelope settled = onOneReplicaOverTombstones("settled-add", Envelope.value(now << 20, 0, bytes("set")), now);
+		return new Keys(engine, pending, settled);
+	}
+
+	private record Keys(ReplicatedMemcached engine, Envelope pending, Envelope settled) {
+
 	}
 
 	/**
