@@ -17,18 +17,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
+import com.google.code.yanf4j.config.Configuration;
 import com.google.code.yanf4j.core.Session;
 import com.google.code.yanf4j.core.SocketOption;
 import com.google.code.yanf4j.core.impl.StandardSocketOption;
 import net.rubyeye.xmemcached.CommandFactory;
+import net.rubyeye.xmemcached.MemcachedSessionComparator;
+import net.rubyeye.xmemcached.MemcachedSessionLocator;
 import net.rubyeye.xmemcached.XMemcachedClient;
 import net.rubyeye.xmemcached.XMemcachedClientBuilder;
+import net.rubyeye.xmemcached.buffer.BufferAllocator;
 import net.rubyeye.xmemcached.buffer.SimpleBufferAllocator;
 import net.rubyeye.xmemcached.command.Command;
 import net.rubyeye.xmemcached.command.CommandType;
 import net.rubyeye.xmemcached.command.TextCommandFactory;
 import net.rubyeye.xmemcached.impl.ArrayMemcachedSessionLocator;
 import net.rubyeye.xmemcached.impl.IndexMemcachedSessionComparator;
+import net.rubyeye.xmemcached.impl.MemcachedConnector;
 import net.rubyeye.xmemcached.transcoders.CachedData;
 import org.jspecify.annotations.Nullable;
 
@@ -365,6 +370,11 @@ public final class NodeConnection implements AutoCloseable {
 		return false;
 	}
 
+	/** How many split gets went out batched with others; for tests. */
+	long batchedGets() {
+		return ((SplitGetsMerging.Connector) this.client.getConnector()).optimizer().batchedGets();
+	}
+
 	/** Commands still tracked for their timeout, answered or not; for tests. */
 	int trackedCommands() {
 		return this.inFlight.size();
@@ -510,11 +520,6 @@ public final class NodeConnection implements AutoCloseable {
 					new TextCommandFactory(), RAW, singleServer(address), List.of(), Map.of(), 1, connectTimeoutMillis,
 					"memquorum-" + address, false, true);
 			this.socketAddress = address.toSocketAddress();
-			// Concurrent single-key gets queued on this connection go out as one
-			// multi-get, and each command still gets its own reply and latch. Under load
-			// this saves a write and a memcached dispatch per key. A command whose merged
-			// batch is lost with its session may complete only at the operation timeout.
-			setOptimizeGet(true);
 			setHealSessionInterval(reconnectIntervalMillis);
 			setEnableHeartBeat(false);
 		}
@@ -536,6 +541,21 @@ public final class NodeConnection implements AutoCloseable {
 			Map<InetSocketAddress, InetSocketAddress> map = new LinkedHashMap<>();
 			map.put(address.toSocketAddress(), null);
 			return map;
+		}
+
+		/**
+		 * Concurrent single-key gets queued on this connection go out as one multi-get,
+		 * and each command still gets its own reply and latch: xmemcached's gets by its
+		 * optimizer, split gets by {@link SplitGetsMerging}. Under load this saves a
+		 * write and a memcached dispatch per key.
+		 */
+		@Override
+		protected MemcachedConnector newConnector(BufferAllocator bufferAllocator, Configuration configuration,
+				MemcachedSessionLocator locator, MemcachedSessionComparator comparator, CommandFactory commandFactory,
+				int poolSize, int maxQueuedNoReplyOperations) {
+			configuration.setDispatchMessageThreadCount(0);
+			return new SplitGetsMerging.Connector(configuration, locator, comparator, bufferAllocator, commandFactory,
+					poolSize, maxQueuedNoReplyOperations);
 		}
 
 		CommandFactory commandFactory() {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import com.google.code.yanf4j.buffer.IoBuffer;
 import net.rubyeye.xmemcached.command.Command;
 import net.rubyeye.xmemcached.command.CommandType;
+import net.rubyeye.xmemcached.exception.MemcachedDecodeException;
 import net.rubyeye.xmemcached.impl.MemcachedTCPSession;
 import org.jspecify.annotations.Nullable;
 
@@ -41,10 +42,9 @@ final class SplitGetsCommand extends Command {
 
 	private static final byte[] END = "END".getBytes(StandardCharsets.US_ASCII);
 
-	private static final byte[] DATA_END = "\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII);
-
 	private static final byte[] EMPTY = new byte[0];
 
+	/** Before the value, reading its data, after it (only {@code END} may follow). */
 	private enum Phase {
 
 		LINE, DATA, END
@@ -88,63 +88,40 @@ final class SplitGetsCommand extends Command {
 	@Override
 	public boolean decode(MemcachedTCPSession session, ByteBuffer buffer) {
 		while (true) {
-			switch (this.phase) {
-				case LINE -> {
-					int lineEnd = lineEnd(buffer);
-					if (lineEnd < 0) {
-						if (buffer.remaining() > MAX_LINE_LENGTH) {
-							decodeError("memcached sent a reply line over " + MAX_LINE_LENGTH + " bytes to gets "
-									+ this.key + "; the connection is closed", null);
-						}
-						return false;
-					}
-					if (matches(buffer, buffer.position(), lineEnd, END)) {
-						buffer.position(lineEnd + 2);
-						finish(null);
-						return true;
-					}
-					if (!matches(buffer, buffer.position(), buffer.position() + VALUE.length, VALUE)) {
-						return decodeError(errorLine(buffer, lineEnd));
-					}
-					startValue(buffer, lineEnd);
-					buffer.position(lineEnd + 2);
-					this.phase = Phase.DATA;
+			if (this.phase == Phase.DATA) {
+				if (!readValue(buffer)) {
+					return false;
 				}
-				case DATA -> {
-					if (!fill(buffer)) {
-						return false;
-					}
-					this.phase = Phase.END;
-				}
-				case END -> {
-					if (buffer.remaining() < DATA_END.length) {
-						return false;
-					}
-					int start = buffer.position();
-					if (!matches(buffer, start, start + DATA_END.length, DATA_END)) {
-						decodeError("memcached's reply to gets " + this.key + " has no END after " + this.length
-								+ " bytes of data; the connection is closed", null);
-					}
-					buffer.position(start + DATA_END.length);
-					finish(isSplit() ? StoredItem.split(this.flags, this.head, this.body, this.tail, this.cas)
-							: new StoredItem(this.flags, this.body, this.cas));
-					return true;
-				}
+				this.phase = Phase.END;
 			}
+			int lineEnd = lineEnd(buffer, this);
+			if (lineEnd < 0) {
+				return false;
+			}
+			if (isEnd(buffer, lineEnd)) {
+				buffer.position(lineEnd + 2);
+				finish((this.phase == Phase.END) ? item() : null);
+				return true;
+			}
+			if (this.phase == Phase.END) {
+				decodeError("memcached's reply to gets " + this.key + " has no END after " + this.length
+						+ " bytes of data; the connection is closed", null);
+			}
+			if (!isValue(buffer)) {
+				return decodeError(errorLine(buffer, lineEnd));
+			}
+			startValue(buffer, lineEnd);
+			this.phase = Phase.DATA;
 		}
 	}
 
-	private boolean isSplit() {
-		return this.head != null;
-	}
-
-	private void finish(@Nullable StoredItem item) {
-		setResult(item);
-		countDownLatch();
-	}
-
-	/** {@code VALUE <key> <flags> <bytes> <cas>}: reads the numbers, sizes the parts. */
-	private void startValue(ByteBuffer buffer, int lineEnd) {
+	/**
+	 * Read the {@code VALUE} line at the buffer's position, which must name this
+	 * command's key, and size the parts its data goes to; the buffer moves past the line.
+	 * @param buffer the reply, positioned at the line
+	 * @param lineEnd where the line's {@code \r\n} starts
+	 */
+	void startValue(ByteBuffer buffer, int lineEnd) {
 		int at = buffer.position() + VALUE.length;
 		int keyEnd = indexOf(buffer, at, lineEnd, (byte) ' ');
 		if (keyEnd < 0 || !matches(buffer, at, keyEnd, this.keyBytes)) {
@@ -176,6 +153,63 @@ final class SplitGetsCommand extends Command {
 			this.body = new byte[this.length];
 			this.tail = EMPTY;
 		}
+		buffer.position(lineEnd + 2);
+	}
+
+	/**
+	 * Read the data announced by {@link #startValue} and the {@code \r\n} behind it.
+	 * @param buffer the reply
+	 * @return whether all of it has arrived
+	 */
+	boolean readValue(ByteBuffer buffer) {
+		if (!fill(buffer)) {
+			return false;
+		}
+		if (buffer.remaining() < 2) {
+			return false;
+		}
+		int start = buffer.position();
+		if (buffer.get(start) != '\r' || buffer.get(start + 1) != '\n') {
+			decodeError("memcached's reply to gets " + this.key + " does not end its line after " + this.length
+					+ " bytes of data; the connection is closed", null);
+		}
+		buffer.position(start + 2);
+		return true;
+	}
+
+	/** The item whose data {@link #readValue} read. */
+	StoredItem item() {
+		return isSplit() ? StoredItem.split(this.flags, this.head, this.body, this.tail, this.cas)
+				: new StoredItem(this.flags, this.body, this.cas);
+	}
+
+	/**
+	 * Complete this command.
+	 * @param item what it read, or {@code null} for a miss
+	 */
+	void finish(@Nullable StoredItem item) {
+		setResult(item);
+		countDownLatch();
+	}
+
+	/**
+	 * Fail this command, unless it completed already.
+	 * @param failure why
+	 */
+	void fail(Exception failure) {
+		if (getLatch().getCount() > 0) {
+			setException(failure);
+			countDownLatch();
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "gets " + this.key;
+	}
+
+	private boolean isSplit() {
+		return this.head != null;
 	}
 
 	/** Copy what has arrived into the parts; true once all of the value is in. */
@@ -206,15 +240,43 @@ final class SplitGetsCommand extends Command {
 		return true;
 	}
 
-	/** Where the line starting at the buffer's position ends ({@code \r\n}), or -1. */
-	private static int lineEnd(ByteBuffer buffer) {
+	/**
+	 * Where the line starting at the buffer's position ends ({@code \r\n}), or -1 while
+	 * it has not all arrived.
+	 * @param buffer the reply
+	 * @param command the command reading it, named when the line is too long
+	 * @throws net.rubyeye.xmemcached.exception.MemcachedDecodeException when the line is
+	 * longer than any reply line to a get can be
+	 */
+	static int lineEnd(ByteBuffer buffer, Command command) {
 		int limit = Math.min(buffer.limit(), buffer.position() + MAX_LINE_LENGTH + 1);
 		for (int i = buffer.position(); i + 1 < limit; i++) {
 			if (buffer.get(i) == '\r' && buffer.get(i + 1) == '\n') {
 				return i;
 			}
 		}
+		if (buffer.remaining() > MAX_LINE_LENGTH) {
+			throw new MemcachedDecodeException("memcached sent a reply line over " + MAX_LINE_LENGTH + " bytes to "
+					+ command + "; the connection is closed");
+		}
 		return -1;
+	}
+
+	static boolean isEnd(ByteBuffer buffer, int lineEnd) {
+		return matches(buffer, buffer.position(), lineEnd, END);
+	}
+
+	static boolean isValue(ByteBuffer buffer) {
+		return matches(buffer, buffer.position(), buffer.position() + VALUE.length, VALUE);
+	}
+
+	/**
+	 * Whether the {@code VALUE} line at the buffer's position names this command's key.
+	 */
+	boolean isValueOfThisKey(ByteBuffer buffer, int lineEnd) {
+		int at = buffer.position() + VALUE.length;
+		int keyEnd = indexOf(buffer, at, lineEnd, (byte) ' ');
+		return keyEnd >= 0 && matches(buffer, at, keyEnd, this.keyBytes);
 	}
 
 	private static int indexOf(ByteBuffer buffer, int from, int to, byte wanted) {
@@ -262,7 +324,7 @@ final class SplitGetsCommand extends Command {
 		decodeError("memcached sent a malformed VALUE line for gets " + this.key + "; the connection is closed", null);
 	}
 
-	private static String errorLine(ByteBuffer buffer, int lineEnd) {
+	static String errorLine(ByteBuffer buffer, int lineEnd) {
 		byte[] line = new byte[lineEnd - buffer.position()];
 		buffer.get(line);
 		buffer.position(lineEnd + 2);

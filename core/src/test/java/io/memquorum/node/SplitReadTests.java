@@ -106,6 +106,39 @@ class SplitReadTests {
 		}
 	}
 
+	@Test
+	void splitGetsQueuedTogetherGoOutAsOneMultiGetAndEachGetsItsOwnHitOrMiss() throws Exception {
+		NodeConnection connection = connect(memcached.cluster().addresses().get(0));
+		List<byte[]> values = new ArrayList<>();
+		for (int i = 0; i < 40; i++) {
+			byte[] value = randomBytes(10 + i * 100);
+			values.add(value);
+			connection.set("batched-" + i, 0, new StoredValue((i % 3 == 0) ? 5 : 77, value)).get(5, TimeUnit.SECONDS);
+		}
+		List<CompletableFuture<StoredItem>> reads = new ArrayList<>();
+		List<Integer> asked = new ArrayList<>();
+		for (int i = 0; i < 4000; i++) {
+			// keys 40 to 59 were never set; repeated keys land in the same batch
+			int key = ThreadLocalRandom.current().nextInt(60);
+			asked.add(key);
+			reads.add(connection.gets("batched-" + key, LAYOUT));
+		}
+		CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+		for (int i = 0; i < reads.size(); i++) {
+			int key = asked.get(i);
+			StoredItem item = reads.get(i).join();
+			if (key < 40) {
+				assertThat(item.data()).as("key %d", key).isEqualTo(values.get(key));
+				assertThat(item.isSplit()).isEqualTo(key % 3 != 0);
+			}
+			else {
+				assertThat(item).as("key %d", key).isNull();
+			}
+		}
+		assertThat(connection.batchedGets()).as("gets that went out batched").isPositive();
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "VALUE someone-else 77 6 1\r\nabcdef\r\nEND\r\n", "VALUE hostile 77 -6 1\r\n",
 			"VALUE hostile 77 6\r\nabcdef\r\nEND\r\n", "VALUE hostile 7x7 6 1\r\nabcdef\r\nEND\r\n",
