@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import io.memquorum.node.NodeAddress;
-import io.memquorum.node.NodeConnection;
 import io.memquorum.node.StoredItem;
 import org.jspecify.annotations.Nullable;
 
@@ -72,12 +71,11 @@ final class CompanionRead {
 			return;
 		}
 		Node node = this.order.get(this.next++);
-		// Two single gets, back to back on the node's one connection: one round trip,
+		// Two split gets, back to back on the node's one connection: one round trip,
 		// and each can join the multi-get that the connection merges from concurrent
-		// gets (an explicit multi-get would not).
-		NodeConnection connection = node.connection();
-		CompletableFuture<@Nullable StoredItem> entry = connection.gets(this.encoded);
-		CompletableFuture<@Nullable StoredItem> generation = connection.gets(this.companion);
+		// split gets (an explicit multi-get would not).
+		CompletableFuture<@Nullable StoredItem> entry = this.state.read(node, this.encoded);
+		CompletableFuture<@Nullable StoredItem> generation = this.state.read(node, this.companion);
 		CompletableFuture<StoredItem[]> both = entry.thenCombine(generation,
 				(value, companion) -> new StoredItem[] { value, companion });
 		this.state.timed(node, "get", both).whenComplete((items, failure) -> {

@@ -63,6 +63,28 @@ final class ConditionalWrite {
 		return decideAndStore(node, encoded, decide, MAX_CAS_ATTEMPTS, known);
 	}
 
+	/**
+	 * As {@link #applyFrom}, once a read of the replica already sent answers: a write
+	 * right after a read that has not heard from every replica yet waits for it instead
+	 * of reading again. When that read fails, or none was sent, the replica is read.
+	 * @param node the replica
+	 * @param encoded the memcached key
+	 * @param decide as for {@link #apply(Node, String, Function)}
+	 * @param sent the read already sent, or {@code null}
+	 * @return the envelope stored, or {@code null} when declined
+	 */
+	CompletableFuture<@Nullable Envelope> applyAfter(Node node, String encoded,
+			Function<@Nullable Envelope, @Nullable Envelope> decide,
+			@Nullable CompletableFuture<@Nullable StoredItem> sent) {
+		if (sent == null) {
+			return apply(node, encoded, decide);
+		}
+		return sent
+			.handle((item, failure) -> (failure == null) ? applyFrom(node, encoded, decide, item)
+					: apply(node, encoded, decide))
+			.thenCompose(Function.identity());
+	}
+
 	private CompletableFuture<@Nullable Envelope> apply(Node node, String encoded,
 			Function<@Nullable Envelope, @Nullable Envelope> decide, int attemptsLeft) {
 		return this.state.read(node, encoded)

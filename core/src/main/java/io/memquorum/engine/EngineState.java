@@ -187,10 +187,8 @@ final class EngineState {
 
 	/**
 	 * Read one key's item from one node, split as envelopes are ({@link #itemLayout}):
-	 * the payload is never copied. xmemcached does not merge these reads with other gets
-	 * on the connection, so reads that send several gets to one node at once (a cache
-	 * hit's entry and generation, a MAJORITY read under load) use its own merged gets
-	 * instead.
+	 * the payload is never copied. Reads queued on a connection at the same moment go out
+	 * as one multi-key gets (the connection's {@code SplitGetsMerging}).
 	 * @param node the node
 	 * @param encoded the memcached key
 	 * @return the item, or {@code null} on a miss
@@ -279,8 +277,20 @@ final class EngineState {
 	 */
 	void readEach(List<Node> nodes, String encoded, BiConsumer<Node, @Nullable String> failed,
 			BiConsumer<Node, @Nullable StoredItem> answered) {
+		readEach(nodes, encoded, ReadStamp.NONE, failed, answered);
+	}
+
+	/**
+	 * As {@link #readEach(List, String, BiConsumer, BiConsumer)}, telling the stamp of
+	 * each read while it is on its way, so that a write right after the read can wait for
+	 * it rather than read again.
+	 */
+	void readEach(List<Node> nodes, String encoded, ReadStamp stamp, BiConsumer<Node, @Nullable String> failed,
+			BiConsumer<Node, @Nullable StoredItem> answered) {
 		for (Node node : nodes) {
-			timed(node, "get", node.connection().gets(encoded)).whenComplete((item, failure) -> {
+			CompletableFuture<@Nullable StoredItem> read = read(node, encoded);
+			stamp.reading(node.address, read);
+			timed(node, "get", read).whenComplete((item, failure) -> {
 				if (failure != null) {
 					Throwable cause = Completions.unwrap(failure);
 					recordFailure(node, cause);

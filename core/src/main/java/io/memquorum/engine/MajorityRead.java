@@ -67,7 +67,7 @@ final class MajorityRead {
 			fail();
 			return this.result;
 		}
-		this.state.readEach(this.readable, this.encoded, this::failed, (node, item) -> {
+		this.state.readEach(this.readable, this.encoded, this.stamp, this::failed, (node, item) -> {
 			this.stamp.record(node.address, item);
 			answered(node, this.state.liveOrTombstone(node, this.encoded, item));
 		});

@@ -81,7 +81,7 @@ final class QuorumWrite {
 		return send(operation, key, encoded, true,
 				(node) -> stamp.knows(node.address)
 						? conditional.applyFrom(node, encoded, decide, stamp.held(node.address))
-						: conditional.apply(node, encoded, decide))
+						: conditional.applyAfter(node, encoded, decide, stamp.read(node.address)))
 			.thenApply(WriteOutcome::succeeded);
 	}
 

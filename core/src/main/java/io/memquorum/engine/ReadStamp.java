@@ -1,6 +1,7 @@
 package io.memquorum.engine;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.memquorum.node.NodeAddress;
@@ -24,7 +25,25 @@ public final class ReadStamp {
 
 	private final Map<NodeAddress, StoredItem> items = new ConcurrentHashMap<>();
 
+	/** Reads still on their way: a write waits for them rather than reading again. */
+	private final Map<NodeAddress, CompletableFuture<@Nullable StoredItem>> reading = new ConcurrentHashMap<>();
+
 	ReadStamp() {
+	}
+
+	void reading(NodeAddress node, CompletableFuture<@Nullable StoredItem> read) {
+		if (this != NONE) {
+			this.reading.put(node, read);
+		}
+	}
+
+	/**
+	 * The read of a replica that this stamp's read sent, answered or not.
+	 * @param node the replica
+	 * @return the read, or {@code null} when none was sent
+	 */
+	@Nullable CompletableFuture<@Nullable StoredItem> read(NodeAddress node) {
+		return this.reading.get(node);
 	}
 
 	void record(NodeAddress node, @Nullable StoredItem item) {

@@ -34,6 +34,12 @@ public final class ReplicatedSession implements Session {
 	/** What this session knows the replicas hold: as read, plus its own saves. */
 	private StoredSession known;
 
+	/**
+	 * The payload {@link #known} was read from, while it is that: replicas that still
+	 * hold exactly these bytes take the save's merge without decoding them again.
+	 */
+	private byte @Nullable [] knownBytes;
+
 	/** The id the session is stored under, {@code null} while new. */
 	private @Nullable String storedId;
 
@@ -54,13 +60,14 @@ public final class ReplicatedSession implements Session {
 	private ReadStamp stamp;
 
 	ReplicatedSession(ReplicatedSessionRepository repository, MapSession cached, @Nullable StoredSession stored,
-			boolean readFromMinority, ReadStamp stamp) {
+			byte @Nullable [] storedBytes, boolean readFromMinority, ReadStamp stamp) {
 		this.stamp = stamp;
 		this.repository = repository;
 		this.cached = cached;
 		this.readFromMinority = readFromMinority;
 		if (stored != null) {
 			this.known = stored;
+			this.knownBytes = storedBytes;
 			this.storedId = cached.getId();
 			this.storedIndexes = stored.indexes;
 		}
@@ -167,6 +174,7 @@ public final class ReplicatedSession implements Session {
 				StoredSession all = everything(indexes);
 				writes.saveNew(getId(), all, now);
 				this.known = all;
+				this.knownBytes = null;
 				this.repository.eventPublisher().publishEvent(new SessionCreatedEvent(this.repository, this));
 			}
 			else if (!getId().equals(this.storedId)) {
@@ -177,6 +185,7 @@ public final class ReplicatedSession implements Session {
 					return;
 				}
 				this.known = moved;
+				this.knownBytes = null;
 			}
 			else {
 				StoredSession change = change(indexes, now);
@@ -189,11 +198,12 @@ public final class ReplicatedSession implements Session {
 					return;
 				}
 				this.repository.requireWriteQuorum("save", getId());
-				StoredSession expected = StoredSession.decode(this.known.encode()).mergeFrom(change);
+				StoredSession expected = this.known.copy().mergeFrom(change);
 				try {
 					ReadStamp stamp = this.stamp;
 					this.stamp = ReadStamp.NONE;
-					if (!writes.saveChange(getId(), expected, change, this.storedIndexes, stamp, now)) {
+					if (!writes.saveChange(getId(), new SessionChange(this.known, this.knownBytes, change, expected),
+							this.storedIndexes, stamp, now)) {
 						return;
 					}
 				}
@@ -205,6 +215,7 @@ public final class ReplicatedSession implements Session {
 					throw ex;
 				}
 				this.known = expected;
+				this.knownBytes = null;
 			}
 		}
 		catch (QuorumNotReachedException ex) {

@@ -342,7 +342,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	public ReplicatedSession createSession() {
 		MapSession cached = new MapSession(this.sessionIdGenerator);
 		cached.setMaxInactiveInterval(this.defaultMaxInactiveInterval);
-		ReplicatedSession session = new ReplicatedSession(this, cached, null, false, ReadStamp.NONE);
+		ReplicatedSession session = new ReplicatedSession(this, cached, null, null, false, ReadStamp.NONE);
 		session.flushImmediateIfNecessary();
 		return session;
 	}
@@ -358,7 +358,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 		if (read.stored == null || read.stored.isEnded()) {
 			return null;
 		}
-		ReplicatedSession session = toSession(id, read.stored, read.fromMinority, read.stamp);
+		ReplicatedSession session = toSession(id, read.stored, read.bytes, read.fromMinority, read.stamp);
 		if (session == null || session.isExpired()) {
 			return null;
 		}
@@ -368,8 +368,8 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	@Override
 	public void deleteById(String id) {
 		StoredSession found = readStored(id).stored;
-		ReplicatedSession session = (found != null && !found.isEnded()) ? toSession(id, found, false, ReadStamp.NONE)
-				: null;
+		ReplicatedSession session = (found != null && !found.isEnded())
+				? toSession(id, found, null, false, ReadStamp.NONE) : null;
 		requireWriteQuorum("log out", id);
 		try {
 			this.writes.logOut(id);
@@ -405,7 +405,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 			StoredSession stored = (bytes != null) ? decodeCounted(null, bytes) : null;
 			String id = (stored != null) ? this.idSeal.open(stored.sealedId) : null;
 			ReplicatedSession session = (stored != null && id != null && !stored.isEnded()
-					&& hash.equals(SessionKeys.sha256(id))) ? toSession(id, stored, false, ReadStamp.NONE) : null;
+					&& hash.equals(SessionKeys.sha256(id))) ? toSession(id, stored, null, false, ReadStamp.NONE) : null;
 			if (session == null || session.isExpired() || !indexValue.equals(session.storedIndexes().get(indexName))) {
 				stale.add(hash);
 			}
@@ -445,31 +445,33 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 				if (this.degradeWhenUnreachable) {
 					logger.warn("No memcached replica could answer for session {}; treating it as absent: {}",
 							SessionKeys.describe(id), ex.getMessage());
-					return new Read(null, true, ReadStamp.NONE);
+					return new Read(null, null, true, ReadStamp.NONE);
 				}
 				throw new SessionStoreUnavailableException(
 						"No memcached replica could answer for session " + SessionKeys.describe(id), ex);
 			}
 		}
 		if (bytes == null) {
-			return new Read(null, fromMinority, stamp);
+			return new Read(null, null, fromMinority, stamp);
 		}
 		StoredSession stored = decodeCounted(id, bytes);
 		if (stored != null && !stored.isEnded() && !id.equals(this.idSeal.open(stored.sealedId))) {
 			countUnreadable(id, "the stored session carries another id");
-			return new Read(null, fromMinority, stamp);
+			return new Read(null, null, fromMinority, stamp);
 		}
-		return new Read(stored, fromMinority, stamp);
+		return new Read(stored, bytes, fromMinority, stamp);
 	}
 
 	/**
 	 * What a majority read found.
 	 *
 	 * @param stored the merged stored session, or {@code null}
+	 * @param bytes the payload {@code stored} was decoded from
 	 * @param fromMinority whether fewer than a majority answered (the fallback)
 	 * @param stamp what each replica held, for the save that follows
 	 */
-	private record Read(@Nullable StoredSession stored, boolean fromMinority, ReadStamp stamp) {
+	private record Read(@Nullable StoredSession stored, byte @Nullable [] bytes, boolean fromMinority,
+			ReadStamp stamp) {
 
 	}
 
@@ -500,8 +502,8 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	 * Turn a stored session into a session, or {@code null} when an attribute cannot be
 	 * read.
 	 */
-	private @Nullable ReplicatedSession toSession(String id, StoredSession stored, boolean fromMinority,
-			ReadStamp stamp) {
+	private @Nullable ReplicatedSession toSession(String id, StoredSession stored, byte @Nullable [] storedBytes,
+			boolean fromMinority, ReadStamp stamp) {
 		try {
 			MapSession cached = new MapSession(id);
 			cached.setCreationTime(Instant.ofEpochMilli(stored.creationTime.value));
@@ -509,7 +511,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 			cached.setMaxInactiveInterval(Duration.ofSeconds(stored.maxInactiveSeconds.value));
 			stored.liveAttributes()
 				.forEach((name, value) -> cached.setAttribute(name, this.serializer.deserialize(value)));
-			return new ReplicatedSession(this, cached, stored, fromMinority, stamp);
+			return new ReplicatedSession(this, cached, stored, storedBytes, fromMinority, stamp);
 		}
 		catch (RuntimeException | OutOfMemoryError | StackOverflowError ex) {
 			// Stored bytes are untrusted: whatever they make decoding throw, the user

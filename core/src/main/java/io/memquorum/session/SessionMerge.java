@@ -62,6 +62,24 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunc
 		return merged;
 	}
 
+	/**
+	 * Tell this merge its outcome for one input, computed already: replicas that hold
+	 * {@code input} take {@code output} without decoding, merging and encoding again.
+	 * Only an outcome that {@link #apply} would produce is taken: the input a whole live
+	 * session, the output not expired.
+	 * @param input a payload
+	 * @param decoded what {@code input} decodes to
+	 * @param merged {@code decoded} merged with this merge's change
+	 * @param output {@code merged}, encoded
+	 */
+	void knowOutcome(byte[] input, StoredSession decoded, StoredSession merged, byte[] output) {
+		long expiresAt = merged.expiresAt();
+		if (decoded.isComplete() && !decoded.isEnded() && expiresAt > this.now) {
+			this.expiries.put(output, expiresAt);
+			this.last = new Merged(input, output);
+		}
+	}
+
 	private record Merged(byte[] input, byte[] output) {
 
 	}

@@ -73,23 +73,28 @@ final class SessionWrites {
 	/**
 	 * Merge one request's change into every replica's copy.
 	 * @param id the session id
-	 * @param expected what this request expects the replicas to hold after the save: what
-	 * it read merged with its change
-	 * @param change the change
+	 * @param save what the request read, changed and expects the replicas to hold after
+	 * the save
 	 * @param storedIndexes the index values the session was listed under
 	 * @param stamp what each replica held when the session was read
 	 * @param now epoch milliseconds now
 	 * @return whether stored; {@code false} when the session was logged out or moved
 	 */
-	boolean saveChange(String id, StoredSession expected, StoredSession change, Map<String, String> storedIndexes,
-			ReadStamp stamp, long now) {
+	boolean saveChange(String id, SessionChange save, Map<String, String> storedIndexes, ReadStamp stamp, long now) {
 		String key = this.repository.sessionKey(id);
-		checkSize(key, expected.encode(), expected.attributes.size());
+		StoredSession expected = save.expected();
+		StoredSession change = save.change();
+		byte[] expectedBytes = expected.encode();
+		checkSize(key, expectedBytes, expected.attributes.size());
 		String hash = SessionKeys.sha256(id);
 		if (change.indexedUntil != 0) {
 			addToIndexes(expected.indexes, hash, expected.indexedUntil, null);
 		}
 		SessionMerge merge = new SessionMerge(change, null, now);
+		if (save.readBytes() != null) {
+			// Replicas that still hold what the request read merge into what it expects.
+			merge.knowOutcome(save.readBytes(), save.read(), expected, expectedBytes);
+		}
 		boolean stored = this.engine.update(key, merge, merge, stamp);
 		if (!stored && !merge.sawEnded() && merge.sawNoCopy()) {
 			// Too few replicas hold a copy (restarted empty): fill them from what this

@@ -112,6 +112,27 @@ final class StoredSession {
 	}
 
 	/**
+	 * A copy that merges can change without changing this one: registers and maps are
+	 * copied; attributes and byte arrays, which nothing changes in place, are shared.
+	 * @return the copy
+	 */
+	StoredSession copy() {
+		StoredSession copy = new StoredSession();
+		copy.sealedId = this.sealedId;
+		copy.indexedUntil = this.indexedUntil;
+		copy.creationTime.mergeFrom(this.creationTime);
+		copy.lastAccessedTime.mergeFrom(this.lastAccessedTime);
+		copy.maxInactiveSeconds.mergeFrom(this.maxInactiveSeconds);
+		copy.invalidated.mergeFrom(this.invalidated);
+		copy.movedToVersion = this.movedToVersion;
+		copy.movedTo = this.movedTo;
+		copy.indexesVersion = this.indexesVersion;
+		copy.indexes = new TreeMap<>(this.indexes);
+		copy.attributes.putAll(this.attributes);
+		return copy;
+	}
+
+	/**
 	 * Whether this copy is a whole session, as opposed to a delta that reached a replica
 	 * with nothing to merge into.
 	 */
