@@ -3,6 +3,7 @@ package io.memquorum.session;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -46,6 +47,15 @@ public final class ReplicatedSession implements Session {
 	/** The index values the replicas list this session under. */
 	private Map<String, String> storedIndexes;
 
+	/**
+	 * Attributes as stored and not yet asked for, by name: each is deserialized when the
+	 * application first reads it, so a request pays only for the attributes it uses.
+	 */
+	private final Map<String, byte[]> undecoded;
+
+	/** While the index resolver reads attributes: its reads are not the application's. */
+	private boolean resolvingIndexes;
+
 	/** Changed attributes, by name, with the version of their change. */
 	private final Map<String, Long> changedAttributes = new LinkedHashMap<>();
 
@@ -68,11 +78,13 @@ public final class ReplicatedSession implements Session {
 		if (stored != null) {
 			this.known = stored;
 			this.knownBytes = storedBytes;
+			this.undecoded = stored.liveAttributes();
 			this.storedId = cached.getId();
 			this.storedIndexes = stored.indexes;
 		}
 		else {
 			this.known = StoredSession.withSealedId(repository.idSeal().seal(cached.getId()));
+			this.undecoded = new LinkedHashMap<>();
 			this.storedIndexes = Map.of();
 		}
 	}
@@ -100,8 +112,15 @@ public final class ReplicatedSession implements Session {
 
 	@Override
 	public <T> @Nullable T getAttribute(String name) {
+		byte[] stored = this.undecoded.remove(name);
+		if (stored != null) {
+			Object value = this.repository.decodeAttribute(getId(), name, stored);
+			if (value != null) {
+				this.cached.setAttribute(name, value);
+			}
+		}
 		T value = this.cached.getAttribute(name);
-		if (value != null && this.repository.saveMode() == SaveMode.ON_GET_ATTRIBUTE) {
+		if (value != null && !this.resolvingIndexes && this.repository.saveMode() == SaveMode.ON_GET_ATTRIBUTE) {
 			this.changedAttributes.put(name, this.repository.clock().next());
 		}
 		return value;
@@ -109,11 +128,17 @@ public final class ReplicatedSession implements Session {
 
 	@Override
 	public Set<String> getAttributeNames() {
-		return this.cached.getAttributeNames();
+		if (this.undecoded.isEmpty()) {
+			return this.cached.getAttributeNames();
+		}
+		Set<String> names = new LinkedHashSet<>(this.cached.getAttributeNames());
+		names.addAll(this.undecoded.keySet());
+		return names;
 	}
 
 	@Override
 	public void setAttribute(String name, @Nullable Object value) {
+		this.undecoded.remove(name);
 		this.cached.setAttribute(name, value);
 		this.changedAttributes.put(name, this.repository.clock().next());
 		flushImmediateIfNecessary();
@@ -270,9 +295,14 @@ public final class ReplicatedSession implements Session {
 			getAttributeNames().forEach((name) -> this.changedAttributes.putIfAbsent(name, version));
 		}
 		this.changedAttributes.forEach((name, version) -> {
-			Object value = this.cached.getAttribute(name);
-			change.attributes.put(name, new StoredSession.Attribute(version,
-					(value != null) ? this.repository.serializer().serialize(value) : null));
+			// Not read by the application (SaveMode.ALWAYS): its stored bytes, as they
+			// are.
+			byte[] serialized = this.undecoded.get(name);
+			if (serialized == null) {
+				Object value = this.cached.getAttribute(name);
+				serialized = (value != null) ? this.repository.serializer().serialize(value) : null;
+			}
+			change.attributes.put(name, new StoredSession.Attribute(version, serialized));
 		});
 		if (this.lastAccessedTimeVersion != 0) {
 			change.lastAccessedTime.set(this.lastAccessedTimeVersion, getLastAccessedTime().toEpochMilli());
@@ -293,7 +323,14 @@ public final class ReplicatedSession implements Session {
 	}
 
 	private Map<String, String> resolveIndexes() {
-		Map<String, String> resolved = this.repository.indexResolver().resolveIndexesFor(this.cached);
+		Map<String, String> resolved;
+		this.resolvingIndexes = true;
+		try {
+			resolved = this.repository.indexResolver().resolveIndexesFor(this);
+		}
+		finally {
+			this.resolvingIndexes = false;
+		}
 		Map<String, String> indexes = new TreeMap<>();
 		resolved.forEach((name, value) -> {
 			if (name != null && value != null) {

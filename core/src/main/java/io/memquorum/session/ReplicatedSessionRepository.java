@@ -93,10 +93,14 @@ import org.springframework.session.events.SessionDeletedEvent;
  * request extended. The memcached lifetime of a save is the stored expiry of the state it
  * writes.</li>
  * </ul>
- * A session that cannot be read (corrupt bytes, out-of-range metadata, an attribute class
- * that changed or is not allowed) counts as absent: the user gets a new session, the
- * event is counted ({@link #getUnreadableSessionCount()}) and logged, never an error.
- * When no replica can answer, {@code findById} raises
+ * A session that cannot be read (corrupt bytes, out-of-range metadata) counts as absent:
+ * the user gets a new session, the event is counted
+ * ({@link #getUnreadableSessionCount()}) and logged, never an error. Attributes are
+ * deserialized when the application first reads them, as Spring Session's JDBC store
+ * does: a request pays only for the attributes it uses. One that cannot be read then (its
+ * class changed in a deploy or is not allowed, or its bytes were crafted) reads as
+ * {@code null}, counted ({@link #getUnreadableAttributeCount()}) and logged; the rest of
+ * the session stays. When no replica can answer, {@code findById} raises
  * {@link SessionStoreUnavailableException} unless
  * {@link #setDegradeWhenUnreachable(boolean)} is set; a save that must change the session
  * and cannot reach the write quorum raises it too.
@@ -140,6 +144,8 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	private boolean degradeWhenUnreachable;
 
 	private final LongAdder unreadableSessions = new LongAdder();
+
+	private final LongAdder unreadableAttributes = new LongAdder();
 
 	private final LongAdder unreachableReads = new LongAdder();
 
@@ -309,6 +315,15 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	 */
 	public long getUnreadableSessionCount() {
 		return this.unreadableSessions.sum();
+	}
+
+	/**
+	 * Attributes found but unreadable when the application read them (their class changed
+	 * or is not allowed, or the bytes were crafted), each read as absent.
+	 * @return the count since start
+	 */
+	public long getUnreadableAttributeCount() {
+		return this.unreadableAttributes.sum();
 	}
 
 	/**
@@ -492,6 +507,27 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 		}
 	}
 
+	/**
+	 * Deserialize one stored attribute, when the application first reads it. Stored bytes
+	 * are untrusted: an attribute that cannot be read (its class changed or is not
+	 * allowed, or the bytes were crafted) reads as absent, and is counted and logged.
+	 * @param id the session id
+	 * @param name the attribute name
+	 * @param bytes the attribute as stored
+	 * @return the value, or {@code null} when it cannot be read
+	 */
+	@Nullable Object decodeAttribute(String id, String name, byte[] bytes) {
+		try {
+			return this.serializer.deserialize(bytes);
+		}
+		catch (RuntimeException | OutOfMemoryError | StackOverflowError ex) {
+			this.unreadableAttributes.increment();
+			logger.warn("Attribute '{}' of session {} cannot be read and is treated as absent: {}", name,
+					SessionKeys.describe(id), ex.getMessage());
+			return null;
+		}
+	}
+
 	private void countUnreadable(@Nullable String id, @Nullable String reason) {
 		this.unreadableSessions.increment();
 		logger.warn("Session {} cannot be read and is treated as absent; the user gets a new session: {}",
@@ -499,8 +535,8 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	}
 
 	/**
-	 * Turn a stored session into a session, or {@code null} when an attribute cannot be
-	 * read.
+	 * Turn a stored session into a session, or {@code null} when its metadata cannot be
+	 * used. Attributes stay serialized until the application reads them.
 	 */
 	private @Nullable ReplicatedSession toSession(String id, StoredSession stored, byte @Nullable [] storedBytes,
 			boolean fromMinority, ReadStamp stamp) {
@@ -509,8 +545,6 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 			cached.setCreationTime(Instant.ofEpochMilli(stored.creationTime.value));
 			cached.setLastAccessedTime(Instant.ofEpochMilli(stored.lastAccessedTime.value));
 			cached.setMaxInactiveInterval(Duration.ofSeconds(stored.maxInactiveSeconds.value));
-			stored.liveAttributes()
-				.forEach((name, value) -> cached.setAttribute(name, this.serializer.deserialize(value)));
 			return new ReplicatedSession(this, cached, stored, storedBytes, fromMinority, stamp);
 		}
 		catch (RuntimeException | OutOfMemoryError | StackOverflowError ex) {

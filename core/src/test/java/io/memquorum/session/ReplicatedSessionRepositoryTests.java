@@ -327,17 +327,42 @@ class ReplicatedSessionRepositoryTests {
 	}
 
 	@Test
-	void anAttributeOfAClassOutsideTheAllowListMakesTheSessionAbsent() {
+	void anAttributeOfAClassOutsideTheAllowListReadsAsAbsentWhenReadAndIsNeverRebuilt() {
 		ReplicatedMemcached engine = engine(ReadConsistency.FIRST_HIT);
 		ReplicatedSessionRepository writer = repository(engine);
 		writer.setSerializer(new JdkSessionAttributeSerializer(List.of("io.memquorum"), null));
 		ReplicatedSession session = writer.createSession();
 		session.setAttribute("gadget", new JdkSessionAttributeSerializerTests.Gadget("x"));
+		session.setAttribute("cart", "apple");
 		writer.save(session);
 		ReplicatedSessionRepository reader = repository(engine);
-		assertThat(reader.findById(session.getId())).isNull();
-		assertThat(reader.getUnreadableSessionCount()).isEqualTo(1);
-		assertThat(writer.findById(session.getId())).isNotNull();
+		ReplicatedSession found = reader.findById(session.getId());
+		assertThat(reader.getUnreadableAttributeCount()).as("nothing deserialized before it is read").isZero();
+		assertThat(found.<Object>getAttribute("gadget")).isNull();
+		assertThat(found.<String>getAttribute("cart")).isEqualTo("apple");
+		assertThat(reader.getUnreadableAttributeCount()).isEqualTo(1);
+		assertThat(reader.getUnreadableSessionCount()).isZero();
+		assertThat(writer.findById(session.getId()).<Object>getAttribute("gadget")).isNotNull();
+	}
+
+	@Test
+	void attributesTheRequestDidNotReadAreSavedAsStoredUnderSaveModeAlways() {
+		ReplicatedMemcached engine = engine(ReadConsistency.FIRST_HIT);
+		ReplicatedSessionRepository repository = repository(engine);
+		repository.setSaveMode(SaveMode.ALWAYS);
+		ReplicatedSession session = repository.createSession();
+		session.setAttribute("cart", List.of("apple", "pear"));
+		session.setAttribute("locale", "en-GB");
+		repository.save(session);
+
+		ReplicatedSession found = repository.findById(session.getId());
+		found.setAttribute("locale", "fr-FR");
+		repository.save(found);
+
+		ReplicatedSession again = repository.findById(session.getId());
+		assertThat(again.<List<String>>getAttribute("cart")).containsExactly("apple", "pear");
+		assertThat(again.<String>getAttribute("locale")).isEqualTo("fr-FR");
+		assertThat(again.getAttributeNames()).containsExactlyInAnyOrder("cart", "locale");
 	}
 
 	@Test

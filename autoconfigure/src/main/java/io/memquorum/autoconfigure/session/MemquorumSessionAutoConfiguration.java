@@ -143,6 +143,11 @@ public final class MemquorumSessionAutoConfiguration {
 						.description("Sessions found but unreadable, read as absent")
 						.register(registry);
 					FunctionCounter
+						.builder("memquorum.session.attributes.unreadable", repository,
+								ReplicatedSessionRepository::getUnreadableAttributeCount)
+						.description("Session attributes that could not be deserialized when read, read as null")
+						.register(registry);
+					FunctionCounter
 						.builder("memquorum.session.unreachable", repository,
 								ReplicatedSessionRepository::getUnreachableReadCount)
 						.description("Session lookups that no memcached replica could answer")
