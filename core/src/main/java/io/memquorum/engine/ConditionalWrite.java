@@ -106,7 +106,9 @@ final class ConditionalWrite {
 		if (expiry < 0) {
 			return CompletableFuture.completedFuture(null);
 		}
-		StoredValue value = new StoredValue(Envelope.FLAGS, this.state.encode(encoded, next));
+		byte[] bytes = (decide instanceof EncodesItsEnvelopes encoder) ? encoder.encode(next)
+				: this.state.encode(encoded, next);
+		StoredValue value = new StoredValue(Envelope.FLAGS, bytes);
 		CompletableFuture<Boolean> stored = (item != null) ? connection.cas(encoded, expiry, value, item.cas())
 				: connection.add(encoded, expiry, value);
 		return stored.thenCompose((ok) -> {
@@ -217,6 +219,21 @@ final class ConditionalWrite {
 					settled.accept(node);
 				}
 			});
+	}
+
+	/**
+	 * A decision that encodes the envelopes it decides, so that one envelope decided for
+	 * several replicas is encoded (and signed) once.
+	 */
+	interface EncodesItsEnvelopes {
+
+		/**
+		 * The bytes to store for an envelope this decision returned.
+		 * @param decided the envelope
+		 * @return its encoding, signed when the engine signs
+		 */
+		byte[] encode(Envelope decided);
+
 	}
 
 	/**

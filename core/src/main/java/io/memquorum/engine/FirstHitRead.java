@@ -30,7 +30,7 @@ final class FirstHitRead {
 
 	private final List<Node> order;
 
-	private final List<Node> missed = new ArrayList<>(2);
+	private @Nullable List<Node> missed;
 
 	private final CompletableFuture<@Nullable Envelope> result = new CompletableFuture<>();
 
@@ -74,13 +74,18 @@ final class FirstHitRead {
 			this.answered++;
 			Envelope envelope = this.state.liveOrTombstone(node, this.encoded, item);
 			if (envelope == null) {
+				if (this.missed == null) {
+					this.missed = new ArrayList<>(2);
+				}
 				this.missed.add(node);
 				this.state.metrics.failover(node.address);
 				step();
 				return;
 			}
 			this.result.complete(envelope);
-			this.repair.repair(this.missed, this.encoded, envelope);
+			if (this.missed != null) {
+				this.repair.repair(this.missed, this.encoded, envelope);
+			}
 		});
 	}
 

@@ -1,9 +1,9 @@
 package io.memquorum.engine;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+
+import io.memquorum.signing.Digests;
 
 /**
  * Turns any Java string into a valid memcached key.
@@ -107,13 +107,8 @@ public final class KeyEncoder {
 	}
 
 	private static String hash(String key) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-			return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is required of every Java runtime", ex);
-		}
+		byte[] digest = Digests.sha256().digest(key.getBytes(StandardCharsets.UTF_8));
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
 	}
 
 }

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * merged value is versioned above both this write's clock reading and the version it
  * merges into, with the lifetime the merged value says.
  */
-final class MergingUpdate implements Function<@Nullable Envelope, @Nullable Envelope> {
+final class MergingUpdate
+		implements Function<@Nullable Envelope, @Nullable Envelope>, ConditionalWrite.EncodesItsEnvelopes {
 
 	private final EngineState state;
 
@@ -26,6 +27,17 @@ final class MergingUpdate implements Function<@Nullable Envelope, @Nullable Enve
 
 	/** One clock reading for every replica, so that agreeing replicas stay equal. */
 	private final long version;
+
+	/**
+	 * The last envelope decided and its bytes: replicas that held the same payload get
+	 * the same envelope (the merge hands back the same array for the same input), encoded
+	 * once.
+	 */
+	private volatile @Nullable Decided last;
+
+	private record Decided(Envelope envelope, byte[] bytes) {
+
+	}
 
 	MergingUpdate(EngineState state, String key, String encoded, UnaryOperator<byte @Nullable []> merge,
 			ToLongFunction<byte[]> expiresAtOf) {
@@ -48,9 +60,26 @@ final class MergingUpdate implements Function<@Nullable Envelope, @Nullable Enve
 		}
 		// Never below the version it merges into, whatever this instance's clock.
 		long newVersion = (current != null) ? Math.max(this.version, current.version() + 1) : this.version;
-		Envelope envelope = Envelope.value(newVersion, this.expiresAtOf.applyAsLong(merged), merged);
+		long expiresAt = this.expiresAtOf.applyAsLong(merged);
+		Decided previous = this.last;
+		if (previous != null && previous.envelope().payload() == merged && previous.envelope().version() == newVersion
+				&& previous.envelope().expiresAtMillis() == expiresAt) {
+			return previous.envelope();
+		}
+		Envelope envelope = Envelope.value(newVersion, expiresAt, merged);
 		this.state.storable(this.key, this.encoded, envelope);
 		return envelope;
+	}
+
+	@Override
+	public byte[] encode(Envelope decided) {
+		Decided previous = this.last;
+		if (previous != null && previous.envelope() == decided) {
+			return previous.bytes();
+		}
+		byte[] bytes = this.state.encode(this.encoded, decided);
+		this.last = new Decided(decided, bytes);
+		return bytes;
 	}
 
 }

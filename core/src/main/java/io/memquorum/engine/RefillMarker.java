@@ -1,8 +1,6 @@
 package io.memquorum.engine;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -11,6 +9,7 @@ import java.util.Set;
 
 import io.memquorum.node.NodeAddress;
 import io.memquorum.placement.Placement;
+import io.memquorum.signing.Digests;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,14 +56,8 @@ final class RefillMarker {
 		for (NodeAddress node : placement.nodes()) {
 			text.append(';').append(node);
 		}
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256")
-				.digest(text.toString().getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(digest, 0, 8);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is required of every Java runtime", ex);
-		}
+		byte[] digest = Digests.sha256().digest(text.toString().getBytes(StandardCharsets.UTF_8));
+		return HexFormat.of().formatHex(digest, 0, 8);
 	}
 
 	static byte[] encode(Set<String> fingerprints, long completedAtMillis) {

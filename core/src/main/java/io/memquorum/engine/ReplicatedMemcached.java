@@ -203,7 +203,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	 * @throws QuorumNotReachedException when no replica (MAJORITY: too few) could answer
 	 */
 	public byte @Nullable [] get(String key) {
-		return await(getAsync(key));
+		// Waits for the read itself: no further stage per get.
+		return payloadOf(await(read(key, this.state.settings.readConsistency())));
 	}
 
 	public CompletableFuture<byte @Nullable []> getAsync(String key) {
@@ -219,15 +220,18 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	 * @return the value, or {@code null} on a miss or after a delete
 	 */
 	public byte @Nullable [] get(String key, ReadConsistency consistency) {
-		return await(getAsync(key, consistency));
+		return payloadOf(await(read(key, consistency)));
 	}
 
 	public CompletableFuture<byte @Nullable []> getAsync(String key, ReadConsistency consistency) {
+		return read(key, consistency).thenApply(ReplicatedMemcached::payloadOf);
+	}
+
+	private CompletableFuture<@Nullable Envelope> read(String key, ReadConsistency consistency) {
 		String encoded = this.state.keyEncoder.encode(key);
-		CompletableFuture<@Nullable Envelope> read = (consistency == ReadConsistency.MAJORITY)
+		return (consistency == ReadConsistency.MAJORITY)
 				? new MajorityRead(this.state, this.readOrder, this.repair, key, encoded).start()
 				: new FirstHitRead(this.state, this.readOrder, this.repair, key, encoded).start();
-		return read.thenApply(ReplicatedMemcached::payloadOf);
 	}
 
 	/**

@@ -1,13 +1,12 @@
 package io.memquorum.placement;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 import io.memquorum.node.NodeAddress;
+import io.memquorum.signing.Digests;
 
 /**
  * A consistent-hash ring with virtual nodes. A key's replicas are the first
@@ -118,17 +117,12 @@ public final class ConsistentHashPlacement implements Placement {
 	private static long hash(String text) {
 		// MD5 spreads points evenly and is what ketama uses; security does not matter
 		// here.
-		try {
-			byte[] digest = MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8));
-			long value = 0;
-			for (int i = 0; i < 8; i++) {
-				value = (value << 8) | (digest[i] & 0xFF);
-			}
-			return value;
+		byte[] digest = Digests.md5().digest(text.getBytes(StandardCharsets.UTF_8));
+		long value = 0;
+		for (int i = 0; i < 8; i++) {
+			value = (value << 8) | (digest[i] & 0xFF);
 		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("MD5 is required of every Java runtime", ex);
-		}
+		return value;
 	}
 
 	@Override

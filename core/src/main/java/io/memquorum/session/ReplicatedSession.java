@@ -44,6 +44,9 @@ public final class ReplicatedSession implements Session {
 	/** The id the session is stored under, {@code null} while new. */
 	private @Nullable String storedId;
 
+	/** The SHA-256 of {@link #storedId}, once known. */
+	private @Nullable String storedIdHash;
+
 	/** The index values the replicas list this session under. */
 	private Map<String, String> storedIndexes;
 
@@ -69,18 +72,19 @@ public final class ReplicatedSession implements Session {
 	/** What each replica held when read; the first save starts from it. */
 	private ReadStamp stamp;
 
-	ReplicatedSession(ReplicatedSessionRepository repository, MapSession cached, @Nullable StoredSession stored,
-			byte @Nullable [] storedBytes, boolean readFromMinority, ReadStamp stamp) {
+	ReplicatedSession(ReplicatedSessionRepository repository, MapSession cached, @Nullable Stored stored,
+			boolean readFromMinority, ReadStamp stamp) {
 		this.stamp = stamp;
 		this.repository = repository;
 		this.cached = cached;
 		this.readFromMinority = readFromMinority;
 		if (stored != null) {
-			this.known = stored;
-			this.knownBytes = storedBytes;
-			this.undecoded = stored.liveAttributes();
+			this.known = stored.session();
+			this.knownBytes = stored.bytes();
+			this.undecoded = stored.session().liveAttributes();
 			this.storedId = cached.getId();
-			this.storedIndexes = stored.indexes;
+			this.storedIdHash = stored.idHash();
+			this.storedIndexes = stored.session().indexes;
 		}
 		else {
 			this.known = StoredSession.withSealedId(repository.idSeal().seal(cached.getId()));
@@ -227,8 +231,9 @@ public final class ReplicatedSession implements Session {
 				try {
 					ReadStamp stamp = this.stamp;
 					this.stamp = ReadStamp.NONE;
-					if (!writes.saveChange(getId(), new SessionChange(this.known, this.knownBytes, change, expected),
-							this.storedIndexes, stamp, now)) {
+					if (!writes.saveChange(getId(), storedIdHash(),
+							new SessionChange(this.known, this.knownBytes, change, expected), this.storedIndexes, stamp,
+							now)) {
 						return;
 					}
 				}
@@ -247,11 +252,36 @@ public final class ReplicatedSession implements Session {
 			throw new SessionStoreUnavailableException(
 					"Cannot save session " + SessionKeys.describe(getId()) + ": the write quorum is lost", ex);
 		}
-		this.storedId = getId();
+		if (!getId().equals(this.storedId)) {
+			this.storedId = getId();
+			this.storedIdHash = null;
+		}
 		this.storedIndexes = this.known.indexes;
 		this.changedAttributes.clear();
 		this.lastAccessedTimeVersion = 0;
 		this.maxInactiveIntervalVersion = 0;
+	}
+
+	/** The SHA-256 of the id the session is stored under. */
+	private String storedIdHash() {
+		String hash = this.storedIdHash;
+		if (hash == null) {
+			hash = SessionKeys.sha256(this.storedId);
+			this.storedIdHash = hash;
+		}
+		return hash;
+	}
+
+	/**
+	 * A session as read: what it decoded to, the bytes it was read from, and the hash of
+	 * its id.
+	 *
+	 * @param session the stored session
+	 * @param bytes the payload it was decoded from, or {@code null}
+	 * @param idHash the SHA-256 of its id, or {@code null} when not computed yet
+	 */
+	record Stored(StoredSession session, byte @Nullable [] bytes, @Nullable String idHash) {
+
 	}
 
 	/**

@@ -357,7 +357,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	public ReplicatedSession createSession() {
 		MapSession cached = new MapSession(this.sessionIdGenerator);
 		cached.setMaxInactiveInterval(this.defaultMaxInactiveInterval);
-		ReplicatedSession session = new ReplicatedSession(this, cached, null, null, false, ReadStamp.NONE);
+		ReplicatedSession session = new ReplicatedSession(this, cached, null, false, ReadStamp.NONE);
 		session.flushImmediateIfNecessary();
 		return session;
 	}
@@ -373,7 +373,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 		if (read.stored == null || read.stored.isEnded()) {
 			return null;
 		}
-		ReplicatedSession session = toSession(id, read.stored, read.bytes, read.fromMinority, read.stamp);
+		ReplicatedSession session = toSession(id, read.stored, read.bytes, read.idHash, read.fromMinority, read.stamp);
 		if (session == null || session.isExpired()) {
 			return null;
 		}
@@ -384,7 +384,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	public void deleteById(String id) {
 		StoredSession found = readStored(id).stored;
 		ReplicatedSession session = (found != null && !found.isEnded())
-				? toSession(id, found, null, false, ReadStamp.NONE) : null;
+				? toSession(id, found, null, null, false, ReadStamp.NONE) : null;
 		requireWriteQuorum("log out", id);
 		try {
 			this.writes.logOut(id);
@@ -420,7 +420,8 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 			StoredSession stored = (bytes != null) ? decodeCounted(null, bytes) : null;
 			String id = (stored != null) ? this.idSeal.open(stored.sealedId) : null;
 			ReplicatedSession session = (stored != null && id != null && !stored.isEnded()
-					&& hash.equals(SessionKeys.sha256(id))) ? toSession(id, stored, null, false, ReadStamp.NONE) : null;
+					&& hash.equals(SessionKeys.sha256(id))) ? toSession(id, stored, null, hash, false, ReadStamp.NONE)
+							: null;
 			if (session == null || session.isExpired() || !indexValue.equals(session.storedIndexes().get(indexName))) {
 				stale.add(hash);
 			}
@@ -441,7 +442,8 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	 * answer, the first replica that can.
 	 */
 	private Read readStored(String id) {
-		String key = sessionKey(id);
+		String hash = SessionKeys.sha256(id);
+		String key = this.keyPrefix + hash;
 		byte[] bytes;
 		ReadStamp stamp = ReadStamp.NONE;
 		boolean fromMinority = false;
@@ -460,21 +462,21 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 				if (this.degradeWhenUnreachable) {
 					logger.warn("No memcached replica could answer for session {}; treating it as absent: {}",
 							SessionKeys.describe(id), ex.getMessage());
-					return new Read(null, null, true, ReadStamp.NONE);
+					return new Read(null, null, hash, true, ReadStamp.NONE);
 				}
 				throw new SessionStoreUnavailableException(
 						"No memcached replica could answer for session " + SessionKeys.describe(id), ex);
 			}
 		}
 		if (bytes == null) {
-			return new Read(null, null, fromMinority, stamp);
+			return new Read(null, null, hash, fromMinority, stamp);
 		}
 		StoredSession stored = decodeCounted(id, bytes);
 		if (stored != null && !stored.isEnded() && !id.equals(this.idSeal.open(stored.sealedId))) {
 			countUnreadable(id, "the stored session carries another id");
-			return new Read(null, null, fromMinority, stamp);
+			return new Read(null, null, hash, fromMinority, stamp);
 		}
-		return new Read(stored, bytes, fromMinority, stamp);
+		return new Read(stored, bytes, hash, fromMinority, stamp);
 	}
 
 	/**
@@ -482,10 +484,11 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	 *
 	 * @param stored the merged stored session, or {@code null}
 	 * @param bytes the payload {@code stored} was decoded from
+	 * @param idHash the SHA-256 of the session id
 	 * @param fromMinority whether fewer than a majority answered (the fallback)
 	 * @param stamp what each replica held, for the save that follows
 	 */
-	private record Read(@Nullable StoredSession stored, byte @Nullable [] bytes, boolean fromMinority,
+	private record Read(@Nullable StoredSession stored, byte @Nullable [] bytes, String idHash, boolean fromMinority,
 			ReadStamp stamp) {
 
 	}
@@ -539,13 +542,14 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	 * used. Attributes stay serialized until the application reads them.
 	 */
 	private @Nullable ReplicatedSession toSession(String id, StoredSession stored, byte @Nullable [] storedBytes,
-			boolean fromMinority, ReadStamp stamp) {
+			@Nullable String idHash, boolean fromMinority, ReadStamp stamp) {
 		try {
 			MapSession cached = new MapSession(id);
 			cached.setCreationTime(Instant.ofEpochMilli(stored.creationTime.value));
 			cached.setLastAccessedTime(Instant.ofEpochMilli(stored.lastAccessedTime.value));
 			cached.setMaxInactiveInterval(Duration.ofSeconds(stored.maxInactiveSeconds.value));
-			return new ReplicatedSession(this, cached, stored, storedBytes, fromMinority, stamp);
+			return new ReplicatedSession(this, cached, new ReplicatedSession.Stored(stored, storedBytes, idHash),
+					fromMinority, stamp);
 		}
 		catch (RuntimeException | OutOfMemoryError | StackOverflowError ex) {
 			// Stored bytes are untrusted: whatever they make decoding throw, the user
@@ -626,7 +630,11 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	// ---- keys
 
 	String sessionKey(String id) {
-		return this.keyPrefix + SessionKeys.sha256(id);
+		return sessionKeyOfHash(SessionKeys.sha256(id));
+	}
+
+	String sessionKeyOfHash(String idHash) {
+		return this.keyPrefix + idHash;
 	}
 
 	String indexKey(String indexName, String indexValue) {

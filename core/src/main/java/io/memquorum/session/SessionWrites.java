@@ -73,6 +73,7 @@ final class SessionWrites {
 	/**
 	 * Merge one request's change into every replica's copy.
 	 * @param id the session id
+	 * @param idHash the SHA-256 of the session id
 	 * @param save what the request read, changed and expects the replicas to hold after
 	 * the save
 	 * @param storedIndexes the index values the session was listed under
@@ -80,13 +81,14 @@ final class SessionWrites {
 	 * @param now epoch milliseconds now
 	 * @return whether stored; {@code false} when the session was logged out or moved
 	 */
-	boolean saveChange(String id, SessionChange save, Map<String, String> storedIndexes, ReadStamp stamp, long now) {
-		String key = this.repository.sessionKey(id);
+	boolean saveChange(String id, String idHash, SessionChange save, Map<String, String> storedIndexes, ReadStamp stamp,
+			long now) {
+		String key = this.repository.sessionKeyOfHash(idHash);
 		StoredSession expected = save.expected();
 		StoredSession change = save.change();
 		byte[] expectedBytes = expected.encode();
 		checkSize(key, expectedBytes, expected.attributes.size());
-		String hash = SessionKeys.sha256(id);
+		String hash = idHash;
 		if (change.indexedUntil != 0) {
 			addToIndexes(expected.indexes, hash, expected.indexedUntil, null);
 		}
