@@ -77,7 +77,7 @@ public interface KeyValueStore extends AutoCloseable {
 
 	/**
 	 * A plain xmemcached client, optionally without merging concurrent gets into one
-	 * multi-get (which memquorum's connections do not do).
+	 * multi-get (memquorum's connections merge theirs).
 	 * @param address one {@code host:port}
 	 * @param mergeGets whether xmemcached may merge concurrent gets (its default)
 	 * @return the store
