@@ -2,6 +2,7 @@ package io.memquorum.node;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.google.code.yanf4j.buffer.IoBuffer;
@@ -18,11 +19,13 @@ import org.jspecify.annotations.Nullable;
  * its own {@link SplitGetsCommand}, which completes as soon as its value is in.
  *
  * <p>
- * memcached answers the keys in the order asked, a {@code VALUE} for each hit and one
- * {@code END}, so a {@code VALUE} line completes every command before it as a miss. A key
- * asked twice is answered twice. A {@code VALUE} line that names no key still waiting is
- * a protocol error that closes the session, as for a single get; an error reply, or the
- * session closing, fails every command not yet complete.
+ * A key that several commands want is asked once, as xmemcached does (every hit of a
+ * cache wants its generation; Zipf-distributed keys repeat): its value is read once and
+ * each further command gets a copy of its own. memcached answers the keys in the order
+ * asked, a {@code VALUE} for each hit and one {@code END}, so a {@code VALUE} line
+ * completes every key before it as a miss. A {@code VALUE} line that names no key still
+ * waiting is a protocol error that closes the session, as for a single get; an error
+ * reply, or the session closing, fails every command not yet complete.
  */
 final class SplitGetsBatch extends Command {
 
@@ -30,30 +33,53 @@ final class SplitGetsBatch extends Command {
 
 	private final List<SplitGetsCommand> gets;
 
-	/** The first command whose reply has not been read. */
+	/** The commands by key, in the order the keys are asked; each key once. */
+	private final List<List<SplitGetsCommand>> byKey;
+
+	/** The first key whose reply has not been read. */
 	private int next;
 
-	private @Nullable SplitGetsCommand reading;
+	private @Nullable List<SplitGetsCommand> reading;
 
 	SplitGetsBatch(List<SplitGetsCommand> gets) {
 		super(CommandType.GETS_MANY);
 		this.gets = gets;
+		this.byKey = groupByKey(gets);
 		setLatch(new CompletingLatch(this::failIncomplete));
 		setMergeCount(gets.size());
 		encode();
 	}
 
+	private static List<List<SplitGetsCommand>> groupByKey(List<SplitGetsCommand> gets) {
+		List<List<SplitGetsCommand>> groups = new ArrayList<>(gets.size());
+		for (SplitGetsCommand get : gets) {
+			List<SplitGetsCommand> group = null;
+			for (List<SplitGetsCommand> candidate : groups) {
+				if (candidate.get(0).getKey().equals(get.getKey())) {
+					group = candidate;
+					break;
+				}
+			}
+			if (group == null) {
+				group = new ArrayList<>(1);
+				groups.add(group);
+			}
+			group.add(get);
+		}
+		return groups;
+	}
+
 	@Override
 	public void encode() {
 		int length = GETS.length + 2;
-		for (SplitGetsCommand get : this.gets) {
-			length += 1 + get.getKeyBytes().length;
+		for (List<SplitGetsCommand> group : this.byKey) {
+			length += 1 + group.get(0).getKeyBytes().length;
 		}
 		IoBuffer buffer = IoBuffer.allocate(length);
 		buffer.put(GETS);
-		for (SplitGetsCommand get : this.gets) {
+		for (List<SplitGetsCommand> group : this.byKey) {
 			buffer.put((byte) ' ');
-			buffer.put(get.getKeyBytes());
+			buffer.put(group.get(0).getKeyBytes());
 		}
 		buffer.put((byte) '\r');
 		buffer.put((byte) '\n');
@@ -64,13 +90,18 @@ final class SplitGetsBatch extends Command {
 	@Override
 	public boolean decode(MemcachedTCPSession session, ByteBuffer buffer) {
 		while (true) {
-			SplitGetsCommand current = this.reading;
+			List<SplitGetsCommand> current = this.reading;
 			if (current != null) {
-				if (!current.readValue(buffer)) {
+				SplitGetsCommand first = current.get(0);
+				if (!first.readValue(buffer)) {
 					return false;
 				}
 				this.reading = null;
-				current.finish(current.item());
+				StoredItem item = first.item();
+				for (int i = 1; i < current.size(); i++) {
+					current.get(i).finish(item.copy());
+				}
+				first.finish(item);
 			}
 			int lineEnd = SplitGetsCommand.lineEnd(buffer, this);
 			if (lineEnd < 0) {
@@ -78,25 +109,25 @@ final class SplitGetsBatch extends Command {
 			}
 			if (SplitGetsCommand.isEnd(buffer, lineEnd)) {
 				buffer.position(lineEnd + 2);
-				missedFrom(this.gets.size());
+				missedUpTo(this.byKey.size());
 				return true;
 			}
 			if (!SplitGetsCommand.isValue(buffer)) {
 				return decodeError(SplitGetsCommand.errorLine(buffer, lineEnd));
 			}
-			int answered = answeredCommand(buffer, lineEnd);
-			missedFrom(answered);
-			SplitGetsCommand get = this.gets.get(answered);
+			int answered = answeredKey(buffer, lineEnd);
+			missedUpTo(answered);
+			List<SplitGetsCommand> group = this.byKey.get(answered);
 			this.next = answered + 1;
-			get.startValue(buffer, lineEnd);
-			this.reading = get;
+			group.get(0).startValue(buffer, lineEnd);
+			this.reading = group;
 		}
 	}
 
-	/** The first command still waiting that the {@code VALUE} line answers. */
-	private int answeredCommand(ByteBuffer buffer, int lineEnd) {
-		for (int i = this.next; i < this.gets.size(); i++) {
-			if (this.gets.get(i).isValueOfThisKey(buffer, lineEnd)) {
+	/** The first key still waiting that the {@code VALUE} line answers. */
+	private int answeredKey(ByteBuffer buffer, int lineEnd) {
+		for (int i = this.next; i < this.byKey.size(); i++) {
+			if (this.byKey.get(i).get(0).isValueOfThisKey(buffer, lineEnd)) {
 				return i;
 			}
 		}
@@ -105,10 +136,14 @@ final class SplitGetsBatch extends Command {
 		return -1;
 	}
 
-	/** Complete the commands from {@link #next} up to {@code end} as misses. */
-	private void missedFrom(int end) {
+	/**
+	 * Complete the commands of the keys from {@link #next} up to {@code end} as misses.
+	 */
+	private void missedUpTo(int end) {
 		for (int i = this.next; i < end; i++) {
-			this.gets.get(i).finish(null);
+			for (SplitGetsCommand get : this.byKey.get(i)) {
+				get.finish(null);
+			}
 		}
 		this.next = end;
 	}
@@ -127,8 +162,8 @@ final class SplitGetsBatch extends Command {
 	@Override
 	public String toString() {
 		StringBuilder text = new StringBuilder("gets");
-		for (SplitGetsCommand get : this.gets) {
-			text.append(' ').append(get.getKey());
+		for (List<SplitGetsCommand> group : this.byKey) {
+			text.append(' ').append(group.get(0).getKey());
 		}
 		return text.toString();
 	}

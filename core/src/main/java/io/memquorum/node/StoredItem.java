@@ -54,6 +54,17 @@ public final class StoredItem {
 		return new StoredItem(flags, head, body, tail, cas);
 	}
 
+	/**
+	 * A copy whose arrays are its own, for a second reader of the same reply: callers
+	 * receive the body as their value and may change it.
+	 * @return the copy
+	 */
+	StoredItem copy() {
+		return (this.head != null)
+				? split(this.flags, this.head.clone(), this.body.clone(), this.tail.clone(), this.cas)
+				: new StoredItem(this.flags, this.body.clone(), this.cas);
+	}
+
 	public int flags() {
 		return this.flags;
 	}

@@ -26,13 +26,13 @@ class SplitGetsBatchTests {
 	private static final ItemLayout LAYOUT = new ItemLayout(77, 2, 1);
 
 	@Test
-	void theRequestLineAsksForEveryKeyInOrder() {
-		SplitGetsBatch batch = new SplitGetsBatch(gets("a", "bb", "a"));
+	void theRequestLineAsksForEveryKeyOnceInOrder() {
+		SplitGetsBatch batch = new SplitGetsBatch(gets("a", "bb", "a", "c"));
 
 		byte[] line = new byte[batch.getIoBuffer().remaining()];
 		batch.getIoBuffer().buf().get(line);
 
-		assertThat(new String(line, StandardCharsets.US_ASCII)).isEqualTo("gets a bb a\r\n");
+		assertThat(new String(line, StandardCharsets.US_ASCII)).isEqualTo("gets a bb c\r\n");
 	}
 
 	@Test
@@ -51,15 +51,26 @@ class SplitGetsBatchTests {
 	}
 
 	@Test
-	void aKeyAskedTwiceTakesItsValuesInTurnAndAMissingSecondAnswerIsAMiss() {
-		List<SplitGetsCommand> twice = gets("k", "k");
-		List<SplitGetsCommand> once = gets("k", "k");
+	void commandsWantingTheSameKeyEachGetTheValueInArraysOfTheirOwn() {
+		List<SplitGetsCommand> gets = gets("k", "other", "k");
 
-		decodeInOnePiece(new SplitGetsBatch(twice), "VALUE k 0 1 1\r\nA\r\nVALUE k 0 1 2\r\nB\r\nEND\r\n");
-		decodeInOnePiece(new SplitGetsBatch(once), "VALUE k 0 1 1\r\nA\r\nEND\r\n");
+		decodeInOnePiece(new SplitGetsBatch(gets), "VALUE k 77 4 1\r\nHHbT\r\nEND\r\n");
 
-		assertThat(results(twice)).containsExactly("A", "B");
-		assertThat(results(once)).containsExactly("A", null);
+		assertThat(results(gets)).containsExactly("HHbT", null, "HHbT");
+		StoredItem first = item(gets.get(0));
+		StoredItem second = item(gets.get(2));
+		assertThat(second.body()).isNotSameAs(first.body());
+		assertThat(second.head()).isNotSameAs(first.head());
+		second.body()[0] = 'X';
+		assertThat(first.body()).isEqualTo(bytes("b"));
+	}
+
+	@Test
+	void aValueLineForAKeyAlreadyAnsweredIsAProtocolError() {
+		SplitGetsBatch batch = new SplitGetsBatch(gets("k", "k"));
+
+		assertThatExceptionOfType(MemcachedDecodeException.class)
+			.isThrownBy(() -> decodeInOnePiece(batch, "VALUE k 0 1 1\r\nA\r\nVALUE k 0 1 2\r\nB\r\nEND\r\n"));
 	}
 
 	@Test
