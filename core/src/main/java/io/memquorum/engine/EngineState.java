@@ -198,6 +198,17 @@ final class EngineState {
 	}
 
 	/**
+	 * Read two keys from one node in one request, split as {@link #read} does.
+	 * @param node the node
+	 * @param first the first memcached key
+	 * @param second the second memcached key
+	 * @return both items, {@code null} for a miss
+	 */
+	CompletableFuture<@Nullable StoredItem[]> readTogether(Node node, String first, String second) {
+		return node.connection().getsTogether(first, second, this.itemLayout);
+	}
+
+	/**
 	 * What one reply says: the envelope, or {@code null} for a miss, an unreadable item
 	 * or an absent marker.
 	 */

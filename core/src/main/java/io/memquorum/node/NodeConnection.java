@@ -68,6 +68,9 @@ public final class NodeConnection implements AutoCloseable {
 	/** How often in-flight commands are checked for their timeout. */
 	private static final long TIMEOUT_TICK_MILLIS = 5;
 
+	private static final Function<Command, @Nullable StoredItem> SPLIT_ITEM = (
+			command) -> (StoredItem) command.getResult();
+
 	private final NodeAddress address;
 
 	private final PipelinedClient client;
@@ -241,7 +244,7 @@ public final class NodeConnection implements AutoCloseable {
 	 * @return the item, or {@code null} on a miss
 	 */
 	public CompletableFuture<@Nullable StoredItem> gets(String key, ItemLayout layout) {
-		return send(new SplitGetsCommand(key, bytes(key), layout), (c) -> (StoredItem) c.getResult());
+		return send(new SplitGetsCommand(key, bytes(key), layout), SPLIT_ITEM);
 	}
 
 	@SuppressWarnings("unchecked")
@@ -309,20 +312,58 @@ public final class NodeConnection implements AutoCloseable {
 		return send(command, (c) -> Boolean.TRUE.equals(c.getResult()));
 	}
 
+	/**
+	 * Two split gets ({@link #gets(String, ItemLayout)}) sent as one request, so that
+	 * both are answered in one round trip by the same memcached: one write on the
+	 * connection, and one line that further split gets queued with it join.
+	 * @param first the first key
+	 * @param second the second key
+	 * @param layout how items split
+	 * @return the two items, {@code null} for a miss
+	 */
+	public CompletableFuture<@Nullable StoredItem[]> getsTogether(String first, String second, ItemLayout layout) {
+		Session session = this.client.openSession();
+		String unusable = unusable(session);
+		if (unusable != null) {
+			return CompletableFuture.failedFuture(NodeOperationException.unreachable(this.address, unusable, null));
+		}
+		SplitGetsCommand firstGet = new SplitGetsCommand(first, bytes(first), layout);
+		SplitGetsCommand secondGet = new SplitGetsCommand(second, bytes(second), layout);
+		CompletableFuture<@Nullable StoredItem> firstItem = tracked(firstGet, SPLIT_ITEM);
+		CompletableFuture<@Nullable StoredItem> secondItem = tracked(secondGet, SPLIT_ITEM);
+		try {
+			session.write(new SplitGetsBatch(List.of(firstGet, secondGet)));
+		}
+		catch (RuntimeException ex) {
+			NodeOperationException rejected = NodeOperationException.unreachable(this.address,
+					"rejected the command: " + ex.getMessage(), ex);
+			firstItem.completeExceptionally(rejected);
+			secondItem.completeExceptionally(rejected);
+		}
+		return firstItem.thenCombine(secondItem, (one, two) -> new StoredItem[] { one, two });
+	}
+
 	private <T> CompletableFuture<T> send(Command command, Function<Command, T> resultOf) {
 		Session session = this.client.openSession();
-		if (session == null) {
-			return CompletableFuture
-				.failedFuture(NodeOperationException.unreachable(this.address, "is not connected", null));
-		}
-		if (this.authentication != null) {
-			String rejection = this.authentication.prepare(session, (value) -> authenticate(session, value));
-			if (rejection != null) {
-				return CompletableFuture
-					.failedFuture(NodeOperationException.unreachable(this.address, rejection, null));
-			}
+		String unusable = unusable(session);
+		if (unusable != null) {
+			return CompletableFuture.failedFuture(NodeOperationException.unreachable(this.address, unusable, null));
 		}
 		return sendOn(session, command, resultOf);
+	}
+
+	/**
+	 * Why commands cannot be sent on a session now, or {@code null} when they can: no
+	 * session, or an authentication that has not succeeded (started here when due).
+	 */
+	private @Nullable String unusable(@Nullable Session session) {
+		if (session == null) {
+			return "is not connected";
+		}
+		if (this.authentication != null) {
+			return this.authentication.prepare(session, (value) -> authenticate(session, value));
+		}
+		return null;
 	}
 
 	/**
@@ -336,16 +377,24 @@ public final class NodeConnection implements AutoCloseable {
 	}
 
 	private <T> CompletableFuture<T> sendOn(Session session, Command command, Function<Command, T> resultOf) {
-		CompletableFuture<T> future = new CompletableFuture<>();
-		command.setLatch(new CompletingLatch(() -> complete(command, resultOf, future)));
+		CompletableFuture<T> future = tracked(command, resultOf);
 		try {
 			session.write(command);
 		}
 		catch (RuntimeException ex) {
 			future.completeExceptionally(
 					NodeOperationException.unreachable(this.address, "rejected the command: " + ex.getMessage(), ex));
-			return future;
 		}
+		return future;
+	}
+
+	/**
+	 * The future of a command about to be written: completed by its latch, timed out by
+	 * the scan.
+	 */
+	private <T> CompletableFuture<T> tracked(Command command, Function<Command, T> resultOf) {
+		CompletableFuture<T> future = new CompletableFuture<>();
+		command.setLatch(new CompletingLatch(() -> complete(command, resultOf, future)));
 		this.inFlight.add(new InFlight(command, future, System.nanoTime() + this.timeoutNanos));
 		return future;
 	}

@@ -69,8 +69,17 @@ final class SplitGetsBatch extends Command {
 		return groups;
 	}
 
+	/** The gets this batch answers, in the order they were queued. */
+	List<SplitGetsCommand> gets() {
+		return this.gets;
+	}
+
 	@Override
 	public void encode() {
+		if (this.ioBuffer != null) {
+			// Encoded when built; xmemcached encodes again as the batch is written.
+			return;
+		}
 		int length = GETS.length + 2;
 		for (List<SplitGetsCommand> group : this.byKey) {
 			length += 1 + group.get(0).getKeyBytes().length;

@@ -46,8 +46,8 @@ final class SplitGetsMerging implements MemcachedOptimizer {
 	@SuppressWarnings("rawtypes")
 	public Command optimize(Command currentCommand, Queue writeQueue, Queue<Command> executingCmds,
 			int sendBufferSize) {
-		Command command = (currentCommand instanceof SplitGetsCommand first) ? batch(first, writeQueue)
-				: currentCommand;
+		Command command = (currentCommand instanceof SplitGetsCommand || currentCommand instanceof SplitGetsBatch)
+				? batch(currentCommand, writeQueue) : currentCommand;
 		return this.xmemcached.optimize(command, writeQueue, executingCmds, sendBufferSize);
 	}
 
@@ -56,13 +56,17 @@ final class SplitGetsMerging implements MemcachedOptimizer {
 		return this.batchedGets.sum();
 	}
 
-	/** The first command and the split gets queued right behind it, as one command. */
+	/**
+	 * The first command (a split get, or two sent together) and the split gets queued
+	 * right behind it, as one command.
+	 */
 	@SuppressWarnings("rawtypes")
-	private Command batch(SplitGetsCommand first, Queue writeQueue) {
+	private Command batch(Command first, Queue writeQueue) {
 		List<SplitGetsCommand> gets = null;
 		Object queued;
-		while ((queued = writeQueue.peek()) instanceof SplitGetsCommand next
+		while (((queued = writeQueue.peek()) instanceof SplitGetsCommand || queued instanceof SplitGetsBatch)
 				&& (gets == null || gets.size() < MAX_BATCH)) {
+			Command next = (Command) queued;
 			writeQueue.remove();
 			if (next.isCancel()) {
 				continue;
@@ -70,9 +74,9 @@ final class SplitGetsMerging implements MemcachedOptimizer {
 			next.setStatus(OperationStatus.WRITING);
 			if (gets == null) {
 				gets = new ArrayList<>(8);
-				gets.add(first);
+				addTo(gets, first);
 			}
-			gets.add(next);
+			addTo(gets, next);
 		}
 		if (gets == null) {
 			return first;
@@ -80,6 +84,15 @@ final class SplitGetsMerging implements MemcachedOptimizer {
 		first.setStatus(OperationStatus.WRITING);
 		this.batchedGets.add(gets.size());
 		return new SplitGetsBatch(gets);
+	}
+
+	private static void addTo(List<SplitGetsCommand> gets, Command command) {
+		if (command instanceof SplitGetsBatch batch) {
+			gets.addAll(batch.gets());
+		}
+		else {
+			gets.add((SplitGetsCommand) command);
+		}
 	}
 
 	@Override

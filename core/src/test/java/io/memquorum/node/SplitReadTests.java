@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -139,6 +140,24 @@ class SplitReadTests {
 		assertThat(connection.batchedGets()).as("gets that went out batched").isPositive();
 	}
 
+	@Test
+	void twoGetsSentTogetherAreOneRequestLineAndEachGetsItsOwnItem() throws Exception {
+		NodeConnection connection = connect(memcached.cluster().addresses().get(0));
+		connection.set("together-hit", 0, new StoredValue(77, bytes("HHbodyT"))).get(5, TimeUnit.SECONDS);
+
+		StoredItem[] items = connection.getsTogether("together-hit", "together-miss", LAYOUT).get(5, TimeUnit.SECONDS);
+
+		assertThat(items[0].body()).isEqualTo(bytes("d"));
+		assertThat(items[0].data()).isEqualTo(bytes("HHbodyT"));
+		assertThat(items[1]).isNull();
+		try (CannedServer server = new CannedServer("END\r\n")) {
+			NodeConnection canned = connect("127.0.0.1:" + server.port());
+			StoredItem[] misses = canned.getsTogether("first", "second", LAYOUT).get(5, TimeUnit.SECONDS);
+			assertThat(misses).containsExactly(null, null);
+			assertThat(server.lines()).containsExactly("gets first second");
+		}
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "VALUE someone-else 77 6 1\r\nabcdef\r\nEND\r\n", "VALUE hostile 77 -6 1\r\n",
 			"VALUE hostile 77 6\r\nabcdef\r\nEND\r\n", "VALUE hostile 7x7 6 1\r\nabcdef\r\nEND\r\n",
@@ -200,6 +219,8 @@ class SplitReadTests {
 
 		private volatile int connections;
 
+		private final List<String> lines = new CopyOnWriteArrayList<>();
+
 		CannedServer(String reply) throws IOException {
 			this.socket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
 			this.reply = bytes(reply);
@@ -214,6 +235,11 @@ class SplitReadTests {
 
 		int connections() {
 			return this.connections;
+		}
+
+		/** The request lines received, without their line ends. */
+		List<String> lines() {
+			return this.lines;
 		}
 
 		private void accept() {
@@ -235,10 +261,16 @@ class SplitReadTests {
 			try (client; InputStream in = client.getInputStream(); OutputStream out = client.getOutputStream()) {
 				int previous = -1;
 				int next;
+				StringBuilder line = new StringBuilder();
 				while ((next = in.read()) != -1) {
 					if (previous == '\r' && next == '\n') {
+						this.lines.add(line.substring(0, line.length() - 1));
+						line.setLength(0);
 						out.write(this.reply);
 						out.flush();
+					}
+					else {
+						line.append((char) next);
 					}
 					previous = next;
 				}
