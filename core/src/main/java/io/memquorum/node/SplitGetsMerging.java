@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.atomic.LongAdder;
 
+import com.google.code.yanf4j.config.Configuration;
 import com.google.code.yanf4j.core.WriteMessage;
-import com.google.code.yanf4j.nio.NioSessionConfig;
 import com.google.code.yanf4j.nio.NioSession;
+import com.google.code.yanf4j.nio.NioSessionConfig;
 import net.rubyeye.xmemcached.CommandFactory;
 import net.rubyeye.xmemcached.MemcachedOptimizer;
+import net.rubyeye.xmemcached.MemcachedSessionComparator;
+import net.rubyeye.xmemcached.MemcachedSessionLocator;
 import net.rubyeye.xmemcached.buffer.BufferAllocator;
 import net.rubyeye.xmemcached.command.Command;
 import net.rubyeye.xmemcached.command.OperationStatus;
@@ -18,9 +21,6 @@ import net.rubyeye.xmemcached.impl.MemcachedConnector;
 import net.rubyeye.xmemcached.impl.MemcachedTCPSession;
 import net.rubyeye.xmemcached.impl.Optimizer;
 import net.rubyeye.xmemcached.utils.Protocol;
-import net.rubyeye.xmemcached.MemcachedSessionComparator;
-import net.rubyeye.xmemcached.MemcachedSessionLocator;
-import com.google.code.yanf4j.config.Configuration;
 
 /**
  * xmemcached's write path with one addition: split gets waiting in a connection's write
