@@ -118,7 +118,7 @@ public final class ReplicatedSession implements Session {
 	public <T> @Nullable T getAttribute(String name) {
 		byte[] stored = this.undecoded.remove(name);
 		if (stored != null) {
-			Object value = this.repository.decodeAttribute(getId(), name, stored);
+			Object value = this.repository.reads().decodeAttribute(getId(), name, stored);
 			if (value != null) {
 				this.cached.setAttribute(name, value);
 			}

@@ -1,7 +1,6 @@
 package io.memquorum.session;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,12 +12,9 @@ import io.memquorum.engine.QuorumNotReachedException;
 import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReadStamp;
 import io.memquorum.engine.ReplicatedMemcached;
-import io.memquorum.engine.StampedValue;
 import io.memquorum.engine.VersionClock;
 import io.memquorum.signing.IdCipher;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.session.DelegatingIndexResolver;
@@ -118,8 +114,6 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	/** The infix between the key prefix and the hash of an index item. */
 	public static final String INDEX_INFIX = "index:";
 
-	private static final Logger logger = LoggerFactory.getLogger(ReplicatedSessionRepository.class);
-
 	private final ReplicatedMemcached engine;
 
 	private volatile SessionIdSeal idSeal = new SessionIdSeal(null);
@@ -143,12 +137,6 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 
 	private boolean degradeWhenUnreachable;
 
-	private final LongAdder unreadableSessions = new LongAdder();
-
-	private final LongAdder unreadableAttributes = new LongAdder();
-
-	private final LongAdder unreachableReads = new LongAdder();
-
 	private final LongAdder resurrectionsPrevented = new LongAdder();
 
 	private final LongAdder deferredAccessUpdates = new LongAdder();
@@ -156,6 +144,8 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	private final VersionClock clock;
 
 	private final SessionWrites writes;
+
+	private final SessionReads reads;
 
 	/**
 	 * Create a repository on an engine.
@@ -169,6 +159,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 		this.clock = engine.versionClock();
 		registerMerges(DEFAULT_KEY_PREFIX);
 		this.writes = new SessionWrites(this, engine);
+		this.reads = new SessionReads(this, engine);
 	}
 
 	/**
@@ -314,7 +305,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	 * @return the count since start
 	 */
 	public long getUnreadableSessionCount() {
-		return this.unreadableSessions.sum();
+		return this.reads.unreadableSessions();
 	}
 
 	/**
@@ -323,7 +314,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	 * @return the count since start
 	 */
 	public long getUnreadableAttributeCount() {
-		return this.unreadableAttributes.sum();
+		return this.reads.unreadableAttributes();
 	}
 
 	/**
@@ -331,7 +322,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	 * @return the count since start
 	 */
 	public long getUnreachableReadCount() {
-		return this.unreachableReads.sum();
+		return this.reads.unreachableReads();
 	}
 
 	/**
@@ -369,11 +360,12 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 
 	@Override
 	public @Nullable ReplicatedSession findById(String id) {
-		Read read = readStored(id);
-		if (read.stored == null || read.stored.isEnded()) {
+		SessionReads.Read read = this.reads.read(id);
+		if (read.stored() == null || read.stored().isEnded()) {
 			return null;
 		}
-		ReplicatedSession session = toSession(id, read.stored, read.bytes, read.idHash, read.fromMinority, read.stamp);
+		ReplicatedSession session = this.reads.toSession(id, read.stored(), read.bytes(), read.idHash(),
+				read.fromMinority(), read.stamp());
 		if (session == null || session.isExpired()) {
 			return null;
 		}
@@ -382,9 +374,9 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 
 	@Override
 	public void deleteById(String id) {
-		StoredSession found = readStored(id).stored;
+		StoredSession found = this.reads.read(id).stored();
 		ReplicatedSession session = (found != null && !found.isEnded())
-				? toSession(id, found, null, null, false, ReadStamp.NONE) : null;
+				? this.reads.toSession(id, found, null, null, false, ReadStamp.NONE) : null;
 		requireWriteQuorum("log out", id);
 		try {
 			this.writes.logOut(id);
@@ -417,11 +409,11 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 		List<String> stale = new ArrayList<>();
 		hashByKey.forEach((key, hash) -> {
 			byte[] bytes = found.get(key);
-			StoredSession stored = (bytes != null) ? decodeCounted(null, bytes) : null;
+			StoredSession stored = (bytes != null) ? this.reads.decode(null, bytes) : null;
 			String id = (stored != null) ? this.idSeal.open(stored.sealedId) : null;
 			ReplicatedSession session = (stored != null && id != null && !stored.isEnded()
-					&& hash.equals(SessionKeys.sha256(id))) ? toSession(id, stored, null, hash, false, ReadStamp.NONE)
-							: null;
+					&& hash.equals(SessionKeys.sha256(id)))
+							? this.reads.toSession(id, stored, null, hash, false, ReadStamp.NONE) : null;
 			if (session == null || session.isExpired() || !indexValue.equals(session.storedIndexes().get(indexName))) {
 				stale.add(hash);
 			}
@@ -433,130 +425,6 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 			this.writes.removeFromIndex(indexName, indexValue, stale);
 		}
 		return sessions;
-	}
-
-	// ---- reading
-
-	/**
-	 * What the replicas hold for a session: a majority read, or when no majority can
-	 * answer, the first replica that can.
-	 */
-	private Read readStored(String id) {
-		String hash = SessionKeys.sha256(id);
-		String key = this.keyPrefix + hash;
-		byte[] bytes;
-		ReadStamp stamp = ReadStamp.NONE;
-		boolean fromMinority = false;
-		try {
-			StampedValue read = this.engine.getStamped(key);
-			bytes = read.value();
-			stamp = read.stamp();
-		}
-		catch (QuorumNotReachedException majorityUnreachable) {
-			try {
-				bytes = this.engine.get(key, ReadConsistency.FIRST_HIT);
-				fromMinority = true;
-			}
-			catch (QuorumNotReachedException ex) {
-				this.unreachableReads.increment();
-				if (this.degradeWhenUnreachable) {
-					logger.warn("No memcached replica could answer for session {}; treating it as absent: {}",
-							SessionKeys.describe(id), ex.getMessage());
-					return new Read(null, null, hash, true, ReadStamp.NONE);
-				}
-				throw new SessionStoreUnavailableException(
-						"No memcached replica could answer for session " + SessionKeys.describe(id), ex);
-			}
-		}
-		if (bytes == null) {
-			return new Read(null, null, hash, fromMinority, stamp);
-		}
-		StoredSession stored = decodeCounted(id, bytes);
-		if (stored != null && !stored.isEnded() && !id.equals(this.idSeal.open(stored.sealedId))) {
-			countUnreadable(id, "the stored session carries another id");
-			return new Read(null, null, hash, fromMinority, stamp);
-		}
-		return new Read(stored, bytes, hash, fromMinority, stamp);
-	}
-
-	/**
-	 * What a majority read found.
-	 *
-	 * @param stored the merged stored session, or {@code null}
-	 * @param bytes the payload {@code stored} was decoded from
-	 * @param idHash the SHA-256 of the session id
-	 * @param fromMinority whether fewer than a majority answered (the fallback)
-	 * @param stamp what each replica held, for the save that follows
-	 */
-	private record Read(@Nullable StoredSession stored, byte @Nullable [] bytes, String idHash, boolean fromMinority,
-			ReadStamp stamp) {
-
-	}
-
-	private @Nullable StoredSession decodeCounted(@Nullable String id, byte[] bytes) {
-		try {
-			StoredSession stored = StoredSession.decode(bytes);
-			this.clock.observe(stored.maxVersion());
-			if (!stored.isEnded() && !stored.isComplete()) {
-				throw new SessionSerializationException("Stored session is incomplete");
-			}
-			return stored;
-		}
-		catch (RuntimeException | OutOfMemoryError | StackOverflowError ex) {
-			// Stored bytes are untrusted: whatever they make decoding throw, the user
-			// gets a new session rather than a failed request.
-			countUnreadable(id, ex.getMessage());
-			return null;
-		}
-	}
-
-	/**
-	 * Deserialize one stored attribute, when the application first reads it. Stored bytes
-	 * are untrusted: an attribute that cannot be read (its class changed or is not
-	 * allowed, or the bytes were crafted) reads as absent, and is counted and logged.
-	 * @param id the session id
-	 * @param name the attribute name
-	 * @param bytes the attribute as stored
-	 * @return the value, or {@code null} when it cannot be read
-	 */
-	@Nullable Object decodeAttribute(String id, String name, byte[] bytes) {
-		try {
-			return this.serializer.deserialize(bytes);
-		}
-		catch (RuntimeException | OutOfMemoryError | StackOverflowError ex) {
-			this.unreadableAttributes.increment();
-			logger.warn("Attribute '{}' of session {} cannot be read and is treated as absent: {}", name,
-					SessionKeys.describe(id), ex.getMessage());
-			return null;
-		}
-	}
-
-	private void countUnreadable(@Nullable String id, @Nullable String reason) {
-		this.unreadableSessions.increment();
-		logger.warn("Session {} cannot be read and is treated as absent; the user gets a new session: {}",
-				(id != null) ? SessionKeys.describe(id) : "listed in an index", reason);
-	}
-
-	/**
-	 * Turn a stored session into a session, or {@code null} when its metadata cannot be
-	 * used. Attributes stay serialized until the application reads them.
-	 */
-	private @Nullable ReplicatedSession toSession(String id, StoredSession stored, byte @Nullable [] storedBytes,
-			@Nullable String idHash, boolean fromMinority, ReadStamp stamp) {
-		try {
-			MapSession cached = new MapSession(id);
-			cached.setCreationTime(Instant.ofEpochMilli(stored.creationTime.value));
-			cached.setLastAccessedTime(Instant.ofEpochMilli(stored.lastAccessedTime.value));
-			cached.setMaxInactiveInterval(Duration.ofSeconds(stored.maxInactiveSeconds.value));
-			return new ReplicatedSession(this, cached, new ReplicatedSession.Stored(stored, storedBytes, idHash),
-					fromMinority, stamp);
-		}
-		catch (RuntimeException | OutOfMemoryError | StackOverflowError ex) {
-			// Stored bytes are untrusted: whatever they make decoding throw, the user
-			// gets a new session rather than a failed request.
-			countUnreadable(id, ex.getMessage());
-			return null;
-		}
 	}
 
 	/**
@@ -578,13 +446,17 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	 * @return the stored session, or {@code null}
 	 */
 	@Nullable StoredSession readForWrite(String id) {
-		return readStored(id).stored;
+		return this.reads.read(id).stored();
 	}
 
 	// ---- collaborators of the session and its writes
 
 	ReplicatedMemcached engine() {
 		return this.engine;
+	}
+
+	SessionReads reads() {
+		return this.reads;
 	}
 
 	SessionWrites writes() {
