@@ -1,11 +1,9 @@
 package io.memquorum.node;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.google.code.yanf4j.buffer.IoBuffer;
 import net.rubyeye.xmemcached.command.Command;
 import net.rubyeye.xmemcached.command.CommandType;
 import net.rubyeye.xmemcached.impl.MemcachedTCPSession;
@@ -28,8 +26,6 @@ import org.jspecify.annotations.Nullable;
  * reply, or the session closing, fails every command not yet complete.
  */
 final class SplitGetsBatch extends Command {
-
-	private static final byte[] GETS = "gets".getBytes(StandardCharsets.US_ASCII);
 
 	private final List<SplitGetsCommand> gets;
 
@@ -80,20 +76,11 @@ final class SplitGetsBatch extends Command {
 			// Encoded when built; xmemcached encodes again as the batch is written.
 			return;
 		}
-		int length = GETS.length + 2;
+		List<SplitGetsCommand> firstOfEachKey = new ArrayList<>(this.byKey.size());
 		for (List<SplitGetsCommand> group : this.byKey) {
-			length += 1 + group.get(0).getKeyBytes().length;
+			firstOfEachKey.add(group.get(0));
 		}
-		IoBuffer buffer = IoBuffer.allocate(length);
-		buffer.put(GETS);
-		for (List<SplitGetsCommand> group : this.byKey) {
-			buffer.put((byte) ' ');
-			buffer.put(group.get(0).getKeyBytes());
-		}
-		buffer.put((byte) '\r');
-		buffer.put((byte) '\n');
-		buffer.flip();
-		this.ioBuffer = buffer;
+		this.ioBuffer = SplitGetsCommand.requestLine(firstOfEachKey);
 	}
 
 	@Override

@@ -2,6 +2,7 @@ package io.memquorum.node;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import com.google.code.yanf4j.buffer.IoBuffer;
 import net.rubyeye.xmemcached.command.Command;
@@ -76,13 +77,31 @@ final class SplitGetsCommand extends Command {
 
 	@Override
 	public void encode() {
-		IoBuffer buffer = IoBuffer.allocate(GETS.length + this.keyBytes.length + 2);
+		this.ioBuffer = requestLine(List.of(this));
+	}
+
+	/**
+	 * {@code gets <key> <key> ...\r\n} for the keys of {@code gets}, in their order.
+	 * @param gets the commands whose keys to ask
+	 * @return the line, ready to write
+	 */
+	static IoBuffer requestLine(List<SplitGetsCommand> gets) {
+		int length = GETS.length + 1;
+		for (SplitGetsCommand get : gets) {
+			length += get.keyBytes.length + 1;
+		}
+		IoBuffer buffer = IoBuffer.allocate(length);
 		buffer.put(GETS);
-		buffer.put(this.keyBytes);
+		for (int i = 0; i < gets.size(); i++) {
+			if (i > 0) {
+				buffer.put((byte) ' ');
+			}
+			buffer.put(gets.get(i).keyBytes);
+		}
 		buffer.put((byte) '\r');
 		buffer.put((byte) '\n');
 		buffer.flip();
-		this.ioBuffer = buffer;
+		return buffer;
 	}
 
 	@Override

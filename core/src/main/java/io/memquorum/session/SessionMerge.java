@@ -99,7 +99,7 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunc
 			if (this.fill == null) {
 				return null;
 			}
-			held = StoredSession.decode(this.fill.encode());
+			held = this.fill.copy();
 		}
 		else if (held.isEnded()) {
 			this.sawEnded = true;

@@ -27,13 +27,7 @@ class RestartedNodesMajorityReadTests {
 
 	@Test
 	void twoNodesRestartedEmptyBeforeTheirRefillDoNotOutvoteTheNodeThatHoldsTheKeys() {
-		// Without refill, no restarted node becomes complete while the keys are read.
-		ReplicatedMemcached engine = this.engines.open((builder) -> builder.readConsistency(ReadConsistency.MAJORITY)
-			.writeQuorum(WriteQuorum.ALL)
-			.refillEnabled(false));
-		for (int i = 0; i < KEYS; i++) {
-			engine.set("user-" + i, bytes("logged-in"), Duration.ZERO);
-		}
+		ReplicatedMemcached engine = engineWithKeysOnEveryNode();
 		restartEmptyAndAwaitReadable(engine, 0);
 		restartEmptyAndAwaitReadable(engine, 1);
 
@@ -44,12 +38,7 @@ class RestartedNodesMajorityReadTests {
 
 	@Test
 	void aNodeRestartedEmptyAndAnotherPausedLeaveTheReadToTheNodeThatHoldsTheKeys() {
-		ReplicatedMemcached engine = this.engines.open((builder) -> builder.readConsistency(ReadConsistency.MAJORITY)
-			.writeQuorum(WriteQuorum.ALL)
-			.refillEnabled(false));
-		for (int i = 0; i < KEYS; i++) {
-			engine.set("user-" + i, bytes("logged-in"), Duration.ZERO);
-		}
+		ReplicatedMemcached engine = engineWithKeysOnEveryNode();
 		restartEmptyAndAwaitReadable(engine, 0);
 		// The first reads time out on the paused node after the two others answered,
 		// later ones skip it once it is marked down: either way the empty node's misses
@@ -65,6 +54,20 @@ class RestartedNodesMajorityReadTests {
 	 * Restart a node empty and wait until the engine found it restarted and reads from it
 	 * again.
 	 */
+	/**
+	 * MAJORITY reads, every key written to every node, and no refill: no restarted node
+	 * becomes complete while the keys are read.
+	 */
+	private ReplicatedMemcached engineWithKeysOnEveryNode() {
+		ReplicatedMemcached engine = this.engines.open((builder) -> builder.readConsistency(ReadConsistency.MAJORITY)
+			.writeQuorum(WriteQuorum.ALL)
+			.refillEnabled(false));
+		for (int i = 0; i < KEYS; i++) {
+			engine.set("user-" + i, bytes("logged-in"), Duration.ZERO);
+		}
+		return engine;
+	}
+
 	private static void restartEmptyAndAwaitReadable(ReplicatedMemcached engine, int index) {
 		memcached.cluster().node(index).restartEmpty();
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {

@@ -57,6 +57,26 @@ class StampedUpdateTests {
 			.isEqualTo("1+1");
 	}
 
+	@Test
+	void aReplicaKilledWhileItsAnswerToTheReadWasOnItsWayGetsTheWriteAsAHintAndTheUpdateStands() {
+		ReplicatedMemcached engine = this.engines.open(ReadConsistency.MAJORITY);
+		engine.set("counter", bytes("1"), Duration.ZERO);
+		MemcachedNode lost = memcached.cluster().node(2);
+		await().until(() -> lost.rawGet("counter") != null);
+
+		// Fault: pause, so the read decides without this replica; then kill, so its
+		// answer never comes and a second read of it fails too.
+		lost.pause();
+		StampedValue read = engine.getStamped("counter");
+		boolean stored = engine.update("counter",
+				(current) -> bytes(new String(current, StandardCharsets.UTF_8) + "+1"), (payload) -> 0, read.stamp());
+		lost.kill();
+
+		assertThat(stored).isTrue();
+		await().atMost(Duration.ofSeconds(10)).until(() -> TestEngines.status(engine, 2).pendingHints() == 1);
+		assertThat(engine.get("counter")).asString(StandardCharsets.UTF_8).isEqualTo("1+1");
+	}
+
 	private static long stat(MemcachedNode node, String name) {
 		return Long.parseLong(node.stats().get(name).trim());
 	}

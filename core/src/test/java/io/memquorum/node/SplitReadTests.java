@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.memquorum.node.NodeConnection.StoredValue;
 import io.memquorum.test.MemcachedClusterExtension;
+import io.memquorum.test.MemcachedNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -137,6 +138,30 @@ class SplitReadTests {
 				assertThat(item).as("key %d", key).isNull();
 			}
 		}
+		assertThat(connection.batchedGets()).as("gets that went out batched").isPositive();
+	}
+
+	@Test
+	void batchedGetsInFlightWhenTheNodeIsKilledFailWhenItsConnectionClosesNotAtTheTimeout() throws Exception {
+		MemcachedNode node = memcached.cluster().node(0);
+		NodeConnection connection = new NodeConnection(NodeAddress.parse(node.address()), Duration.ofSeconds(1),
+				Duration.ofSeconds(20), Duration.ofSeconds(30));
+		this.closeables.add(connection::close);
+		connection.set("doomed", 0, new StoredValue(77, bytes("HHbodyT"))).get(5, TimeUnit.SECONDS);
+		// Fault: pause, so the gets wait on the wire unanswered; then kill.
+		node.pause();
+		List<CompletableFuture<StoredItem>> reads = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			reads.add(connection.gets((i % 2 == 0) ? "doomed" : "doomed-" + i, LAYOUT));
+		}
+		long killedAt = System.nanoTime();
+		node.kill();
+
+		CompletableFuture<Void> all = CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new));
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> all.get(10, TimeUnit.SECONDS));
+		assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).as("well before the 20 s operation timeout")
+			.isLessThan(Duration.ofSeconds(10));
+		assertThat(reads).allSatisfy((read) -> assertThat(read).isCompletedExceptionally());
 		assertThat(connection.batchedGets()).as("gets that went out batched").isPositive();
 	}
 
