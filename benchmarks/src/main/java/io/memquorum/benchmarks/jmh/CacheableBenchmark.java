@@ -46,8 +46,8 @@ import org.springframework.context.annotation.Configuration;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Threads(16)
 @Fork(value = 1, jvmArgsAppend = { "-Xms1g", "-Xmx1g" })
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 2)
+@Warmup(iterations = 8, time = 2)
+@Measurement(iterations = 4, time = 2)
 public class CacheableBenchmark {
 
 	/** Which path: {@code engine} (raw get) or {@code cacheable} (Spring proxy). */

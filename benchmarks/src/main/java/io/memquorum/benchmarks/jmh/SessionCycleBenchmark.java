@@ -61,8 +61,8 @@ import org.springframework.session.data.redis.RedisSessionRepository;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Threads(16)
 @Fork(value = 1, jvmArgsAppend = { "-Xms1g", "-Xmx1g" })
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 2)
+@Warmup(iterations = 8, time = 2)
+@Measurement(iterations = 4, time = 2)
 public class SessionCycleBenchmark {
 
 	static final int SESSIONS = 1000;
