@@ -125,7 +125,7 @@ final class SplitGetsMerging implements MemcachedOptimizer {
 		protected NioSession buildSession(SocketChannel channel) {
 			Queue<WriteMessage> queue = buildQueue();
 			NioSessionConfig sessionConfig = buildSessionConfig(channel, queue);
-			MemcachedTCPSession session = new MemcachedTCPSession(sessionConfig,
+			MemcachedTCPSession session = new ImmediateWriteSession(sessionConfig,
 					this.configuration.getSessionReadBufferSize(), this.optimizer, getReadThreadCount(),
 					this.commandFactory);
 			session.setBufferAllocator(getBufferAllocator());

@@ -3,6 +3,7 @@ package io.memquorum.node;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -90,6 +91,36 @@ class NodeConnectionTests {
 		memcached.cluster().node(0).resume();
 		await().atMost(Duration.ofSeconds(5))
 			.untilAsserted(() -> assertThat(connection.gets("paused").get(1, TimeUnit.SECONDS)).isNotNull());
+	}
+
+	@Test
+	void largeValuesQueuedWhileTheNodeIsPausedAreWrittenWholeOnceItResumes() throws Exception {
+		// Pause: 12 values of 900 KB (about 11 MB) are more than the socket takes at
+		// once,
+		// so the reactor's immediate write stops part-way and must wait for writability.
+		NodeConnection connection = connect(Duration.ofSeconds(30));
+		memcached.cluster().node(0).pause();
+		List<byte[]> values = new ArrayList<>();
+		List<CompletableFuture<Boolean>> sets = new ArrayList<>();
+		for (int i = 0; i < 12; i++) {
+			byte[] value = new byte[900 * 1024];
+			Arrays.fill(value, (byte) ('a' + i));
+			value[value.length - 1] = (byte) i;
+			values.add(value);
+			sets.add(connection.set("large-" + i, 0, new StoredValue(0, value)));
+		}
+		List<CompletableFuture<StoredItem>> gets = new ArrayList<>();
+		for (int i = 0; i < 100; i++) {
+			gets.add(connection.gets("large-" + (i % 12)));
+		}
+		memcached.cluster().node(0).resume();
+		for (CompletableFuture<Boolean> set : sets) {
+			assertThat(set.get(30, TimeUnit.SECONDS)).isTrue();
+		}
+		for (int i = 0; i < gets.size(); i++) {
+			// Queued behind the sets on one connection, each get sees its set's value.
+			assertThat(gets.get(i).get(30, TimeUnit.SECONDS).data()).isEqualTo(values.get(i % 12));
+		}
 	}
 
 	private static byte[] bytes(String text) {
