@@ -50,7 +50,7 @@ final class EveryNodeRead {
 		this.required = state.nodes.size() / 2 + 1;
 		this.nodes = new ArrayList<>(state.nodes.size());
 		for (Node node : state.allNodes()) {
-			if (node.isReadable()) {
+			if (node.isReadable(encoded)) {
 				this.nodes.add(node);
 			}
 			else {

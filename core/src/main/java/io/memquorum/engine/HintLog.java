@@ -121,6 +121,16 @@ final class HintLog {
 		return this.overflowed.get();
 	}
 
+	/**
+	 * Whether the node may be stale for this key: it missed a write of it not yet
+	 * replayed, or missed writes that the log could not keep.
+	 * @param key the memcached key
+	 * @return whether reads of the key must not use the node
+	 */
+	boolean owes(String key) {
+		return this.overflowed.get() || this.hints.containsKey(key);
+	}
+
 	/** The node must be flushed before it serves reads, as if hints had been dropped. */
 	void markOverflowed() {
 		this.overflowed.set(true);

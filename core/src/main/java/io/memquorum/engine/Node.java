@@ -120,6 +120,21 @@ final class Node {
 	}
 
 	/**
+	 * Whether reads of one key may use this node: it is up and owes nothing for that key.
+	 * A node owes what its hint log holds, so a missed write or delete keeps it from
+	 * serving that key only. Before, one hint kept it from serving any key: once each
+	 * node had missed one write of some key (a write succeeds with one replica failing),
+	 * no replica was readable for any key; and a replica that owed hints under load was
+	 * left out of every read, so each conditional write to it had to read it first, on
+	 * its connection's thread, which kept it behind.
+	 * @param encoded the memcached key
+	 * @return whether reads of the key may use this node
+	 */
+	boolean isReadable(String encoded) {
+		return this.state.get() == NodeState.UP && !this.hints.owes(encoded);
+	}
+
+	/**
 	 * Whether the node may lack entries its peers hold: it restarted or was flushed, or
 	 * carries no completeness marker, and refill has not completed it. A miss here says
 	 * nothing about the key, so a MAJORITY read does not count it toward the majority.

@@ -47,7 +47,7 @@ final class ReadOrder {
 		List<Node> readable = this.state.replicas(encoded);
 		for (Iterator<Node> nodes = readable.iterator(); nodes.hasNext();) {
 			Node node = nodes.next();
-			if (!node.isReadable()) {
+			if (!node.isReadable(encoded)) {
 				skipped.put(node.address, describeUnreadable(node));
 				nodes.remove();
 			}
@@ -96,7 +96,8 @@ final class ReadOrder {
 		return switch (node.state()) {
 			case DOWN -> "is marked down";
 			case RECOVERING -> "is recovering";
-			case UP -> "has " + node.hints.size() + " missed writes to replay";
+			case UP -> node.hints.isOverflowed() ? "missed more writes than its hints hold"
+					: "missed a write of this key, not yet replayed (" + node.hints.size() + " to replay)";
 		};
 	}
 
