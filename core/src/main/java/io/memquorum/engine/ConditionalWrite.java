@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import io.memquorum.node.NodeConnection;
@@ -22,6 +23,9 @@ import org.jspecify.annotations.Nullable;
 final class ConditionalWrite {
 
 	private static final int MAX_CAS_ATTEMPTS = 16;
+
+	/** Retry until the write succeeds or runs out of attempts. */
+	static final BooleanSupplier ALWAYS_RETRY = () -> true;
 
 	/** The first bound of the random pause between compare-and-swap attempts; doubles. */
 	private static final long CAS_BACKOFF_MICROS = 200;
@@ -46,7 +50,7 @@ final class ConditionalWrite {
 	 */
 	CompletableFuture<@Nullable Envelope> apply(Node node, String encoded,
 			Function<@Nullable Envelope, @Nullable Envelope> decide) {
-		return apply(node, encoded, decide, MAX_CAS_ATTEMPTS);
+		return apply(node, encoded, decide, MAX_CAS_ATTEMPTS, ALWAYS_RETRY);
 	}
 
 	/**
@@ -56,11 +60,14 @@ final class ConditionalWrite {
 	 * @param encoded the memcached key
 	 * @param decide as for {@link #apply(Node, String, Function)}
 	 * @param known the item the read found, {@code null} when it found nothing
+	 * @param retryWanted asked after a compare-and-swap lost: whether to try again, or
+	 * give up so that the caller keeps the write as a hint
 	 * @return the envelope stored, or {@code null} when declined
 	 */
 	CompletableFuture<@Nullable Envelope> applyFrom(Node node, String encoded,
-			Function<@Nullable Envelope, @Nullable Envelope> decide, @Nullable StoredItem known) {
-		return decideAndStore(node, encoded, decide, MAX_CAS_ATTEMPTS, known);
+			Function<@Nullable Envelope, @Nullable Envelope> decide, @Nullable StoredItem known,
+			BooleanSupplier retryWanted) {
+		return decideAndStore(node, encoded, decide, MAX_CAS_ATTEMPTS, known, retryWanted);
 	}
 
 	/**
@@ -71,28 +78,30 @@ final class ConditionalWrite {
 	 * @param encoded the memcached key
 	 * @param decide as for {@link #apply(Node, String, Function)}
 	 * @param sent the read already sent, or {@code null}
+	 * @param retryWanted as for {@link #applyFrom}
 	 * @return the envelope stored, or {@code null} when declined
 	 */
 	CompletableFuture<@Nullable Envelope> applyAfter(Node node, String encoded,
 			Function<@Nullable Envelope, @Nullable Envelope> decide,
-			@Nullable CompletableFuture<@Nullable StoredItem> sent) {
+			@Nullable CompletableFuture<@Nullable StoredItem> sent, BooleanSupplier retryWanted) {
 		if (sent == null) {
-			return apply(node, encoded, decide);
+			return apply(node, encoded, decide, MAX_CAS_ATTEMPTS, retryWanted);
 		}
 		return sent
-			.handle((item, failure) -> (failure == null) ? applyFrom(node, encoded, decide, item)
-					: apply(node, encoded, decide))
+			.handle((item, failure) -> (failure == null) ? applyFrom(node, encoded, decide, item, retryWanted)
+					: apply(node, encoded, decide, MAX_CAS_ATTEMPTS, retryWanted))
 			.thenCompose(Function.identity());
 	}
 
 	private CompletableFuture<@Nullable Envelope> apply(Node node, String encoded,
-			Function<@Nullable Envelope, @Nullable Envelope> decide, int attemptsLeft) {
+			Function<@Nullable Envelope, @Nullable Envelope> decide, int attemptsLeft, BooleanSupplier retryWanted) {
 		return this.state.read(node, encoded)
-			.thenCompose((item) -> decideAndStore(node, encoded, decide, attemptsLeft, item));
+			.thenCompose((item) -> decideAndStore(node, encoded, decide, attemptsLeft, item, retryWanted));
 	}
 
 	private CompletableFuture<@Nullable Envelope> decideAndStore(Node node, String encoded,
-			Function<@Nullable Envelope, @Nullable Envelope> decide, int attemptsLeft, @Nullable StoredItem item) {
+			Function<@Nullable Envelope, @Nullable Envelope> decide, int attemptsLeft, @Nullable StoredItem item,
+			BooleanSupplier retryWanted) {
 		NodeConnection connection = node.connection();
 		Envelope current = (item != null) ? this.state.decode(node, encoded, item) : null;
 		if (current != null && current.kind() == Envelope.Kind.ABSENT && !(decide instanceof SeesAbsentMarkers)) {
@@ -119,8 +128,12 @@ final class ConditionalWrite {
 				return CompletableFuture.failedFuture(new IllegalStateException(node.address
 						+ " kept changing under compare-and-swap after " + MAX_CAS_ATTEMPTS + " attempts"));
 			}
+			if (!retryWanted.getAsBoolean()) {
+				return CompletableFuture.failedFuture(new IllegalStateException(
+						node.address + " changed under compare-and-swap after the write was decided; kept as a hint"));
+			}
 			return afterBackOff(MAX_CAS_ATTEMPTS - attemptsLeft)
-				.thenCompose((ignored) -> apply(node, encoded, decide, attemptsLeft - 1));
+				.thenCompose((ignored) -> apply(node, encoded, decide, attemptsLeft - 1, retryWanted));
 		});
 	}
 

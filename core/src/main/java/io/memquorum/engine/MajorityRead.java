@@ -58,7 +58,8 @@ final class MajorityRead {
 		this.repair = repair;
 		this.key = key;
 		this.encoded = encoded;
-		this.readable = readOrder.readable(encoded, this.failures);
+		this.readable = (state.merges.registeredFor(encoded) != null)
+				? readOrder.upForMergingRead(encoded, this.failures) : readOrder.readable(encoded, this.failures);
 		this.required = state.replicationFactor() / 2 + 1;
 	}
 

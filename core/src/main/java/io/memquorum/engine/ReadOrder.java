@@ -56,6 +56,30 @@ final class ReadOrder {
 	}
 
 	/**
+	 * The replicas of a key with its own merge that a MAJORITY read may ask: every one
+	 * that is up, owing hints or not. The read merges every answer of a majority, and a
+	 * majority meets the quorum of every write that succeeded, so a replica that missed a
+	 * write cannot hide it; it only adds an older copy to the merge, and is repaired.
+	 * Asking it matters twice: when every replica owes a hint for a session (saves that
+	 * raced on each), none would be readable otherwise; and the next save then starts
+	 * from what it holds instead of reading it again.
+	 * @param encoded the memcached key
+	 * @param skipped receives each replica left out, with the reason
+	 * @return the replicas that are up
+	 */
+	List<Node> upForMergingRead(String encoded, Map<NodeAddress, String> skipped) {
+		List<Node> up = this.state.replicas(encoded);
+		for (Iterator<Node> nodes = up.iterator(); nodes.hasNext();) {
+			Node node = nodes.next();
+			if (node.state() != NodeState.UP) {
+				skipped.put(node.address, describeUnreadable(node));
+				nodes.remove();
+			}
+		}
+		return up;
+	}
+
+	/**
 	 * The order of a FIRST_HIT walk: readable replicas in a fresh shuffle, those still
 	 * applying a conditional write of this key last.
 	 */

@@ -2,9 +2,13 @@ package io.memquorum.engine;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.memquorum.metrics.EngineMetrics;
+import io.memquorum.node.NodeAddress;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -75,6 +79,104 @@ class StampedUpdateTests {
 		assertThat(stored).isTrue();
 		await().atMost(Duration.ofSeconds(10)).until(() -> TestEngines.status(engine, 2).pendingHints() == 1);
 		assertThat(engine.get("counter")).asString(StandardCharsets.UTF_8).isEqualTo("1+1");
+	}
+
+	@Test
+	void forAKeyWithItsOwnMergeAReplicaThatLosesItsSwapAfterTheWriteWasDecidedGetsTheWriteAsAHint() {
+		AtomicInteger hintsQueued = new AtomicInteger();
+		ReplicatedMemcached engine = openCountingHints(hintsQueued);
+		engine.mergeUnder("set:", StampedUpdateTests::unionOfLetters);
+		MemcachedNode slow = memcached.cluster().node(2);
+		String encoded = engine.keyEncoder().encode("set:letters");
+		StampedValue read = readWithAStaleStampOn(engine, slow, encoded, "set:letters");
+
+		// Pause: the two others decide the write before the slow replica's swap is
+		// answered.
+		updateWhilePaused(engine, slow, "set:letters", read);
+
+		// Its swap loses, and it is not retried: the write is kept as a hint, whose
+		// replay merges it in.
+		await().untilAsserted(() -> assertThat(hintsQueued).hasValue(1));
+		await().untilAsserted(
+				() -> assertThat(TestEngines.envelopeOn(slow, encoded).payload()).asString(StandardCharsets.UTF_8)
+					.isEqualTo("abc"));
+	}
+
+	@Test
+	void forAKeyWithoutItsOwnMergeAReplicaThatLosesItsSwapAfterTheWriteWasDecidedRetriesIt() {
+		AtomicInteger hintsQueued = new AtomicInteger();
+		ReplicatedMemcached engine = openCountingHints(hintsQueued);
+		MemcachedNode slow = memcached.cluster().node(2);
+		String encoded = engine.keyEncoder().encode("letters");
+		StampedValue read = readWithAStaleStampOn(engine, slow, encoded, "letters");
+
+		updateWhilePaused(engine, slow, "letters", read);
+
+		// An update function cannot be replayed from a hint: the replica applies it
+		// itself, by retrying.
+		await().untilAsserted(
+				() -> assertThat(TestEngines.envelopeOn(slow, encoded).payload()).asString(StandardCharsets.UTF_8)
+					.isEqualTo("abc"));
+		assertThat(hintsQueued).hasValue(0);
+	}
+
+	private ReplicatedMemcached openCountingHints(AtomicInteger hintsQueued) {
+		return this.engines
+			.open((builder) -> builder.readConsistency(ReadConsistency.MAJORITY).metrics(new EngineMetrics() {
+				@Override
+				public void hintQueued(NodeAddress node) {
+					hintsQueued.incrementAndGet();
+				}
+			}));
+	}
+
+	/**
+	 * A stamped read after which another writer changed {@code slow}: the swap the stamp
+	 * prepares there will lose.
+	 */
+	private static StampedValue readWithAStaleStampOn(ReplicatedMemcached engine, MemcachedNode slow, String encoded,
+			String key) {
+		engine.set(key, bytes("ab"), Duration.ZERO);
+		await().until(() -> slow.rawGet(encoded) != null);
+		StampedValue read = engine.getStamped(key);
+		NodeAddress slowAddress = NodeAddress.parse(memcached.cluster().addresses().get(2));
+		await().until(() -> read.stamp().knows(slowAddress));
+		slow.rawSet(encoded, slow.rawGet(encoded), Envelope.FLAGS, 0);
+		return read;
+	}
+
+	private static void updateWhilePaused(ReplicatedMemcached engine, MemcachedNode slow, String key,
+			StampedValue read) {
+		long lostBefore = stat(slow, "cas_badval");
+		slow.pause();
+		boolean stored;
+		try {
+			stored = engine.update(key, (current) -> bytes(new String(current, StandardCharsets.UTF_8) + "c"),
+					(payload) -> 0, read.stamp());
+		}
+		finally {
+			slow.resume();
+		}
+		assertThat(stored).isTrue();
+		await().until(() -> stat(slow, "cas_badval") >= lostBefore + 1);
+	}
+
+	/** A merge that unions the letters of both copies. */
+	private static @Nullable Envelope unionOfLetters(@Nullable Envelope held, Envelope incoming) {
+		if (held == null || !held.isValue()) {
+			return incoming;
+		}
+		String union = new String(held.payload(), StandardCharsets.UTF_8)
+			.concat(new String(incoming.payload(), StandardCharsets.UTF_8))
+			.chars()
+			.distinct()
+			.sorted()
+			.collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+			.toString();
+		if (union.equals(new String(held.payload(), StandardCharsets.UTF_8))) {
+			return null;
+		}
+		return Envelope.value(Math.max(held.version(), incoming.version()) + 1, 0, bytes(union));
 	}
 
 	private static long stat(MemcachedNode node, String name) {
