@@ -63,23 +63,7 @@ class CausalVersionTests {
 	@Test
 	void aMajorityReadAndItsRepairCombineCopiesByTheRegisteredMerge() {
 		ReplicatedMemcached engine = this.engines.open(ReadConsistency.MAJORITY);
-		// A merge that unions the characters of both copies: a join.
-		engine.mergeUnder("set:", (held, incoming) -> {
-			if (held == null || !held.isValue()) {
-				return incoming;
-			}
-			String union = new String(held.payload(), StandardCharsets.UTF_8)
-				.concat(new String(incoming.payload(), StandardCharsets.UTF_8))
-				.chars()
-				.distinct()
-				.sorted()
-				.collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
-				.toString();
-			if (union.equals(new String(held.payload(), StandardCharsets.UTF_8))) {
-				return null;
-			}
-			return Envelope.value(Math.max(held.version(), incoming.version()), 0, bytes(union));
-		});
+		engine.mergeUnder("set:", TestEngines::unionOfLetters);
 		engine.set("set:letters", bytes("ab"), Duration.ZERO);
 		await().until(() -> replica(2, "set:letters") != null);
 		// Each replica learns something the others do not, written behind the engine.

@@ -8,7 +8,6 @@ import io.memquorum.metrics.EngineMetrics;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -85,7 +84,7 @@ class StampedUpdateTests {
 	void forAKeyWithItsOwnMergeAReplicaThatLosesItsSwapAfterTheWriteWasDecidedGetsTheWriteAsAHint() {
 		AtomicInteger hintsQueued = new AtomicInteger();
 		ReplicatedMemcached engine = openCountingHints(hintsQueued);
-		engine.mergeUnder("set:", StampedUpdateTests::unionOfLetters);
+		engine.mergeUnder("set:", TestEngines::unionOfLetters);
 		MemcachedNode slow = memcached.cluster().node(2);
 		String encoded = engine.keyEncoder().encode("set:letters");
 		StampedValue read = readWithAStaleStampOn(engine, slow, encoded, "set:letters");
@@ -159,24 +158,6 @@ class StampedUpdateTests {
 		}
 		assertThat(stored).isTrue();
 		await().until(() -> stat(slow, "cas_badval") >= lostBefore + 1);
-	}
-
-	/** A merge that unions the letters of both copies. */
-	private static @Nullable Envelope unionOfLetters(@Nullable Envelope held, Envelope incoming) {
-		if (held == null || !held.isValue()) {
-			return incoming;
-		}
-		String union = new String(held.payload(), StandardCharsets.UTF_8)
-			.concat(new String(incoming.payload(), StandardCharsets.UTF_8))
-			.chars()
-			.distinct()
-			.sorted()
-			.collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
-			.toString();
-		if (union.equals(new String(held.payload(), StandardCharsets.UTF_8))) {
-			return null;
-		}
-		return Envelope.value(Math.max(held.version(), incoming.version()) + 1, 0, bytes(union));
 	}
 
 	private static long stat(MemcachedNode node, String name) {

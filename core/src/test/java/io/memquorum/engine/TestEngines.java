@@ -40,6 +40,29 @@ final class TestEngines implements AfterEachCallback {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
+	/**
+	 * A registered merge for tests: the union of the letters of both copies, a join.
+	 * @param held the copy held, if any
+	 * @param incoming the copy arriving
+	 * @return the union, or {@code null} when {@code held} already has every letter
+	 */
+	static @Nullable Envelope unionOfLetters(@Nullable Envelope held, Envelope incoming) {
+		if (held == null || !held.isValue()) {
+			return incoming;
+		}
+		String union = new String(held.payload(), StandardCharsets.UTF_8)
+			.concat(new String(incoming.payload(), StandardCharsets.UTF_8))
+			.chars()
+			.distinct()
+			.sorted()
+			.collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+			.toString();
+		if (union.equals(new String(held.payload(), StandardCharsets.UTF_8))) {
+			return null;
+		}
+		return Envelope.value(Math.max(held.version(), incoming.version()), 0, bytes(union));
+	}
+
 	static NodeStatus status(ReplicatedMemcached engine, int index) {
 		return engine.nodeStatus().get(index);
 	}
