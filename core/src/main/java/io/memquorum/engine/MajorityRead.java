@@ -58,8 +58,7 @@ final class MajorityRead {
 		this.repair = repair;
 		this.key = key;
 		this.encoded = encoded;
-		this.readable = (state.merges.registeredFor(encoded) != null)
-				? readOrder.upForMergingRead(encoded, this.failures) : readOrder.readable(encoded, this.failures);
+		this.readable = readOrder.forMajorityRead(encoded, this.failures);
 		this.required = state.replicationFactor() / 2 + 1;
 	}
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 
 import io.memquorum.node.NodeAddress;
 
@@ -43,40 +44,39 @@ final class ReadOrder {
 	 * @return the readable replicas
 	 */
 	List<Node> readable(String encoded, Map<NodeAddress, String> skipped) {
-		// A fresh list per call: filtered in place, no second copy on the read path.
-		List<Node> readable = this.state.replicas(encoded);
-		for (Iterator<Node> nodes = readable.iterator(); nodes.hasNext();) {
-			Node node = nodes.next();
-			if (!node.isReadable(encoded)) {
-				skipped.put(node.address, describeUnreadable(node));
-				nodes.remove();
-			}
-		}
-		return readable;
+		return replicasWhere(encoded, skipped, (node) -> node.isReadable(encoded));
 	}
 
 	/**
-	 * The replicas of a key with its own merge that a MAJORITY read may ask: every one
-	 * that is up, owing hints or not. The read merges every answer of a majority, and a
-	 * majority meets the quorum of every write that succeeded, so a replica that missed a
-	 * write cannot hide it; it only adds an older copy to the merge, and is repaired.
-	 * Asking it matters twice: when every replica owes a hint for a session (saves that
-	 * raced on each), none would be readable otherwise; and the next save then starts
-	 * from what it holds instead of reading it again.
+	 * The replicas a MAJORITY read asks: the readable ones, or for a key with its own
+	 * merge every one that is up, owing hints or not. Such a read merges every answer of
+	 * a majority, and a majority meets the quorum of every write that succeeded, so a
+	 * replica that missed a write cannot hide it; it only adds an older copy to the
+	 * merge, and is repaired. Asking it matters twice: when every replica owes a hint for
+	 * a session (saves that raced on each), none would be readable otherwise; and the
+	 * next save then starts from what it holds instead of reading it again.
 	 * @param encoded the memcached key
 	 * @param skipped receives each replica left out, with the reason
-	 * @return the replicas that are up
+	 * @return the replicas to ask
 	 */
-	List<Node> upForMergingRead(String encoded, Map<NodeAddress, String> skipped) {
-		List<Node> up = this.state.replicas(encoded);
-		for (Iterator<Node> nodes = up.iterator(); nodes.hasNext();) {
+	List<Node> forMajorityRead(String encoded, Map<NodeAddress, String> skipped) {
+		if (this.state.merges.registeredFor(encoded) == null) {
+			return readable(encoded, skipped);
+		}
+		return replicasWhere(encoded, skipped, (node) -> node.state() == NodeState.UP);
+	}
+
+	private List<Node> replicasWhere(String encoded, Map<NodeAddress, String> skipped, Predicate<Node> usable) {
+		// A fresh list per call: filtered in place, no second copy on the read path.
+		List<Node> replicas = this.state.replicas(encoded);
+		for (Iterator<Node> nodes = replicas.iterator(); nodes.hasNext();) {
 			Node node = nodes.next();
-			if (node.state() != NodeState.UP) {
+			if (!usable.test(node)) {
 				skipped.put(node.address, describeUnreadable(node));
 				nodes.remove();
 			}
 		}
-		return up;
+		return replicas;
 	}
 
 	/**
