@@ -127,6 +127,8 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 
 	private final ConcurrentMap<String, CompletableFuture<@Nullable Object>> loading = new ConcurrentHashMap<>();
 
+	private final MissesInHand missesInHand = new MissesInHand();
+
 	public MemquorumCache(String name, ReplicatedMemcached engine, MemquorumCacheConfiguration configuration) {
 		super(configuration.isAllowNullValues());
 		if (name.isEmpty()) {
@@ -272,16 +274,32 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 		return storeValue;
 	}
 
+	/**
+	 * Spring's asynchronous lookup. A miss is answered while registered in
+	 * {@link MissesInHand}: a later retrieve of the key in this JVM waits until the
+	 * caller's stages that ran on the answering thread (Spring's put of a {@code Flux}'s
+	 * list, for a synchronous source) are done, so it finds what they stored.
+	 */
 	@Override
 	public CompletableFuture<?> retrieve(Object key) {
-		return readAsync(storageKey(key)).thenApply((value) -> {
-			if (value == null) {
-				this.statistics.recordMiss();
-				return null;
-			}
-			this.statistics.recordHit();
-			return new SimpleValueWrapper(fromStoreValue(value));
-		});
+		String storageKey = storageKey(key);
+		CompletableFuture<@Nullable ValueWrapper> answer = new CompletableFuture<>();
+		this.missesInHand.settled(storageKey)
+			.thenCompose((ignored) -> readAsync(storageKey))
+			.whenComplete((value, failure) -> {
+				if (failure != null) {
+					answer.completeExceptionally(Completions.unwrap(failure));
+				}
+				else if (value != null) {
+					this.statistics.recordHit();
+					answer.complete(new SimpleValueWrapper(fromStoreValue(value)));
+				}
+				else {
+					this.statistics.recordMiss();
+					this.missesInHand.answer(storageKey, () -> answer.complete(null));
+				}
+			});
+		return answer;
 	}
 
 	private CompletableFuture<@Nullable Object> readAsync(String storageKey) {
