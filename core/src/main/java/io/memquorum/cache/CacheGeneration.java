@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import io.memquorum.engine.Envelope;
 import io.memquorum.engine.NodeWideKeys;
 import org.jspecify.annotations.Nullable;
 
@@ -21,6 +22,17 @@ import org.jspecify.annotations.Nullable;
  * node holds a generation any more (every node restarted empty or was flushed), the first
  * reader or writer that notices establishes one again, preferring the one it remembers:
  * entries written meanwhile with that generation then stay readable.
+ *
+ * <p>
+ * The generation never goes back on this instance on one replica's word: each generation
+ * is remembered with the version of the node-wide write that stored it, and a copy that
+ * one replica answers with an older version than the remembered one (the replica missed a
+ * {@code clear()}: an error reply, a timeout, a dropped connection, a pause) is not
+ * believed; the entry is then judged against the remembered generation, so a pre-clear
+ * entry on that replica reads as another generation's and goes to a majority. Only a
+ * majority read ({@link #authoritative()}) or this instance's own {@code clear()} may
+ * replace the generation with one of an older version: versions come from each writer's
+ * clock, and a clear by an instance whose clock is behind must still win.
  */
 final class CacheGeneration {
 
@@ -30,15 +42,10 @@ final class CacheGeneration {
 
 	private final String key;
 
-	/** The generation last read or written, 0 when unknown. */
-	private volatile long known;
+	/** The generation last believed, with its version and stored form; null when none. */
+	private volatile @Nullable Known known;
 
 	private volatile long knownAt;
-
-	/**
-	 * The remembered generation with its stored form, to recognise it without parsing.
-	 */
-	private volatile @Nullable Remembered remembered;
 
 	CacheGeneration(NodeWideKeys nodeWide, String key) {
 		this.nodeWide = nodeWide;
@@ -54,9 +61,9 @@ final class CacheGeneration {
 	 * majority of all nodes, else established.
 	 */
 	CompletableFuture<Long> forWrite() {
-		long remembered = this.known;
-		if (remembered != 0 && System.nanoTime() - this.knownAt < REFRESH_NANOS) {
-			return CompletableFuture.completedFuture(remembered);
+		Known current = this.known;
+		if (current != null && System.nanoTime() - this.knownAt < REFRESH_NANOS) {
+			return CompletableFuture.completedFuture(current.generation());
 		}
 		return authoritative();
 	}
@@ -67,48 +74,47 @@ final class CacheGeneration {
 	 * instances agree.
 	 */
 	CompletableFuture<Long> authoritative() {
-		return this.nodeWide.getAsync(this.key).thenCompose((bytes) -> {
-			long stored = parse(bytes);
-			if (stored != 0) {
-				remember(stored);
-				return CompletableFuture.completedFuture(stored);
+		return this.nodeWide.getVersionedAsync(this.key).thenCompose((stored) -> {
+			long generation = adopt(stored);
+			if (generation != 0) {
+				return CompletableFuture.completedFuture(generation);
 			}
-			long candidate = (this.known != 0) ? this.known : fresh();
-			return this.nodeWide.addAsync(this.key, bytes(candidate)).thenCompose((added) -> {
-				if (added) {
-					remember(candidate);
-					return CompletableFuture.completedFuture(candidate);
-				}
-				return this.nodeWide.getAsync(this.key).thenCompose((again) -> {
-					long winner = parse(again);
-					if (winner != 0) {
-						remember(winner);
-						return CompletableFuture.completedFuture(winner);
-					}
+			Known current = this.known;
+			long candidate = (current != null) ? current.generation() : fresh();
+			return this.nodeWide.addAsync(this.key, bytes(candidate))
+				.thenCompose((added) -> this.nodeWide.getVersionedAsync(this.key))
+				.thenCompose((again) -> {
+					long winner = adopt(again);
 					// Unreadable bytes hold the key: start over with a fresh generation.
-					return startNew();
+					return (winner != 0) ? CompletableFuture.completedFuture(winner) : startNew();
 				});
-			});
 		});
 	}
 
 	/** Write a fresh generation to every node: the cache's {@code clear()}. */
 	CompletableFuture<Long> startNew() {
 		long generation = fresh();
-		return this.nodeWide.setAsync(this.key, bytes(generation)).thenApply((ignored) -> {
-			remember(generation);
+		return this.nodeWide.setAsync(this.key, bytes(generation)).thenApply((version) -> {
+			believe(generation, version);
 			return generation;
 		});
 	}
 
-	void remember(long generation) {
+	/** Believe what a majority read found; 0 when it found no readable generation. */
+	private long adopt(@Nullable Envelope stored) {
+		long generation = (stored != null) ? parse(stored.payload()) : 0;
 		if (generation != 0) {
-			if (generation != this.known) {
-				this.remembered = new Remembered(generation, bytes(generation));
-			}
-			this.known = generation;
-			this.knownAt = System.nanoTime();
+			believe(generation, stored.version());
 		}
+		return generation;
+	}
+
+	private void believe(long generation, long version) {
+		Known current = this.known;
+		if (current == null || current.generation() != generation || current.version() != version) {
+			this.known = new Known(generation, version, bytes(generation));
+		}
+		this.knownAt = System.nanoTime();
 	}
 
 	private static long fresh() {
@@ -125,16 +131,31 @@ final class CacheGeneration {
 	}
 
 	/**
-	 * The generation in bytes read from memcached, without parsing them when they are the
+	 * The generation to judge an entry against, given the copy of the generation that one
+	 * replica answered with it: that copy, unless it is older than the remembered
+	 * generation (then the remembered one). Does not parse the bytes when they are the
 	 * remembered generation's (every hit).
+	 * @param bytes the replica's copy, {@code null} when it has none
+	 * @param version its version, 0 when unknown
+	 * @return the generation, 0 when none is known
 	 */
-	long read(byte @Nullable [] bytes) {
-		Remembered remembered = this.remembered;
-		if (remembered != null && Arrays.equals(bytes, remembered.bytes())) {
-			return remembered.generation();
+	long read(byte @Nullable [] bytes, long version) {
+		Known current = this.known;
+		if (current != null && Arrays.equals(bytes, current.bytes())) {
+			if (version > current.version()) {
+				believe(current.generation(), version);
+			}
+			return current.generation();
 		}
 		long generation = parse(bytes);
-		remember(generation);
+		if (generation == 0) {
+			return 0;
+		}
+		if (current != null && version < current.version()) {
+			// The replica missed a newer generation: not believed.
+			return current.generation();
+		}
+		believe(generation, version);
 		return generation;
 	}
 
@@ -151,7 +172,7 @@ final class CacheGeneration {
 		}
 	}
 
-	private record Remembered(long generation, byte[] bytes) {
+	private record Known(long generation, long version, byte[] bytes) {
 	}
 
 }

@@ -22,9 +22,14 @@ import org.springframework.cache.support.NullValue;
  * <li>the entry carries another generation than the replica's: the replica may not have
  * applied a write made after a clear, or (rarely) a clear made by an instance that could
  * not reach it and has not replayed its hint yet.</li>
+ * <li>the replica's generation is older than the one this instance remembers (it missed a
+ * clear): the entry is judged against the remembered one (see
+ * {@link CacheGeneration#read}), and a pre-clear entry is of another generation.</li>
  * </ul>
- * With MAJORITY read consistency the entry is read from a majority of its replicas and
- * the generation from a majority of all nodes, in parallel.
+ * A replica that owes this instance a hint for the generation answers the entry without
+ * the generation (see {@link io.memquorum.engine.NodeWideKeys#getWithAsync}), which also
+ * takes a second look. With MAJORITY read consistency the entry is read from a majority
+ * of its replicas and the generation from a majority of all nodes, in parallel.
  */
 final class EntryReads {
 
@@ -62,6 +67,17 @@ final class EntryReads {
 	}
 
 	/**
+	 * Read an entry from a majority of its replicas and the generation from a majority of
+	 * all nodes, on the calling thread: what one replica holds (an older copy, a
+	 * tombstone it kept after missing a write) cannot decide alone.
+	 * @return the store value, or {@code null} on a miss
+	 * @throws io.memquorum.engine.MemquorumException when memcached cannot answer
+	 */
+	@Nullable Object readFromMajority(String storageKey) {
+		return Completions.await(secondLook(storageKey));
+	}
+
+	/**
 	 * Read an entry without blocking; decoding continues on {@code executor}.
 	 */
 	CompletableFuture<@Nullable Object> readAsync(String storageKey, Executor executor) {
@@ -74,8 +90,10 @@ final class EntryReads {
 	private CompletableFuture<ValueWithCompanion> fetch(String storageKey) {
 		if (this.majority) {
 			return this.engine.getAsync(storageKey, ReadConsistency.MAJORITY)
-				.thenCombine(this.engine.nodeWide().getAsync(this.generation.key()),
-						(entry, generation) -> new ValueWithCompanion(entry, generation, false));
+				.thenCombine(this.engine.nodeWide().getVersionedAsync(this.generation.key()),
+						(entry, generation) -> (generation != null)
+								? new ValueWithCompanion(entry, generation.payload(), false, generation.version())
+								: new ValueWithCompanion(entry, null, false, 0));
 		}
 		return this.engine.nodeWide().getWithAsync(storageKey, this.generation.key());
 	}
@@ -84,11 +102,11 @@ final class EntryReads {
 		byte[] entry = found.value();
 		if (entry == null) {
 			if (found.companion() != null) {
-				this.generation.read(found.companion());
+				this.generation.read(found.companion(), found.companionVersion());
 			}
 			return null;
 		}
-		long current = this.generation.read(found.companion());
+		long current = this.generation.read(found.companion(), found.companionVersion());
 		return (current != 0) ? decode(entry, current) : SECOND_LOOK;
 	}
 

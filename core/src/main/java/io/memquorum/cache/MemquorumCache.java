@@ -77,9 +77,12 @@ import org.springframework.cache.support.SimpleValueWrapper;
  * {@link CacheStatistics#degraded()} and logged at most every 10 seconds. With
  * pass-through off, the engine's exception reaches Spring's
  * {@code CacheErrorHandler}.</li>
- * <li>{@link #evict(Object)} and {@link #clear()} always raise their failure: skipping
- * them would leave stale entries readable. A {@code CacheErrorHandler} may choose to
- * ignore it.</li>
+ * <li>{@link #evict(Object)}, {@link #evictIfPresent(Object)} and {@link #clear()} always
+ * raise their failure: skipping them would leave stale entries readable. A
+ * {@code CacheErrorHandler} may choose to ignore it. {@code evictIfPresent} deletes
+ * whatever its read found (it reads only to say whether the entry was there), so
+ * {@code @CacheEvict(beforeInvocation = true)}, which goes through it, deletes as
+ * {@code evict} does.</li>
  * <li>Stored bytes that cannot be deserialized (the class changed, it is not allowed, the
  * bytes are corrupt) are a miss, counted in {@link CacheStatistics#unreadable()} and
  * logged at a limited rate.</li>
@@ -489,12 +492,27 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 		this.statistics.recordEviction();
 	}
 
+	/**
+	 * Delete the entry through the write quorum, whatever a read finds: a replica that
+	 * missed the entry's last write (it holds an older copy or a tombstone) or that
+	 * cannot answer must not keep the entry alive. As {@link #evict(Object)}, raises the
+	 * delete's failure.
+	 * @return whether a current entry was there before, as a read of a majority of its
+	 * replicas (and of the generation from a majority of all nodes) saw it; {@code false}
+	 * when that read failed, so presence is unknown
+	 */
 	@Override
 	public boolean evictIfPresent(Object key) {
 		String storageKey = storageKey(key);
-		boolean present = read(storageKey) != null;
+		boolean present;
+		try {
+			present = this.reads.readFromMajority(storageKey) != null;
+		}
+		catch (MemquorumException ex) {
+			present = false;
+		}
+		this.engine.delete(storageKey);
 		if (present) {
-			this.engine.delete(storageKey);
 			this.statistics.recordEviction();
 		}
 		return present;

@@ -17,6 +17,13 @@ import org.jspecify.annotations.Nullable;
  * unreadable bytes move to the next; a tombstone stops the walk); the replica that
  * answers the key also answers the node-wide key, so a hit costs one round trip to one
  * replica reading two keys. Replicas that missed before the hit are repaired.
+ *
+ * <p>
+ * A replica that owes a hint for the node-wide key (it missed a write of it: an error
+ * reply, a timeout, a dropped connection) is asked last, and its copy of the node-wide
+ * key is not reported: it may be older than what this engine wrote (for a cache, the
+ * generation before a {@code clear()}), and believing it would undo that write for this
+ * engine. The caller then sees no companion and asks a majority.
  */
 final class CompanionRead {
 
@@ -51,6 +58,9 @@ final class CompanionRead {
 		this.encoded = encoded;
 		this.companion = companion;
 		this.order = readOrder.firstHitOrder(encoded, this.failures);
+		List<Node> owing = new ArrayList<>(1);
+		this.order.removeIf((node) -> node.hints.owes(companion) && owing.add(node));
+		this.order.addAll(owing);
 	}
 
 	CompletableFuture<ValueWithCompanion> start() {
@@ -61,7 +71,8 @@ final class CompanionRead {
 	private void step() {
 		if (this.next == this.order.size()) {
 			if (this.answered > 0) {
-				this.result.complete(new ValueWithCompanion(null, payloadOf(this.newestCompanion), false));
+				this.result.complete(new ValueWithCompanion(null, payloadOf(this.newestCompanion), false,
+						versionOf(this.newestCompanion)));
 			}
 			else {
 				this.state.metrics.quorumFailure("get");
@@ -84,6 +95,9 @@ final class CompanionRead {
 			node.recordSuccess();
 			this.answered++;
 			Envelope companionHere = this.state.liveOrTombstone(node, this.companion, items[1]);
+			if (node.hints.owes(this.companion)) {
+				companionHere = null;
+			}
 			Envelope envelope = this.state.liveOrTombstone(node, this.encoded, items[0]);
 			if (envelope == null) {
 				if (companionHere != null
@@ -98,7 +112,8 @@ final class CompanionRead {
 				step();
 				return;
 			}
-			this.result.complete(new ValueWithCompanion(payloadOf(envelope), payloadOf(companionHere), true));
+			this.result.complete(new ValueWithCompanion(payloadOf(envelope), payloadOf(companionHere), true,
+					versionOf(companionHere)));
 			if (this.missed != null) {
 				this.repair.repair(this.missed, this.encoded, envelope);
 			}
@@ -107,6 +122,10 @@ final class CompanionRead {
 
 	private static byte @Nullable [] payloadOf(@Nullable Envelope envelope) {
 		return (envelope != null && envelope.isValue()) ? envelope.payload() : null;
+	}
+
+	private static long versionOf(@Nullable Envelope envelope) {
+		return (envelope != null && envelope.isValue()) ? envelope.version() : 0;
 	}
 
 }

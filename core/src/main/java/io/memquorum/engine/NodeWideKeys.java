@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  * hold nothing or something older.</li>
  * <li>{@link #getWith} reads a key FIRST_HIT together with a node-wide key from the same
  * replica. A node that restarted empty or evicted the node-wide key answers without it:
- * the caller decides what that means (for a cache: ask {@link #get}).</li>
+ * the caller decides what that means (for a cache: ask {@link #get}). A replica that owes
+ * a hint for the node-wide key is asked last and answers without it too: its copy may be
+ * older than what this engine wrote.</li>
  * <li>Node-wide keys never expire and are not meant to be deleted.</li>
  * </ul>
  */
@@ -63,7 +65,14 @@ public final class NodeWideKeys {
 		Completions.await(setAsync(key, value), this.deadline);
 	}
 
-	public CompletableFuture<Void> setAsync(String key, byte[] value) {
+	/**
+	 * As {@link #set(String, byte[])}, without blocking.
+	 * @param key the node-wide key
+	 * @param value the value
+	 * @return the version the value was stored with, once every node answered or failed;
+	 * exceptionally {@link QuorumNotReachedException}
+	 */
+	public CompletableFuture<Long> setAsync(String key, byte[] value) {
 		String encoded = this.state.keyEncoder.encode(key);
 		Envelope envelope = Envelope.value(this.state.versions.next(), 0, value);
 		StoredValue stored = this.state.storable(key, encoded, envelope);
@@ -74,8 +83,7 @@ public final class NodeWideKeys {
 				}
 				return envelope;
 			}))
-			.thenAccept((ignored) -> {
-			});
+			.thenApply((ignored) -> envelope.version());
 	}
 
 	/**
@@ -108,9 +116,20 @@ public final class NodeWideKeys {
 	}
 
 	public CompletableFuture<byte @Nullable []> getAsync(String key) {
+		return getVersionedAsync(key).thenApply((envelope) -> (envelope != null) ? envelope.payload() : null);
+	}
+
+	/**
+	 * Read a node-wide key from a majority of all nodes, with its version.
+	 * @param key the node-wide key
+	 * @return the newest value's envelope ({@link Envelope#payload()},
+	 * {@link Envelope#version()}), or {@code null} when none holds a value; exceptionally
+	 * {@link QuorumNotReachedException} when no node can answer
+	 */
+	public CompletableFuture<@Nullable Envelope> getVersionedAsync(String key) {
 		String encoded = this.state.keyEncoder.encode(key);
 		return new EveryNodeRead(this.state, this.repair, key, encoded).start()
-			.thenApply((envelope) -> (envelope != null && envelope.isValue()) ? envelope.payload() : null);
+			.thenApply((envelope) -> (envelope != null && envelope.isValue()) ? envelope : null);
 	}
 
 	/**
