@@ -42,17 +42,20 @@ import org.springframework.cache.support.SimpleValueWrapper;
  * <li>The generation is a node-wide key: {@code clear()} writes it to every node, not
  * only to its placement's replicas, and returns once every node has answered or failed
  * (it succeeds when a majority of all nodes stored it). A node that missed it gets a hint
- * in the clearing instance and serves that instance no reads until the hint is
- * replayed.</li>
+ * for the generation in the clearing instance, replayed when the node answers again.</li>
  * <li>A read asks the entry's replicas FIRST_HIT, each with one multi-get of the entry
  * and the generation, so a hit is one round trip to one replica reading two keys. The
- * entry counts when it carries the generation that same replica holds.</li>
+ * entry counts when it carries the generation that same replica holds. A replica that
+ * owes this instance a hint for the generation is asked last and its generation is not
+ * used; a replica whose generation is older (by the version of the write that stored it)
+ * than the one this instance knows is not believed (see {@link CacheGeneration}).</li>
  * <li>The rule: once {@code clear()} returns, every instance's next read sees it when
- * every node was up for the clear; otherwise a node that missed it answers the clearing
- * instance only after the hint is replayed, and answers other instances with the old
- * generation until then (hints live in the instance that wrote them). With a write quorum
- * of ONE, or when a majority of all nodes did not store it, {@code clear()} raises its
- * failure.</li>
+ * every node stored the new generation. Otherwise the clearing instance and every
+ * instance that has already seen the new generation never go back to the old one on one
+ * replica's word; an instance that has not seen it may read pre-clear entries from a node
+ * that missed the clear until the hint is replayed or a majority read of the generation
+ * repairs that node (hints live in the instance that wrote them). When a majority of all
+ * nodes did not store it, {@code clear()} raises its failure.</li>
  * <li>A second look, with the generation read from a majority of all nodes and the entry
  * from a majority of its replicas, settles what one replica cannot: a replica without a
  * generation (it restarted empty), or an entry of another generation than its replica's
@@ -98,7 +101,11 @@ import org.springframework.cache.support.SimpleValueWrapper;
  * {@link #retrieve(Object)} and {@link #retrieve(Object, Supplier)} never block a thread:
  * they continue on the configured executor when memcached answers, and the store of a
  * loaded value completes before the returned future does, so this JVM reads its own
- * write.
+ * write. A miss that {@link #retrieve(Object)} answers is completed while registered in
+ * {@link MissesInHand}: a retrieve of the same key that starts meanwhile in this JVM
+ * waits (at most a second) until the stages the caller ran on the answering thread are
+ * done, so Spring's put of a {@code Flux}'s list, made after the first subscriber
+ * cancelled, is found by the next one.
  */
 public class MemquorumCache extends AbstractValueAdaptingCache {
 
