@@ -58,9 +58,23 @@ final class CompanionRead {
 		this.encoded = encoded;
 		this.companion = companion;
 		this.order = readOrder.firstHitOrder(encoded, this.failures);
-		List<Node> owing = new ArrayList<>(1);
-		this.order.removeIf((node) -> node.hints.owes(companion) && owing.add(node));
-		this.order.addAll(owing);
+		askLastThoseOwing(this.order, companion);
+	}
+
+	/** Move the replicas that owe a hint for the companion to the end, in place. */
+	private static void askLastThoseOwing(List<Node> order, String companion) {
+		int unchecked = order.size();
+		for (int i = 0; i < unchecked;) {
+			Node node = order.get(i);
+			if (node.hints.owes(companion)) {
+				order.remove(i);
+				order.add(node);
+				unchecked--;
+			}
+			else {
+				i++;
+			}
+		}
 	}
 
 	CompletableFuture<ValueWithCompanion> start() {
