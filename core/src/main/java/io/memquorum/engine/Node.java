@@ -149,6 +149,17 @@ final class Node {
 	}
 
 	/**
+	 * A verifying refill of this node starts listing its peers now: every write the node
+	 * missed so far, kept as a hint or dropped, is on a peer it will compare with.
+	 * @return marks what was dropped until now made up for; run it once that refill
+	 * completed
+	 */
+	Runnable verificationStarted() {
+		HintLog.Coverage coverage = this.hints.coverFromNow();
+		return () -> this.hints.covered(coverage);
+	}
+
+	/**
 	 * Writes go to every node not known to be down; a recovering node must catch up.
 	 * @return whether writes are sent to this node
 	 */

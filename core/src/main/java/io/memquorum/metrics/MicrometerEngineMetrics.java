@@ -24,7 +24,8 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code memquorum.hints.queued}, {@code memquorum.hints.replayed},
  * {@code memquorum.hints.dropped} (counters), {@code memquorum.hints.pending}
  * (gauge)</li>
- * <li>{@code memquorum.node.flushes}, {@code memquorum.node.restarts} (counters)</li>
+ * <li>{@code memquorum.node.flushes}, {@code memquorum.node.verifications},
+ * {@code memquorum.node.restarts} (counters)</li>
  * <li>{@code memquorum.node.state} (gauge: 1 up, 0.5 recovering, 0 down)</li>
  * <li>{@code memquorum.quorum.failures} (counter; tag {@code operation})</li>
  * <li>{@code memquorum.values.unreadable} (counter; tag {@code reason}: not-an-envelope,
@@ -90,7 +91,15 @@ public final class MicrometerEngineMetrics implements EngineMetrics {
 
 	@Override
 	public void nodeFlushed(NodeAddress node) {
-		count("memquorum.node.flushes", "Returning nodes flushed because they missed too much", node);
+		count("memquorum.node.flushes",
+				"Nodes flushed because they may hold values whose deletes no peer remembers any more", node);
+	}
+
+	@Override
+	public void nodeVerified(NodeAddress node) {
+		count("memquorum.node.verifications",
+				"Nodes that missed more writes than their hints hold, verified against their peers instead of flushed",
+				node);
 	}
 
 	@Override
