@@ -69,14 +69,18 @@ class FailureHandlingTests {
 		engine.set("session", bytes("logged-in"), Duration.ZERO);
 		MemcachedNode paused = memcached.cluster().node(2);
 		await().until(() -> paused.rawGet("session") != null);
+		// Only on this replica, so no refill brings it back: only a flush removes it.
+		paused.rawSet("written-by-another-client", bytes("x"), 0, 0);
 		paused.pause();
 		engine.delete("session");
 		await().atMost(Duration.ofSeconds(5)).until(() -> status(engine, 2).state() == NodeState.DOWN);
-		// The tombstones on the two other replicas expire meanwhile.
+		// The tombstones on the two other replicas expire meanwhile: no verification
+		// against them could find the delete.
 		await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
 		paused.resume();
 		await().atMost(Duration.ofSeconds(10)).until(() -> status(engine, 2).readable());
-		assertThat(paused.rawGet("session")).as("the returning replica was flushed").isNull();
+		assertThat(paused.rawGet("written-by-another-client")).as("the returning replica was flushed").isNull();
+		assertThat(paused.rawGet("session")).as("the deleted value on the returning replica").isNull();
 		for (int i = 0; i < 100; i++) {
 			assertThat(engine.get("session")).isNull();
 		}
