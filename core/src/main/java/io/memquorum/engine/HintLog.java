@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * irrelevant. The log is bounded both in keys and in bytes (each hint holds a whole
  * value, so a key count alone could fill the heap with large values).
  *
- * <h2>Overflow</h2> Once a hint has to be dropped the log is overflowed: the node may hold
- * a value that a forgotten write or delete should have replaced, for any key, so it
+ * <h2>Overflow</h2> Once a hint has to be dropped the log is overflowed: the node may
+ * hold a value that a forgotten write or delete should have replaced, for any key, so it
  * serves no reads. It is brought up to date by a verifying refill, which compares every
  * key it should hold with its peers, or by a flush when a forgotten delete may be older
  * than a tombstone lives ({@link #requireFlush}). Either covers only what was dropped
@@ -171,8 +171,8 @@ final class HintLog {
 	}
 
 	/**
-	 * The node may hold values whose deletes no peer remembers (it was down longer than
-	 * a tombstone lives, or a remembered delete's tombstone expired): it serves no reads
+	 * The node may hold values whose deletes no peer remembers (it was down longer than a
+	 * tombstone lives, or a remembered delete's tombstone expired): it serves no reads
 	 * until flushed.
 	 */
 	void requireFlush() {
@@ -194,9 +194,9 @@ final class HintLog {
 
 	/**
 	 * Clear the overflow up to what {@code coverage} took: the node was flushed, found
-	 * restarted empty, or verified against its peers. A drop that came later keeps the log
-	 * overflowed. Hints still matter (they restore writes missed meanwhile), so they are
-	 * kept.
+	 * restarted empty, or verified against its peers. A drop that came later keeps the
+	 * log overflowed. Hints still matter (they restore writes missed meanwhile), so they
+	 * are kept.
 	 * @param coverage taken as the cure started
 	 */
 	synchronized void covered(Coverage coverage) {

@@ -167,7 +167,8 @@ final class Node implements RefillNode {
 	 * @return marks what was dropped until now made up for; run it once that refill
 	 * completed
 	 */
-	Runnable verificationStarted() {
+	@Override
+	public Runnable verificationStarted() {
 		HintLog.Coverage coverage = this.hints.coverFromNow();
 		return () -> this.hints.covered(coverage);
 	}

@@ -184,8 +184,8 @@ final class NodeWatch {
 
 	/**
 	 * A node unreachable for longer than a tombstone lives may have missed deletes whose
-	 * tombstones are gone everywhere: nothing could shadow its old values any more, and no
-	 * verification against its peers can find them, so it is flushed before it serves
+	 * tombstones are gone everywhere: nothing could shadow its old values any more, and
+	 * no verification against its peers can find them, so it is flushed before it serves
 	 * reads.
 	 */
 	private void flushIfDownLongerThanTombstones(Node node) {
@@ -250,7 +250,8 @@ final class NodeWatch {
 			});
 		}
 		else if (hints.isOverflowed()) {
-			// Every delete it missed still has its tombstone on a peer: comparing each key
+			// Every delete it missed still has its tombstone on a peer: comparing each
+			// key
 			// with its peers finds them, and keeps what the node holds.
 			this.refill.verify(node, "it missed more writes than its hints hold");
 		}

@@ -191,9 +191,10 @@ public final class MicrometerEngineMetrics implements EngineMetrics {
 
 	@Override
 	public void registerRefill(NodeAddress node, Supplier<RefillStatus> status) {
-		Gauge
-			.builder("memquorum.refill.active", status,
-					(supplier) -> (supplier.get().phase() == RefillStatus.Phase.REFILLING) ? 1.0 : 0.0)
+		Gauge.builder("memquorum.refill.active", status, (supplier) -> switch (supplier.get().phase()) {
+			case REFILLING, VERIFYING -> 1.0;
+			default -> 0.0;
+		})
 			.description("1 while this instance refills the node")
 			.tag("node", node.toString())
 			.strongReference(true)

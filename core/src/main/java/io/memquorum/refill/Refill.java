@@ -85,6 +85,12 @@ public final class Refill implements AutoCloseable {
 	private final Map<NodeAddress, Long> retryIntervalNanos = new ConcurrentHashMap<>();
 
 	/**
+	 * Nodes the engine asked to verify ({@link #verify}): their next run compares every
+	 * key whatever their marker says, with {@link VerifyingWrites}.
+	 */
+	private final Set<NodeAddress> toVerify = ConcurrentHashMap.newKeySet();
+
+	/**
 	 * Peers found without their LRU crawler; the first one found is warned about, once.
 	 */
 	private final Set<NodeAddress> crawlerDisabled = ConcurrentHashMap.newKeySet();
@@ -145,6 +151,40 @@ public final class Refill implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Whether {@link #verify} can bring a node up to date; without refill only a flush
+	 * can.
+	 * @return whether refill is on
+	 */
+	public boolean canVerify() {
+		return this.options.enabled();
+	}
+
+	/**
+	 * The engine dropped hints of a node (its hint log overflowed): compare every key the
+	 * node should hold with its peers and write the newest version where it is missing or
+	 * older ({@link VerifyingWrites}), then tell the node
+	 * ({@link RefillNode#verificationStarted}). Asked again while queued or running, it
+	 * does nothing; a run that does not complete is retried as any refill is.
+	 * @param node the node
+	 * @param reason what happened, for the log
+	 */
+	public void verify(RefillNode node, String reason) {
+		if (!this.options.enabled() || this.stopping || !this.toVerify.add(node.address())) {
+			return;
+		}
+		logger.warn("memcached node {} serves no reads until verified against its peers, because {}", node.address(),
+				reason);
+		this.nextAttemptAtNanos.remove(node.address());
+		this.retryIntervalNanos.remove(node.address());
+		try {
+			this.thread.execute(() -> check(node, reason));
+		}
+		catch (RejectedExecutionException ex) {
+			// closing
+		}
+	}
+
 	public List<RefillStatus> status() {
 		return this.progress.values().stream().map(RefillProgress::status).toList();
 	}
@@ -181,15 +221,22 @@ public final class Refill implements AutoCloseable {
 			logger.debug("Refill check of {} failed: {}", node.address(), ex.getMessage());
 			return;
 		}
+		// A node to verify is run whatever its marker says: it may hold stale entries.
+		boolean verifying = this.toVerify.contains(node.address());
 		if (marker != null && marker.covers(this.fingerprint)) {
 			node.mayLackEntries(false);
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(marker.completedAtMillis());
-			return;
+			if (!verifying) {
+				return;
+			}
 		}
-		node.mayLackEntries(true);
+		else {
+			node.mayLackEntries(true);
+		}
 		String why = (reason != null) ? reason
-				: (marker == null) ? "it has no completeness marker" : "it was filled for another node list";
+				: verifying ? "it missed more writes than this instance's hints for it hold"
+						: (marker == null) ? "it has no completeness marker" : "it was filled for another node list";
 		RefillLease lease = new RefillLease(node::connection, this.keys.internalKey(RefillLease.NAME), this.owner,
 				this.options.leaseTtl(), this.commandWait);
 		try {
@@ -217,16 +264,24 @@ public final class Refill implements AutoCloseable {
 			.filter((peer) -> peer != node)
 			.map(RefillNode.class::cast)
 			.toList();
+		boolean verifying = this.toVerify.contains(node.address());
+		// Taken before the listing starts: what the node missed until now is on a peer.
+		Runnable verified = verifying ? node.verificationStarted() : null;
 		progress.started();
+		if (verifying) {
+			progress.phase = Phase.VERIFYING;
+		}
 		// Once every peer is known to run without its crawler, retries say nothing new.
 		boolean quiet = this.crawlerDisabled.containsAll(peers.stream().map((peer) -> peer.address()).toList());
 		if (!quiet) {
-			logger.info("Refilling memcached node {} from {} peers because {}", node.address(), peers.size(), why);
+			logger.info("{} memcached node {} from {} peers because {}", verifying ? "Verifying" : "Refilling",
+					node.address(), peers.size(), why);
 		}
 		this.metrics.refillStarted(node.address());
 		RefillRun.Outcome outcome;
 		try {
-			RefillRun run = new RefillRun(node, peers, this.placement, this.keys, this.writer,
+			RefillRun run = new RefillRun(node, peers, this.placement, this.keys,
+					verifying ? new VerifyingWrites(this.writer) : this.writer,
 					new RefillPace(this.options.entriesPerSecond(), this.options.bytesPerSecond()), lease, progress,
 					this.metrics, this.wallClock, () -> this.stopping, this.options.listingTimeout(),
 					this.commandWait.multipliedBy(4), this.options.leaseTtl().dividedBy(3));
@@ -270,6 +325,15 @@ public final class Refill implements AutoCloseable {
 			this.nextAttemptAtNanos.remove(node.address());
 			this.retryIntervalNanos.remove(node.address());
 			this.metrics.refillFinished(node.address(), true);
+			if (verified != null) {
+				verified.run();
+				this.toVerify.remove(node.address());
+				this.metrics.nodeVerified(node.address());
+				logger.info("Verified memcached node {} against its peers: {} of {} entries were missing or older"
+						+ " and were written, in {} s; it serves reads again unless it missed more writes meanwhile",
+						node.address(), outcome.copied(), outcome.total(), String.format("%.1f", seconds));
+				return;
+			}
 			logger.info(
 					"Refilled memcached node {}: copied {} of {} entries ({} KB) in {} s ({} entries/s); it is complete",
 					node.address(), outcome.copied(), outcome.total(), outcome.bytes() / 1024,

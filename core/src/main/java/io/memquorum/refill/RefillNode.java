@@ -5,7 +5,8 @@ import io.memquorum.node.NodeConnection;
 
 /**
  * A memcached node as refill sees it: its address, whether the engine has it down, its
- * current connection, and the one bit refill decides, whether it may lack entries. The
+ * current connection, the one bit refill decides, whether it may lack entries, and the
+ * start and end of a verification the engine asked for ({@link Refill#verify}). The
  * engine implements it over its own node; refill never sees the engine's failure
  * detector, hints or read paths.
  */
@@ -33,5 +34,13 @@ public interface RefillNode {
 	 * @param incomplete whether the node may be incomplete
 	 */
 	void mayLackEntries(boolean incomplete);
+
+	/**
+	 * A verifying run of this node starts listing its peers now. Every write the node
+	 * missed so far is on a peer that run compares with; one missed later is not, and
+	 * asks for another run.
+	 * @return what tells the engine the node was verified, to run once that run completed
+	 */
+	Runnable verificationStarted();
 
 }

@@ -34,6 +34,13 @@ public record RefillStatus(NodeAddress address, Phase phase, long copied, long e
 		/** This instance is copying entries onto the node. */
 		REFILLING,
 
+		/**
+		 * This instance compares every key the node should hold with its peers, because
+		 * the node missed more writes than this instance's hints for it hold; the node
+		 * serves no reads until the run is complete.
+		 */
+		VERIFYING,
+
 		/** Another application instance holds the node's refill lease. */
 		WAITING,
 

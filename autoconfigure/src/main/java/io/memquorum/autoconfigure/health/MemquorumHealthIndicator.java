@@ -72,7 +72,8 @@ public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 	private static Map<String, Object> refill(RefillStatus refill) {
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("phase", refill.phase().name());
-		details.put("refilling", refill.phase() == RefillStatus.Phase.REFILLING);
+		details.put("refilling",
+				refill.phase() == RefillStatus.Phase.REFILLING || refill.phase() == RefillStatus.Phase.VERIFYING);
 		details.put("examined", refill.examined());
 		details.put("copied", refill.copied());
 		details.put("total", refill.total());
