@@ -9,8 +9,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
+import io.memquorum.metrics.MicrometerEngineMetrics;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,9 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * Failure handling against real memcached processes: stalls counted once, deletes that
- * outlive their tombstones, lost adds, the common pool, and restarts right after start.
- * Moved nodes and a frozen application JVM are in {@link NodeInAnotherProcessTests};
- * hints in a small heap in {@link HintsInASmallHeapTests}.
+ * outlive their tombstones, overflowed hints verified rather than flushed, lost adds, the
+ * common pool, and restarts right after start. Moved nodes and a frozen application JVM
+ * are in {@link NodeInAnotherProcessTests}; hints in a small heap in
+ * {@link HintsInASmallHeapTests}.
  */
 class FailureHandlingTests {
 
@@ -84,6 +89,47 @@ class FailureHandlingTests {
 		for (int i = 0; i < 100; i++) {
 			assertThat(engine.get("session")).isNull();
 		}
+	}
+
+	@Test
+	void aNodePausedBrieflyWhoseHintsOverflowedIsVerifiedAgainstItsPeersNotFlushed() {
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		ReplicatedMemcached engine = this.engines.open((builder) -> builder.keyPrefix("app:")
+			.hintCapacity(5)
+			.refillCheckInterval(Duration.ofMillis(500))
+			.metrics(new MicrometerEngineMetrics(registry)));
+		MemcachedNode paused = memcached.cluster().node(0);
+		String victim = engine.keyEncoder().encode("victim");
+		String changed = engine.keyEncoder().encode("changed");
+		engine.set("victim", bytes("alive"), Duration.ZERO);
+		engine.set("changed", bytes("v1"), Duration.ZERO);
+		await().until(() -> paused.rawGet(victim) != null && paused.rawGet(changed) != null);
+		// Outside the key prefix: no refill copies it, so only a flush removes it.
+		paused.rawSet("outside:item", bytes("x"), 0, 0);
+		paused.pause();
+		for (int i = 0; i < 20; i++) {
+			engine.set("filler:" + i, bytes("v"), Duration.ZERO);
+		}
+		// Missed after the log is full: only comparing with the peers finds them.
+		engine.delete("victim");
+		engine.set("changed", bytes("v2"), Duration.ZERO);
+		await().atMost(Duration.ofSeconds(5)).until(() -> status(engine, 0).state() == NodeState.DOWN);
+		await().atMost(Duration.ofSeconds(5)).until(() -> counter(registry, "memquorum.hints.dropped") >= 2);
+		paused.resume();
+		await().atMost(Duration.ofSeconds(20)).until(() -> status(engine, 0).readable());
+		assertThat(status(engine, 0).hintsOverflowed()).isFalse();
+		assertThat(paused.rawGet("outside:item")).as("an item of the returning replica").isNotNull();
+		assertThat(counter(registry, "memquorum.node.flushes")).isZero();
+		assertThat(counter(registry, "memquorum.node.verifications")).isPositive();
+		assertThat(envelopeOn(paused, victim).isTombstone()).as("the delete it missed").isTrue();
+		assertThat(envelopeOn(paused, changed).payload()).as("the newer value over its older one")
+			.asString(StandardCharsets.UTF_8)
+			.isEqualTo("v2");
+		assertThat(envelopeOn(paused, engine.keyEncoder().encode("filler:19"))).isNotNull();
+	}
+
+	private static double counter(MeterRegistry registry, String name) {
+		return registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
 	}
 
 	@Test
