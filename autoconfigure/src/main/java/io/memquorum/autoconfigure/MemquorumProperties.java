@@ -107,14 +107,15 @@ public class MemquorumProperties {
 
 	/**
 	 * Missed writes remembered per node, to replay when it returns. A node that missed
-	 * more is flushed before it serves reads again.
+	 * more serves no reads until refill verified it against its peers (it is flushed
+	 * instead when refill is off).
 	 */
 	private int hintCapacity = 10_000;
 
 	/**
-	 * Bytes of missed writes remembered per node; a node that missed more is flushed
-	 * before it serves reads again. Unset means a sixteenth of the maximum heap, at most
-	 * 64MB.
+	 * Bytes of missed writes remembered per node; a node that missed more serves no reads
+	 * until refill verified it against its peers (it is flushed instead when refill is
+	 * off). Unset means a sixteenth of the maximum heap, at most 64MB.
 	 */
 	private @Nullable DataSize hintBytes;
 

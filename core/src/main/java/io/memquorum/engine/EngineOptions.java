@@ -212,7 +212,8 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	}
 
 	/**
-	 * Missed writes remembered per node before it must be flushed on return.
+	 * Missed writes remembered per node. A node that missed more serves no reads until
+	 * refill verified it against its peers (it is flushed when refill is off).
 	 * @param hintCapacity at least 1
 	 * @return this builder
 	 */
@@ -225,9 +226,9 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	}
 
 	/**
-	 * Bytes of missed writes remembered per node before it must be flushed on return;
-	 * each hint holds a whole value, so a key count alone does not bound memory. By
-	 * default a sixteenth of the maximum heap, at most 64 MB.
+	 * Bytes of missed writes remembered per node, beyond which a node is treated as for
+	 * {@link #hintCapacity}; each hint holds a whole value, so a key count alone does not
+	 * bound memory. By default a sixteenth of the maximum heap, at most 64 MB.
 	 * @param hintBytes at least 1 KB
 	 * @return this builder
 	 */

@@ -105,9 +105,14 @@ import org.jspecify.annotations.Nullable;
  * changed; every node's identity is learned when the engine starts), is
  * {@link NodeState#RECOVERING}: it takes writes, serves no reads, and has its hints
  * replayed. It is flushed first, unless it restarted empty, when it may hold values whose
- * deletes it can no longer receive: its hints overflowed, a delete it missed has a
- * tombstone that expired before replay, or it was unreachable for longer than a tombstone
- * lives. Then it is {@link NodeState#UP}.</li>
+ * deletes no peer remembers: a delete it missed has a tombstone that expired before
+ * replay, it was unreachable for longer than a tombstone lives, or its hints overflowed
+ * longer ago than that (or with refill off). Then it is {@link NodeState#UP}.</li>
+ * <li>A node whose hints overflowed, up or returning, serves no reads until refill has
+ * <b>verified</b> it ({@link io.memquorum.refill.Refill#verify}): every key it should
+ * hold compared with its peers, the newest version written where it holds nothing or
+ * something older. It is not flushed: every delete it missed still has its tombstone on a
+ * peer, and the entries it holds stay.</li>
  * <li>A node that restarted, was flushed, is new, or whose replicas changed with the node
  * list (it lacks its completeness marker for this node list) is <b>refilled</b> in the
  * background ({@link io.memquorum.refill.Refill}): its peers list their keys, and every

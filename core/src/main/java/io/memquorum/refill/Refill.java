@@ -38,6 +38,13 @@ import org.slf4j.LoggerFactory;
  * instance's placement fingerprint (the node list changed), is refilled. The marker lives
  * on the node, so an instance that starts after a restart still sees the node incomplete.
  *
+ * <h2>Verifying</h2> When the engine had to drop hints for a node ({@link #verify}), the
+ * node's next run is a verifying one, whatever its marker says: the same listing and
+ * reads, written with {@link VerifyingWrites} (newest wins, as the dropped hints would
+ * have), and on completion the node is told ({@link RefillNode#verificationStarted}) and
+ * serves reads again. The instance whose hints were dropped runs it: hints are per
+ * instance.
+ *
  * <h2>Once</h2> Before copying, an instance takes the node's {@link RefillLease}, stored
  * on the node itself; instances that find it taken wait, and take over when it expires
  * because its holder died.
