@@ -108,7 +108,7 @@ public class MemquorumProperties {
 	/**
 	 * Missed writes remembered per node, to replay when it returns. A node that missed
 	 * more serves no reads until refill verified it against its peers (it is flushed
-	 * instead when refill is off).
+	 * instead when refill is off or cannot list a node's keys).
 	 */
 	private int hintCapacity = 10_000;
 

@@ -213,7 +213,8 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	/**
 	 * Missed writes remembered per node. A node that missed more serves no reads until
-	 * refill verified it against its peers (it is flushed when refill is off).
+	 * refill verified it against its peers (it is flushed when refill is off or cannot
+	 * list a node's keys).
 	 * @param hintCapacity at least 1
 	 * @return this builder
 	 */

@@ -239,8 +239,9 @@ final class NodeWatch {
 		CompletableFuture<Void> flushed = CompletableFuture.completedFuture(null);
 		if (hints.flushRequired()) {
 			logger.warn("memcached node {} may hold values deleted while it missed writes, whose tombstones are gone"
-					+ " (it missed writes for longer than a tombstone lives, or refill is off and it missed more"
-					+ " writes than its hints hold); flushing it", node.address);
+					+ " (it missed writes for longer than a tombstone lives, or it missed more writes than its hints"
+					+ " hold and refill cannot verify it: refill is off, or a node cannot list its keys); flushing it",
+					node.address);
 			// The mark stays until the flush is done: a flush that fails is tried again.
 			HintLog.Coverage coverage = hints.coverFromNow();
 			flushed = node.connection().flushAll().thenRun(() -> {

@@ -107,7 +107,8 @@ import org.jspecify.annotations.Nullable;
  * replayed. It is flushed first, unless it restarted empty, when it may hold values whose
  * deletes no peer remembers: a delete it missed has a tombstone that expired before
  * replay, it was unreachable for longer than a tombstone lives, or its hints overflowed
- * longer ago than that (or with refill off). Then it is {@link NodeState#UP}.</li>
+ * longer ago than that (or when refill cannot verify it). Then it is
+ * {@link NodeState#UP}.</li>
  * <li>A node whose hints overflowed, up or returning, serves no reads until refill has
  * <b>verified</b> it ({@link io.memquorum.refill.Refill#verify}): every key it should
  * hold compared with its peers, the newest version written where it holds nothing or

@@ -54,8 +54,8 @@ public interface EngineMetrics {
 
 	/**
 	 * A node's contents were flushed: it may have held values whose deletes no peer
-	 * remembers any more (it missed writes for longer than a tombstone lives, or refill
-	 * is off and it missed more writes than its hints hold).
+	 * remembers any more (it missed writes for longer than a tombstone lives, or it
+	 * missed more writes than its hints hold and refill cannot verify it).
 	 * @param node the node
 	 */
 	default void nodeFlushed(NodeAddress node) {

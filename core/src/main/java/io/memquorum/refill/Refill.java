@@ -145,6 +145,8 @@ public final class Refill implements AutoCloseable {
 	 */
 	public void nodeEmptied(RefillNode node, String reason) {
 		node.mayLackEntries(true);
+		// Empty, it holds nothing stale: a verification asked before is moot.
+		this.toVerify.remove(node.address());
 		if (!this.options.enabled() || this.stopping) {
 			return;
 		}
@@ -159,12 +161,13 @@ public final class Refill implements AutoCloseable {
 	}
 
 	/**
-	 * Whether {@link #verify} can bring a node up to date; without refill only a flush
-	 * can.
-	 * @return whether refill is on
+	 * Whether {@link #verify} can bring a node up to date: refill is on, and no node was
+	 * found unable to list its keys (crawler disabled), which would keep every run
+	 * incomplete. Otherwise only a flush can.
+	 * @return whether verifying runs can complete
 	 */
 	public boolean canVerify() {
-		return this.options.enabled();
+		return this.options.enabled() && this.crawlerDisabled.isEmpty();
 	}
 
 	/**
