@@ -46,12 +46,16 @@ import org.slf4j.LoggerFactory;
  * instance.
  *
  * <h2>Once</h2> Before copying, an instance takes the node's {@link RefillLease}, stored
- * on the node itself; instances that find it taken wait, and take over when it expires
- * because its holder died.
+ * on the node itself, and keeps it renewed for the whole run ({@link LeaseKeeper});
+ * instances that find it taken wait, and take over when it expires because its holder
+ * died.
  *
  * <h2>How</h2> A {@link RefillRun} copies at the paced rate ({@link RefillPace}); a
- * complete run writes the marker. An incomplete run is retried at a growing interval (up
- * to {@link #MAX_RETRY_INTERVAL}), at once when the node restarts again.
+ * complete run (every other node listed, every entry copied) writes the marker. An
+ * incomplete run is retried at a growing interval (up to {@link #MAX_RETRY_INTERVAL}), at
+ * once when the node restarts again, and at once when every peer it could not list
+ * because it was down is back. Until then the node may lack entries: its misses do not
+ * count toward a majority.
  *
  * <h2>Concurrency</h2> Checks and runs happen on one thread of their own, one node at a
  * time, because listing keys blocks on a socket. Progress is published through volatile
@@ -96,6 +100,13 @@ public final class Refill implements AutoCloseable {
 	 * key whatever their marker says, with {@link VerifyingWrites}.
 	 */
 	private final Set<NodeAddress> toVerify = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * For each node whose last run could not list some peer because it was down: those
+	 * peers. The node is refilled again as soon as they are all back, without waiting for
+	 * its retry interval.
+	 */
+	private final Map<NodeAddress, List<NodeAddress>> waitingFor = new ConcurrentHashMap<>();
 
 	/**
 	 * Peers found without their LRU crawler; the first one found is warned about, once.
@@ -160,6 +171,7 @@ public final class Refill implements AutoCloseable {
 		}
 		this.nextAttemptAtNanos.remove(node.address());
 		this.retryIntervalNanos.remove(node.address());
+		this.waitingFor.remove(node.address());
 		try {
 			this.thread.execute(() -> check(node, reason));
 		}
@@ -215,7 +227,7 @@ public final class Refill implements AutoCloseable {
 					return;
 				}
 				Long next = this.nextAttemptAtNanos.get(node.address());
-				if (next == null || now - next >= 0) {
+				if (next == null || now - next >= 0 || peersAreBack(node)) {
 					check(node, null);
 				}
 			}
@@ -224,6 +236,20 @@ public final class Refill implements AutoCloseable {
 			// The refill thread must survive anything, or no node is ever refilled again.
 			logger.error("memquorum refill check failed; continuing", ex);
 		}
+	}
+
+	private boolean peersAreBack(RefillNode node) {
+		List<NodeAddress> missing = this.waitingFor.get(node.address());
+		if (missing == null) {
+			return false;
+		}
+		for (NodeAddress peer : missing) {
+			RefillNode known = this.nodes.get(peer);
+			if (known != null && known.isDown()) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private void check(RefillNode node, @Nullable String reason) {
@@ -243,6 +269,8 @@ public final class Refill implements AutoCloseable {
 		boolean verifying = this.toVerify.contains(node.address());
 		if (marker != null && marker.covers(this.fingerprint)) {
 			node.mayLackEntries(false);
+			this.waitingFor.remove(node.address());
+			progress.missingPeers = List.of();
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(marker.completedAtMillis());
 			if (!verifying) {
@@ -346,6 +374,8 @@ public final class Refill implements AutoCloseable {
 		boolean onlyCrawler = !outcome.crawlerDisabled().isEmpty()
 				&& outcome.problems().size() == outcome.crawlerDisabled().size();
 		double seconds = outcome.nanos() / 1e9;
+		this.waitingFor.remove(node.address());
+		progress.missingPeers = outcome.unlisted();
 		if (outcome.complete() && writeMarker(node, marker, lease)) {
 			node.mayLackEntries(false);
 			progress.phase = Phase.COMPLETE;
@@ -374,6 +404,13 @@ public final class Refill implements AutoCloseable {
 		progress.phase = Phase.INCOMPLETE;
 		progress.problem = outcome.problems().isEmpty() ? "the refill lease was lost before the marker was written"
 				: String.join("; ", outcome.problems());
+		List<NodeAddress> down = outcome.unlisted()
+			.stream()
+			.filter((peer) -> this.nodes.containsKey(peer) && this.nodes.get(peer).isDown())
+			.toList();
+		if (!down.isEmpty()) {
+			this.waitingFor.put(node.address(), down);
+		}
 		this.metrics.refillFinished(node.address(), false);
 		if (quiet || onlyCrawler) {
 			logger.debug("Refill of memcached node {} incomplete: {}", node.address(), progress.problem);

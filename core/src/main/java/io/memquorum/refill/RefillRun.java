@@ -56,9 +56,14 @@ import org.jspecify.annotations.Nullable;
  * checks it first, and a lost lease (the node restarted, or the lease expired and another
  * instance took over) stops the run.</li>
  * </ol>
- * The run is complete only when every peer not marked down listed its keys and every
- * entry was read and written. Then the caller writes the node's marker. A run that is not
- * complete leaves no marker and is retried at the next check; what it copied stays.
+ * <h2>Complete means complete</h2> The run is complete only when every other node of the
+ * node list listed its keys, and every entry was read and written. Then the caller writes
+ * the node's marker. A peer that is down, or whose listing failed, is not skipped: the
+ * run copies what the other peers hold, but is incomplete, since keys (or the tombstones
+ * of deletes) whose only other copy sits on that peer are missing. A run that is not
+ * complete leaves no marker, so the node's misses still do not count toward a majority;
+ * it is retried at the next check, and at once when a peer that was down is back; what it
+ * copied stays.
  *
  * <h2>Heap</h2> Bounded by {@link RefillOptions#heapLimit()}, whatever the node's size:
  * half of it for the {@link SeenKeys} table (11 to 32 bytes per key), and batches of at
@@ -134,6 +139,9 @@ final class RefillRun {
 
 	private final List<NodeAddress> crawlerDisabled = new ArrayList<>();
 
+	/** Peers whose keys were not all listed: down, or their listing failed. */
+	private final List<NodeAddress> unlisted = new ArrayList<>();
+
 	private final List<Listed> batch = new ArrayList<>(BATCH);
 
 	private long batchBytes;
@@ -174,10 +182,16 @@ final class RefillRun {
 		List<RefillNode> live = new ArrayList<>();
 		Map<NodeAddress, Integer> index = new HashMap<>();
 		for (RefillNode peer : this.peers) {
-			if (!peer.isDown()) {
-				index.put(peer.address(), live.size());
-				live.add(peer);
+			if (peer.isDown()) {
+				// What only this peer holds cannot be copied now: the run copies what the
+				// others hold, but cannot complete.
+				this.unlisted.add(peer.address());
+				this.problems.add(peer.address() + " is down, so its keys were not listed (entries only it holds "
+						+ "are missing; the node is refilled again once it is back)");
+				continue;
 			}
+			index.put(peer.address(), live.size());
+			live.add(peer);
 		}
 		this.sources = live;
 		this.sourceIndex = index;
@@ -186,9 +200,10 @@ final class RefillRun {
 			stopIfAsked();
 		}
 		flush();
-		return new Outcome(this.problems.isEmpty(), List.copyOf(this.problems), List.copyOf(this.crawlerDisabled),
-				this.progress.copied, this.progress.examined, this.progress.total, this.copiedBytes,
-				System.nanoTime() - start, this.seen.size(), this.seen.bytes(), !this.seen.isFull());
+		return new Outcome(this.problems.isEmpty() && this.unlisted.isEmpty(), List.copyOf(this.problems),
+				List.copyOf(this.unlisted), List.copyOf(this.crawlerDisabled), this.progress.copied,
+				this.progress.examined, this.progress.total, this.copiedBytes, System.nanoTime() - start,
+				this.seen.size(), this.seen.bytes(), !this.seen.isFull());
 	}
 
 	/** List one peer, twice, copying as the keys stream in. */
@@ -222,6 +237,7 @@ final class RefillRun {
 			flush();
 			if (problem != null) {
 				this.problems.add(problem);
+				this.unlisted.add(peer.address());
 				return;
 			}
 		}
@@ -534,6 +550,7 @@ final class RefillRun {
 	 *
 	 * @param complete whether every peer listed and every entry was copied
 	 * @param problems what kept it from completing
+	 * @param unlisted peers whose keys were not all listed: down, or their listing failed
 	 * @param crawlerDisabled peers that cannot list keys because their crawler is off
 	 * @param copied entries stored on the node
 	 * @param examined entries looked at
@@ -544,9 +561,9 @@ final class RefillRun {
 	 * @param rememberedBytes the heap that table took at the end
 	 * @param rememberedAll whether every listed key could be remembered
 	 */
-	record Outcome(boolean complete, List<String> problems, List<NodeAddress> crawlerDisabled, long copied,
-			long examined, long total, long bytes, long nanos, int keysRemembered, long rememberedBytes,
-			boolean rememberedAll) {
+	record Outcome(boolean complete, List<String> problems, List<NodeAddress> unlisted,
+			List<NodeAddress> crawlerDisabled, long copied, long examined, long total, long bytes, long nanos,
+			int keysRemembered, long rememberedBytes, boolean rememberedAll) {
 
 	}
 

@@ -1,6 +1,7 @@
 package io.memquorum.refill;
 
 import java.time.Instant;
+import java.util.List;
 
 import io.memquorum.node.NodeAddress;
 import org.jspecify.annotations.Nullable;
@@ -16,9 +17,12 @@ import org.jspecify.annotations.Nullable;
  * @param completedAt when the node was last known complete (from its marker), or
  * {@code null} when it is not known complete
  * @param problem why the last run did not complete, or {@code null}
+ * @param missingPeers the peers the last run could not list (down, or their listing
+ * failed): until a run lists them, the node is not complete, and it is refilled again
+ * once they are back; empty otherwise
  */
 public record RefillStatus(NodeAddress address, Phase phase, long copied, long examined, long total,
-		@Nullable Instant completedAt, @Nullable String problem) {
+		@Nullable Instant completedAt, @Nullable String problem, List<NodeAddress> missingPeers) {
 
 	/**
 	 * What refill is doing for one node.
