@@ -227,7 +227,8 @@ public final class Refill implements AutoCloseable {
 					return;
 				}
 				Long next = this.nextAttemptAtNanos.get(node.address());
-				if (next == null || now - next >= 0 || peersAreBack(node)) {
+				boolean waiting = this.waitingFor.containsKey(node.address());
+				if (next == null || now - next >= 0 || (waiting && peersAreBack(node))) {
 					check(node, null);
 				}
 			}
@@ -269,16 +270,21 @@ public final class Refill implements AutoCloseable {
 		boolean verifying = this.toVerify.contains(node.address());
 		if (marker != null && marker.covers(this.fingerprint)) {
 			node.mayLackEntries(false);
-			this.waitingFor.remove(node.address());
-			progress.missingPeers = List.of();
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(marker.completedAtMillis());
 			if (!verifying) {
+				this.waitingFor.remove(node.address());
+				progress.missingPeers = List.of();
 				return;
 			}
 		}
 		else {
 			node.mayLackEntries(true);
+		}
+		if (reason == null && this.waitingFor.containsKey(node.address()) && !peersAreBack(node)) {
+			// The last run copied what the peers that are up hold, and the node has taken
+			// every write since: another run would copy nothing new until they are back.
+			return;
 		}
 		String why = (reason != null) ? reason
 				: verifying ? "it missed more writes than this instance's hints for it hold"
@@ -408,7 +414,8 @@ public final class Refill implements AutoCloseable {
 			.stream()
 			.filter((peer) -> this.nodes.containsKey(peer) && this.nodes.get(peer).isDown())
 			.toList();
-		if (!down.isEmpty()) {
+		if (!down.isEmpty() && down.size() == outcome.problems().size()) {
+			// Only peers that are down kept the run from completing: wait for them.
 			this.waitingFor.put(node.address(), down);
 		}
 		this.metrics.refillFinished(node.address(), false);
