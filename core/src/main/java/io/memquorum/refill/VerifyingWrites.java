@@ -17,11 +17,11 @@ import org.jspecify.annotations.Nullable;
  * A verifying refill stands in for hints the engine had to drop (its hint log for the
  * node overflowed), so it writes what replaying them would have written: hint replay uses
  * the key's merge, {@link EntryMerge#NEWEST_WINS} by default. A plain refill is more
- * careful with values ({@link RefillRun#copies}: a value never replaces another value,
+ * careful with values ({@link CopyRule#copies}: a value never replaces another value,
  * which could drop updates merged into the node's own copy), because it fills a node that
  * missed nothing it was sent; a node whose hints were dropped did miss writes, and an
  * older value it holds is one of them. Giving every key a merge is all it takes:
- * {@link RefillRun#decide} then merges, and the default merge is newest-wins.
+ * {@link CopyRule#decide} then merges, and the default merge is newest-wins.
  */
 final class VerifyingWrites implements ReplicaWriter {
 
