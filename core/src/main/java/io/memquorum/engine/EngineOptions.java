@@ -6,6 +6,7 @@ import java.util.function.LongSupplier;
 
 import io.memquorum.metrics.EngineMetrics;
 import io.memquorum.node.NodeCredentials;
+import io.memquorum.refill.RefillOptions;
 import io.memquorum.signing.EntrySigner;
 import org.jspecify.annotations.Nullable;
 
@@ -71,6 +72,8 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	private Duration refillCheckInterval = RefillOptions.DEFAULTS.checkInterval();
 
 	private Duration refillLeaseTtl = RefillOptions.DEFAULTS.leaseTtl();
+
+	private long refillHeapLimit = RefillOptions.DEFAULTS.heapLimit();
 
 	LongSupplier wallClock = System::currentTimeMillis;
 
@@ -211,7 +214,9 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	}
 
 	/**
-	 * Missed writes remembered per node before it must be flushed on return.
+	 * Missed writes remembered per node. A node that missed more serves no reads until
+	 * refill verified it against its peers (it is flushed when refill is off or cannot
+	 * list a node's keys).
 	 * @param hintCapacity at least 1
 	 * @return this builder
 	 */
@@ -224,9 +229,9 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	}
 
 	/**
-	 * Bytes of missed writes remembered per node before it must be flushed on return;
-	 * each hint holds a whole value, so a key count alone does not bound memory. By
-	 * default a sixteenth of the maximum heap, at most 64 MB.
+	 * Bytes of missed writes remembered per node, beyond which a node is treated as for
+	 * {@link #hintCapacity}; each hint holds a whole value, so a key count alone does not
+	 * bound memory. By default a sixteenth of the maximum heap, at most 64 MB.
 	 * @param hintBytes at least 1 KB
 	 * @return this builder
 	 */
@@ -292,7 +297,7 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	/**
 	 * Whether nodes found restarted, replaced, flushed or new, and nodes whose replicas
 	 * changed with the node list, are copied back from their peers (on by default; see
-	 * {@link Refill}).
+	 * {@link io.memquorum.refill.Refill}).
 	 * @param enabled whether to refill
 	 * @return this builder
 	 */
@@ -342,22 +347,41 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	/**
 	 * How long a refill lease outlives its holder's last renewal (30 s by default):
-	 * another instance takes a refill over this long after its copier died.
-	 * @param leaseTtl at least 1 s
+	 * another instance takes a refill over this long after its copier died. It is renewed
+	 * every third of it while the refill runs, however long its key listings take.
+	 * @param leaseTtl at least 2 s
 	 * @return this builder
 	 */
 	public B refillLeaseTtl(Duration leaseTtl) {
-		if (leaseTtl.toMillis() < 1000) {
-			throw new IllegalArgumentException(
-					"refillLeaseTtl must be at least 1 s (memcached counts lifetimes in seconds), got " + leaseTtl);
+		if (leaseTtl.compareTo(RefillOptions.MIN_LEASE_TTL) < 0) {
+			throw new IllegalArgumentException("refillLeaseTtl must be at least 2 s (memcached counts lifetimes in "
+					+ "whole seconds and may end one a second early), got " + leaseTtl);
 		}
 		this.refillLeaseTtl = leaseTtl;
 		return self();
 	}
 
+	/**
+	 * The most heap one refill takes in this instance, whatever the size of the node (64
+	 * MB by default): half for the keys already copied (a 64-bit hash each, 11 to 32
+	 * bytes), the rest for the batch being copied. A node with more keys than fit is
+	 * still refilled completely; keys beyond the limit are merely read again when a
+	 * second listing carries them.
+	 * @param bytes at least 1 MB
+	 * @return this builder
+	 */
+	public B refillHeapLimit(long bytes) {
+		if (bytes < RefillOptions.MIN_HEAP_LIMIT) {
+			throw new IllegalArgumentException("refillHeapLimit must be at least 1 MB, got " + bytes + " bytes");
+		}
+		this.refillHeapLimit = bytes;
+		return self();
+	}
+
 	RefillOptions refillOptions() {
 		return new RefillOptions(this.refillEnabled, this.refillEntriesPerSecond, this.refillBytesPerSecond,
-				this.refillCheckInterval, this.refillLeaseTtl, RefillOptions.DEFAULTS.listingTimeout());
+				this.refillCheckInterval, this.refillLeaseTtl, RefillOptions.DEFAULTS.listingTimeout(),
+				this.refillHeapLimit);
 	}
 
 	private static Duration positive(String name, Duration value) {

@@ -1,5 +1,6 @@
 package io.memquorum.engine;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,9 +15,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * One envelope per key is kept: the newest, or for keys with their own {@link EntryMerge}
  * the merge of every missed one; replay writes it with the same rule, so order is
  * irrelevant. The log is bounded both in keys and in bytes (each hint holds a whole
- * value, so a key count alone could fill the heap with large values); once a hint has to
- * be dropped the log is marked overflowed, and the node must be flushed before it serves
- * reads, because it may hold a value that a forgotten delete should have removed.
+ * value, so a key count alone could fill the heap with large values).
+ *
+ * <h2>Overflow</h2> Once a hint has to be dropped the log is overflowed: the node may
+ * hold a value that a forgotten write or delete should have replaced, for any key, so it
+ * serves no reads. It is brought up to date by a verifying refill, which compares every
+ * key it should hold with its peers, or by a flush when a forgotten delete may be older
+ * than a tombstone lives ({@link #requireFlush}). Either covers only what was dropped
+ * before it started: drops are counted, each cure takes the count as it starts
+ * ({@link #coverFromNow}) and clears the overflow only when no drop came after
+ * ({@link #covered}), so a hint dropped while a verification runs asks for another.
  */
 final class HintLog {
 
@@ -31,7 +39,22 @@ final class HintLog {
 
 	private final AtomicLong bytes = new AtomicLong();
 
-	private final AtomicBoolean overflowed = new AtomicBoolean();
+	/** Hints dropped since the log was created. */
+	private final AtomicLong drops = new AtomicLong();
+
+	/** Drops that a flush, a restart or a verifying refill made up for. */
+	private final AtomicLong covered = new AtomicLong();
+
+	/**
+	 * {@link System#nanoTime()} of the oldest drop not yet covered (or no later than it):
+	 * once that drop is older than a tombstone lives, no verification can replay a delete
+	 * dropped then. Guarded by {@code this}; read only while drops exceed
+	 * {@link #covered}.
+	 */
+	private long overflowedSinceNanos;
+
+	/** Set when only a flush can bring the node up to date. */
+	private final AtomicBoolean flushRequired = new AtomicBoolean();
 
 	HintLog(int capacity, long maxBytes) {
 		this.capacity = capacity;
@@ -49,7 +72,7 @@ final class HintLog {
 		long size = sizeOf(key, envelope);
 		boolean known = this.hints.containsKey(key);
 		if ((!known && this.hints.size() >= this.capacity) || this.bytes.get() + size > this.maxBytes) {
-			this.overflowed.set(true);
+			dropped();
 			return false;
 		}
 		this.hints.compute(key, (ignored, old) -> {
@@ -114,11 +137,16 @@ final class HintLog {
 	}
 
 	boolean isEmpty() {
-		return this.hints.isEmpty() && !this.overflowed.get();
+		return this.hints.isEmpty() && !isOverflowed();
 	}
 
+	/**
+	 * Whether the node missed writes this log could not keep, or must be flushed: it may
+	 * be stale for any key.
+	 * @return whether the node serves no reads until verified or flushed
+	 */
 	boolean isOverflowed() {
-		return this.overflowed.get();
+		return this.flushRequired.get() || this.drops.get() > this.covered.get();
 	}
 
 	/**
@@ -128,21 +156,73 @@ final class HintLog {
 	 * @return whether reads of the key must not use the node
 	 */
 	boolean owes(String key) {
-		return this.overflowed.get() || this.hints.containsKey(key);
-	}
-
-	/** The node must be flushed before it serves reads, as if hints had been dropped. */
-	void markOverflowed() {
-		this.overflowed.set(true);
+		return isOverflowed() || this.hints.containsKey(key);
 	}
 
 	/**
-	 * Clear the overflow mark: the node was flushed or found restarted empty, so it holds
-	 * nothing stale. Hints still matter for an empty node (they restore writes it
-	 * missed), so they are kept.
+	 * Whether the overflow began longer ago than {@code tombstoneTtl}: a delete dropped
+	 * then has no tombstone left on any peer, so no verification can replay it.
+	 * @param tombstoneTtl how long a tombstone lives
+	 * @return whether the oldest uncovered drop is that old
 	 */
-	void clearOverflow() {
-		this.overflowed.set(false);
+	synchronized boolean overflowedLongerThan(Duration tombstoneTtl) {
+		return this.drops.get() > this.covered.get()
+				&& System.nanoTime() - this.overflowedSinceNanos > tombstoneTtl.toNanos();
+	}
+
+	/**
+	 * The node may hold values whose deletes no peer remembers (it was down longer than a
+	 * tombstone lives, or a remembered delete's tombstone expired): it serves no reads
+	 * until flushed.
+	 */
+	void requireFlush() {
+		this.flushRequired.set(true);
+	}
+
+	boolean flushRequired() {
+		return this.flushRequired.get();
+	}
+
+	/**
+	 * What the log dropped so far, to be made up for by something that starts now: a
+	 * flush, or a verifying refill whose listing starts after this call.
+	 * @return what to pass to {@link #covered} once that is done
+	 */
+	Coverage coverFromNow() {
+		return new Coverage(this.drops.get(), System.nanoTime());
+	}
+
+	/**
+	 * Clear the overflow up to what {@code coverage} took: the node was flushed, found
+	 * restarted empty, or verified against its peers. A drop that came later keeps the
+	 * log overflowed. Hints still matter (they restore writes missed meanwhile), so they
+	 * are kept.
+	 * @param coverage taken as the cure started
+	 */
+	synchronized void covered(Coverage coverage) {
+		long now = this.covered.accumulateAndGet(coverage.drops(), Math::max);
+		if (this.drops.get() > now && coverage.atNanos() - this.overflowedSinceNanos > 0) {
+			// The drops left came after the cure started: dating them from its start errs
+			// toward a flush, never away from one.
+			this.overflowedSinceNanos = coverage.atNanos();
+		}
+	}
+
+	/**
+	 * Clear what a flush made up for: a flush, unlike a verification, also forgets the
+	 * deletes that only a flush could apply.
+	 * @param coverage taken before the flush was sent
+	 */
+	void flushed(Coverage coverage) {
+		this.flushRequired.set(false);
+		covered(coverage);
+	}
+
+	private synchronized void dropped() {
+		if (this.drops.get() == this.covered.get()) {
+			this.overflowedSinceNanos = System.nanoTime();
+		}
+		this.drops.incrementAndGet();
 	}
 
 	private static long sizeOf(String key, Envelope envelope) {
@@ -150,6 +230,16 @@ final class HintLog {
 	}
 
 	record Hint(String key, Envelope envelope) {
+
+	}
+
+	/**
+	 * The drops a flush or verification started at {@code atNanos} makes up for.
+	 *
+	 * @param drops hints dropped before it started
+	 * @param atNanos when it started, {@link System#nanoTime()}
+	 */
+	record Coverage(long drops, long atNanos) {
 
 	}
 

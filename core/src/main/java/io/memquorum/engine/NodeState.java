@@ -16,8 +16,9 @@ public enum NodeState {
 
 	/**
 	 * Back, or found restarted, but not yet trusted: it takes writes, serves no reads,
-	 * and gets the writes and deletes it missed (its hints) replayed, after a flush if
-	 * too many were missed to remember.
+	 * and gets the writes and deletes it missed (its hints) replayed. If it missed more
+	 * than its hints hold, it stays here until refill verified it against its peers, or
+	 * is flushed first when a delete it missed may be older than a tombstone lives.
 	 */
 	RECOVERING
 

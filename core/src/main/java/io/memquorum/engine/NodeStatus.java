@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
  * @param readable whether it serves reads of every key now (up, and no missed writes
  * pending); a node that owes hints still serves the keys it owes nothing for
  * @param pendingHints missed writes and deletes waiting to be replayed
- * @param hintsOverflowed whether it missed more than its hint log holds, so it will be
- * flushed
+ * @param hintsOverflowed whether it missed more than its hint log holds: it serves no
+ * reads until refill verified it against its peers (or, when a delete it missed may be
+ * older than a tombstone lives, until it is flushed)
  * @param consecutiveFailures failures since its last success
  * @param version the memcached version it reported, or {@code null} before first contact
  * @param uptimeSeconds its uptime at the last probe, or -1 before first contact

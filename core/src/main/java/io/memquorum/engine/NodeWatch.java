@@ -7,6 +7,7 @@ import java.util.function.Function;
 
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection;
+import io.memquorum.refill.Refill;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,10 @@ import org.slf4j.LoggerFactory;
  * "Failure" clauses on a node's life: DOWN after consecutive failure events, probes with
  * back-off, a new connection (its host name resolved again) once a node stays down past
  * the reconnect grace, RECOVERING on return or restart, a flush first when the node may
- * hold values whose deletes it can no longer receive, hint replay, then UP.
+ * hold values whose deletes it can no longer receive, hint replay, then UP. A node that
+ * missed more writes than its hints hold, up or returning, is verified against its peers
+ * ({@link Refill#verify}) rather than flushed, as long as every delete it may have missed
+ * still has its tombstone on a peer; it serves no reads until verified.
  *
  * <p>
  * Everything here runs on the maintenance thread, except opening and closing connections,
@@ -180,14 +184,15 @@ final class NodeWatch {
 
 	/**
 	 * A node unreachable for longer than a tombstone lives may have missed deletes whose
-	 * tombstones are gone everywhere: nothing could shadow its old values any more, so it
-	 * is flushed before it serves reads, as when its hints overflowed.
+	 * tombstones are gone everywhere: nothing could shadow its old values any more, and
+	 * no verification against its peers can find them, so it is flushed before it serves
+	 * reads.
 	 */
 	private void flushIfDownLongerThanTombstones(Node node) {
 		long downSince = node.downSinceMillis();
 		if (downSince != 0
 				&& this.state.wallClock.getAsLong() - downSince > this.state.settings.tombstoneTtl().toMillis()) {
-			node.hints.markOverflowed();
+			node.hints.requireFlush();
 		}
 	}
 
@@ -208,9 +213,9 @@ final class NodeWatch {
 	}
 
 	private void restarted(Node node) {
-		// An empty node holds nothing stale, so forgotten hints no longer require a
-		// flush.
-		node.hints.clearOverflow();
+		// An empty node holds nothing stale, so forgotten hints no longer require a flush
+		// or a verification.
+		node.hints.flushed(node.hints.coverFromNow());
 		this.state.metrics.nodeRestarted(node.address);
 		logger.warn("memcached node {} restarted (new process or start time): it is empty until refilled",
 				node.address);
@@ -218,24 +223,38 @@ final class NodeWatch {
 	}
 
 	/**
-	 * Bring a node up to date: flush it if it may hold values whose deletes it can no
-	 * longer receive (hints dropped, or a remembered delete whose tombstone expired),
-	 * replay its hints, then let it serve reads.
+	 * Bring a node up to date: flush it if it may hold values whose deletes no peer
+	 * remembers (down longer than a tombstone lives, a remembered delete whose tombstone
+	 * expired, or an overflow not verified within a tombstone's lifetime); otherwise, if
+	 * it missed more writes than its hints hold, have refill verify it against its peers.
+	 * Then replay its hints, and let it serve reads once it owes nothing.
 	 */
 	private CompletableFuture<Void> recover(Node node) {
-		if (node.hints.holdsExpiredTombstone(this.state.wallClock.getAsLong())) {
-			node.hints.markOverflowed();
+		HintLog hints = node.hints;
+		if (hints.holdsExpiredTombstone(this.state.wallClock.getAsLong())
+				|| hints.overflowedLongerThan(this.state.settings.tombstoneTtl())
+				|| (hints.isOverflowed() && !this.refill.canVerify())) {
+			hints.requireFlush();
 		}
 		CompletableFuture<Void> flushed = CompletableFuture.completedFuture(null);
-		if (node.hints.isOverflowed()) {
-			logger.warn("memcached node {} may hold values deleted while it was away (missed more writes than its"
-					+ " hints hold, or for longer than a tombstone lives); flushing it", node.address);
+		if (hints.flushRequired()) {
+			logger.warn("memcached node {} may hold values deleted while it missed writes, whose tombstones are gone"
+					+ " (it missed writes for longer than a tombstone lives, or it missed more writes than its hints"
+					+ " hold and refill cannot verify it: refill is off, or a node cannot list its keys); flushing it",
+					node.address);
 			// The mark stays until the flush is done: a flush that fails is tried again.
+			HintLog.Coverage coverage = hints.coverFromNow();
 			flushed = node.connection().flushAll().thenRun(() -> {
-				node.hints.clearOverflow();
+				hints.flushed(coverage);
 				this.state.metrics.nodeFlushed(node.address);
 				this.refill.nodeEmptied(node, "it was flushed on its return");
 			});
+		}
+		else if (hints.isOverflowed()) {
+			// Every delete it missed still has its tombstone on a peer: comparing each
+			// key
+			// with its peers finds them, and keeps what the node holds.
+			this.refill.verify(node, "it missed more writes than its hints hold");
 		}
 		return flushed.thenCompose((ignored) -> this.hints.replay(node)).whenComplete((ignored, failure) -> {
 			if (failure != null) {

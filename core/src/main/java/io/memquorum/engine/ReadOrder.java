@@ -120,7 +120,7 @@ final class ReadOrder {
 		return switch (node.state()) {
 			case DOWN -> "is marked down";
 			case RECOVERING -> "is recovering";
-			case UP -> node.hints.isOverflowed() ? "missed more writes than its hints hold"
+			case UP -> node.hints.isOverflowed() ? "missed more writes than its hints hold, until verified"
 					: "missed a write of this key, not yet replayed (" + node.hints.size() + " to replay)";
 		};
 	}

@@ -13,6 +13,8 @@ import java.util.function.UnaryOperator;
 
 import io.memquorum.node.NodeConnection.StoredValue;
 import io.memquorum.placement.Placement;
+import io.memquorum.refill.Refill;
+import io.memquorum.refill.RefillStatus;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -103,17 +105,24 @@ import org.jspecify.annotations.Nullable;
  * changed; every node's identity is learned when the engine starts), is
  * {@link NodeState#RECOVERING}: it takes writes, serves no reads, and has its hints
  * replayed. It is flushed first, unless it restarted empty, when it may hold values whose
- * deletes it can no longer receive: its hints overflowed, a delete it missed has a
- * tombstone that expired before replay, or it was unreachable for longer than a tombstone
- * lives. Then it is {@link NodeState#UP}.</li>
+ * deletes no peer remembers: a delete it missed has a tombstone that expired before
+ * replay, it was unreachable for longer than a tombstone lives, or its hints overflowed
+ * longer ago than that (or when refill cannot verify it). Then it is
+ * {@link NodeState#UP}.</li>
+ * <li>A node whose hints overflowed, up or returning, serves no reads until refill has
+ * <b>verified</b> it ({@link io.memquorum.refill.Refill#verify}): every key it should
+ * hold compared with its peers, the newest version written where it holds nothing or
+ * something older. It is not flushed: every delete it missed still has its tombstone on a
+ * peer, and the entries it holds stay.</li>
  * <li>A node that restarted, was flushed, is new, or whose replicas changed with the node
  * list (it lacks its completeness marker for this node list) is <b>refilled</b> in the
- * background ({@link Refill}): its peers list their keys, and every entry it should hold,
- * value or tombstone, is copied with the remaining lifetime where it holds nothing, or an
- * older version when a tombstone is involved; a value it holds is never replaced by
- * another value, which may lack merged updates. One application instance copies a given
- * node incarnation, under a lease stored on that node; the node serves reads meanwhile,
- * and a miss on it falls through. Refill needs memcached's LRU crawler.</li>
+ * background ({@link io.memquorum.refill.Refill}): its peers list their keys, and every
+ * entry it should hold, value or tombstone, is copied with the remaining lifetime where
+ * it holds nothing, or an older version when a tombstone is involved; a value it holds is
+ * never replaced by another value, which may lack merged updates. One application
+ * instance copies a given node incarnation, under a lease stored on that node; the node
+ * serves reads meanwhile, and a miss on it falls through. Refill needs memcached's LRU
+ * crawler.</li>
  * <li>A failed write raises {@link QuorumNotReachedException}. It may have reached some
  * replicas; it is neither rolled back nor replayed. A read that no replica could answer
  * raises it too; a read that some replica answered with a miss returns a miss.</li>

@@ -4,7 +4,7 @@ import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 import io.memquorum.engine.NodeState;
-import io.memquorum.engine.RefillStatus;
+import io.memquorum.refill.RefillStatus;
 import io.memquorum.node.NodeAddress;
 
 /**
@@ -45,19 +45,29 @@ public interface EngineMetrics {
 	}
 
 	/**
-	 * A hint was dropped because the node's hint log was full; the node will be flushed
-	 * before it serves reads again.
+	 * A hint was dropped because the node's hint log was full; the node serves no reads
+	 * until it is verified against its peers (or flushed).
 	 * @param node the node
 	 */
 	default void hintDropped(NodeAddress node) {
 	}
 
 	/**
-	 * A node's contents were flushed because it missed more writes than its hints
-	 * remember.
+	 * A node's contents were flushed: it may have held values whose deletes no peer
+	 * remembers any more (it missed writes for longer than a tombstone lives, or it
+	 * missed more writes than its hints hold and refill cannot verify it).
 	 * @param node the node
 	 */
 	default void nodeFlushed(NodeAddress node) {
+	}
+
+	/**
+	 * A node that missed more writes than its hints hold was verified against its peers
+	 * (every key it should hold compared, the newest version written where it was missing
+	 * or older) and serves reads again, without a flush.
+	 * @param node the node
+	 */
+	default void nodeVerified(NodeAddress node) {
 	}
 
 	/**

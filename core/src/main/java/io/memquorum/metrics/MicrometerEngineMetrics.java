@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 import io.memquorum.engine.NodeState;
-import io.memquorum.engine.RefillStatus;
+import io.memquorum.refill.RefillStatus;
 import io.memquorum.node.NodeAddress;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -24,7 +24,8 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code memquorum.hints.queued}, {@code memquorum.hints.replayed},
  * {@code memquorum.hints.dropped} (counters), {@code memquorum.hints.pending}
  * (gauge)</li>
- * <li>{@code memquorum.node.flushes}, {@code memquorum.node.restarts} (counters)</li>
+ * <li>{@code memquorum.node.flushes}, {@code memquorum.node.verifications},
+ * {@code memquorum.node.restarts} (counters)</li>
  * <li>{@code memquorum.node.state} (gauge: 1 up, 0.5 recovering, 0 down)</li>
  * <li>{@code memquorum.quorum.failures} (counter; tag {@code operation})</li>
  * <li>{@code memquorum.values.unreadable} (counter; tag {@code reason}: not-an-envelope,
@@ -90,7 +91,15 @@ public final class MicrometerEngineMetrics implements EngineMetrics {
 
 	@Override
 	public void nodeFlushed(NodeAddress node) {
-		count("memquorum.node.flushes", "Returning nodes flushed because they missed too much", node);
+		count("memquorum.node.flushes",
+				"Nodes flushed because they may hold values whose deletes no peer remembers any more", node);
+	}
+
+	@Override
+	public void nodeVerified(NodeAddress node) {
+		count("memquorum.node.verifications",
+				"Nodes that missed more writes than their hints hold, verified against their peers instead of flushed",
+				node);
 	}
 
 	@Override
@@ -182,9 +191,10 @@ public final class MicrometerEngineMetrics implements EngineMetrics {
 
 	@Override
 	public void registerRefill(NodeAddress node, Supplier<RefillStatus> status) {
-		Gauge
-			.builder("memquorum.refill.active", status,
-					(supplier) -> (supplier.get().phase() == RefillStatus.Phase.REFILLING) ? 1.0 : 0.0)
+		Gauge.builder("memquorum.refill.active", status, (supplier) -> switch (supplier.get().phase()) {
+			case REFILLING, VERIFYING -> 1.0;
+			default -> 0.0;
+		})
 			.description("1 while this instance refills the node")
 			.tag("node", node.toString())
 			.strongReference(true)

@@ -9,8 +9,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
+import io.memquorum.metrics.MicrometerEngineMetrics;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,9 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * Failure handling against real memcached processes: stalls counted once, deletes that
- * outlive their tombstones, lost adds, the common pool, and restarts right after start.
- * Moved nodes and a frozen application JVM are in {@link NodeInAnotherProcessTests};
- * hints in a small heap in {@link HintsInASmallHeapTests}.
+ * outlive their tombstones, overflowed hints verified rather than flushed, lost adds, the
+ * common pool, and restarts right after start. Moved nodes and a frozen application JVM
+ * are in {@link NodeInAnotherProcessTests}; hints in a small heap in
+ * {@link HintsInASmallHeapTests}.
  */
 class FailureHandlingTests {
 
@@ -69,17 +74,66 @@ class FailureHandlingTests {
 		engine.set("session", bytes("logged-in"), Duration.ZERO);
 		MemcachedNode paused = memcached.cluster().node(2);
 		await().until(() -> paused.rawGet("session") != null);
+		// Only on this replica, so no refill brings it back: only a flush removes it.
+		paused.rawSet("written-by-another-client", bytes("x"), 0, 0);
 		paused.pause();
 		engine.delete("session");
 		await().atMost(Duration.ofSeconds(5)).until(() -> status(engine, 2).state() == NodeState.DOWN);
-		// The tombstones on the two other replicas expire meanwhile.
+		// The tombstones on the two other replicas expire meanwhile: no verification
+		// against them could find the delete.
 		await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
 		paused.resume();
 		await().atMost(Duration.ofSeconds(10)).until(() -> status(engine, 2).readable());
-		assertThat(paused.rawGet("session")).as("the returning replica was flushed").isNull();
+		assertThat(paused.rawGet("written-by-another-client")).as("the returning replica was flushed").isNull();
+		assertThat(paused.rawGet("session")).as("the deleted value on the returning replica").isNull();
 		for (int i = 0; i < 100; i++) {
 			assertThat(engine.get("session")).isNull();
 		}
+	}
+
+	@Test
+	void aNodePausedBrieflyWhoseHintsOverflowedIsVerifiedAgainstItsPeersNotFlushed() {
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		ReplicatedMemcached engine = this.engines.open((builder) -> builder.keyPrefix("app:")
+			.hintCapacity(5)
+			.refillCheckInterval(Duration.ofMillis(500))
+			.metrics(new MicrometerEngineMetrics(registry)));
+		MemcachedNode paused = memcached.cluster().node(0);
+		String victim = engine.keyEncoder().encode("victim");
+		String changed = engine.keyEncoder().encode("changed");
+		engine.set("victim", bytes("alive"), Duration.ZERO);
+		engine.set("changed", bytes("v1"), Duration.ZERO);
+		await().until(() -> paused.rawGet(victim) != null && paused.rawGet(changed) != null);
+		// Outside the key prefix: no refill copies it, so only a flush removes it.
+		paused.rawSet("outside:item", bytes("x"), 0, 0);
+		paused.pause();
+		for (int i = 0; i < 20; i++) {
+			engine.set("filler:" + i, bytes("v"), Duration.ZERO);
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> status(engine, 0).state() == NodeState.DOWN);
+		await().atMost(Duration.ofSeconds(5)).until(() -> status(engine, 0).hintsOverflowed());
+		double dropped = counter(registry, "memquorum.hints.dropped");
+		// Missed once the log is full: their hints are dropped, so only comparing with
+		// the peers finds them.
+		engine.delete("victim");
+		engine.set("changed", bytes("v2"), Duration.ZERO);
+		// Hints are queued once every replica answered, which may come after the return.
+		await().atMost(Duration.ofSeconds(5)).until(() -> counter(registry, "memquorum.hints.dropped") == dropped + 2);
+		paused.resume();
+		await().atMost(Duration.ofSeconds(20)).until(() -> status(engine, 0).readable());
+		assertThat(status(engine, 0).hintsOverflowed()).isFalse();
+		assertThat(paused.rawGet("outside:item")).as("an item of the returning replica").isNotNull();
+		assertThat(counter(registry, "memquorum.node.flushes")).isZero();
+		assertThat(counter(registry, "memquorum.node.verifications")).isPositive();
+		assertThat(envelopeOn(paused, victim).isTombstone()).as("the delete it missed").isTrue();
+		assertThat(envelopeOn(paused, changed).payload()).as("the newer value over its older one")
+			.asString(StandardCharsets.UTF_8)
+			.isEqualTo("v2");
+		assertThat(envelopeOn(paused, engine.keyEncoder().encode("filler:19"))).isNotNull();
+	}
+
+	private static double counter(MeterRegistry registry, String name) {
+		return registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
 	}
 
 	@Test

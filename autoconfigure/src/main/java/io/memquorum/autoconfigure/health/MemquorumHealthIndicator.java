@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.memquorum.engine.NodeStatus;
-import io.memquorum.engine.RefillStatus;
+import io.memquorum.refill.RefillStatus;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.node.NodeAddress;
 
@@ -72,7 +72,8 @@ public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 	private static Map<String, Object> refill(RefillStatus refill) {
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("phase", refill.phase().name());
-		details.put("refilling", refill.phase() == RefillStatus.Phase.REFILLING);
+		details.put("refilling",
+				refill.phase() == RefillStatus.Phase.REFILLING || refill.phase() == RefillStatus.Phase.VERIFYING);
 		details.put("examined", refill.examined());
 		details.put("copied", refill.copied());
 		details.put("total", refill.total());
@@ -81,6 +82,9 @@ public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 		}
 		if (refill.problem() != null) {
 			details.put("problem", refill.problem());
+		}
+		if (!refill.missingPeers().isEmpty()) {
+			details.put("missingPeers", refill.missingPeers().stream().map(NodeAddress::toString).toList());
 		}
 		return details;
 	}

@@ -1,4 +1,4 @@
-package io.memquorum.engine;
+package io.memquorum.refill;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -17,12 +17,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
-import io.memquorum.engine.RefillStatus.Phase;
+import io.memquorum.engine.KeyEncoder;
 import io.memquorum.metrics.EngineMetrics;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection.StoredValue;
 import io.memquorum.node.StoredItem;
 import io.memquorum.placement.Placement;
+import io.memquorum.refill.RefillStatus.Phase;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,13 +38,24 @@ import org.slf4j.LoggerFactory;
  * instance's placement fingerprint (the node list changed), is refilled. The marker lives
  * on the node, so an instance that starts after a restart still sees the node incomplete.
  *
+ * <h2>Verifying</h2> When the engine had to drop hints for a node ({@link #verify}), the
+ * node's next run is a verifying one, whatever its marker says: the same listing and
+ * reads, written with {@link VerifyingWrites} (newest wins, as the dropped hints would
+ * have), and on completion the node is told ({@link RefillNode#verificationStarted}) and
+ * serves reads again. The instance whose hints were dropped runs it: hints are per
+ * instance.
+ *
  * <h2>Once</h2> Before copying, an instance takes the node's {@link RefillLease}, stored
- * on the node itself; instances that find it taken wait, and take over when it expires
- * because its holder died.
+ * on the node itself, and keeps it renewed for the whole run ({@link LeaseKeeper});
+ * instances that find it taken wait, and take over when it expires because its holder
+ * died.
  *
  * <h2>How</h2> A {@link RefillRun} copies at the paced rate ({@link RefillPace}); a
- * complete run writes the marker. An incomplete run is retried at a growing interval (up
- * to {@link #MAX_RETRY_INTERVAL}), at once when the node restarts again.
+ * complete run (every other node listed, every entry copied) writes the marker. An
+ * incomplete run is retried at a growing interval (up to {@link #MAX_RETRY_INTERVAL}), at
+ * once when the node restarts again, and at once when every peer it could not list
+ * because it was down is back. Until then the node may lack entries: its misses do not
+ * count toward a majority.
  *
  * <h2>Concurrency</h2> Checks and runs happen on one thread of their own, one node at a
  * time, because listing keys blocks on a socket. Progress is published through volatile
@@ -51,13 +63,13 @@ import org.slf4j.LoggerFactory;
  * being refilled takes writes and serves reads, and a read that misses on it moves on to
  * the next replica.
  */
-final class Refill implements AutoCloseable {
+public final class Refill implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(Refill.class);
 
 	static final Duration MAX_RETRY_INTERVAL = Duration.ofMinutes(5);
 
-	private final Map<NodeAddress, Node> nodes;
+	private final Map<NodeAddress, ? extends RefillNode> nodes;
 
 	private final Placement placement;
 
@@ -84,16 +96,33 @@ final class Refill implements AutoCloseable {
 	private final Map<NodeAddress, Long> retryIntervalNanos = new ConcurrentHashMap<>();
 
 	/**
+	 * Nodes the engine asked to verify ({@link #verify}): their next run compares every
+	 * key whatever their marker says, with {@link VerifyingWrites}.
+	 */
+	private final Set<NodeAddress> toVerify = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * For each node whose last run could not list some peer because it was down: those
+	 * peers. The node is refilled again as soon as they are all back, without waiting for
+	 * its retry interval.
+	 */
+	private final Map<NodeAddress, List<NodeAddress>> waitingFor = new ConcurrentHashMap<>();
+
+	/**
 	 * Peers found without their LRU crawler; the first one found is warned about, once.
 	 */
 	private final Set<NodeAddress> crawlerDisabled = ConcurrentHashMap.newKeySet();
 
 	private final ScheduledExecutorService thread;
 
+	/** Renews the lease of the run in progress ({@link LeaseKeeper}). */
+	private final ScheduledExecutorService leaseThread;
+
 	private volatile boolean stopping;
 
-	Refill(Map<NodeAddress, Node> nodes, Placement placement, KeyEncoder keys, ReplicaWriter writer,
-			EngineMetrics metrics, RefillOptions options, LongSupplier wallClock, Duration commandWait) {
+	public Refill(Map<NodeAddress, ? extends RefillNode> nodes, Placement placement, KeyEncoder keys,
+			ReplicaWriter writer, EngineMetrics metrics, RefillOptions options, LongSupplier wallClock,
+			Duration commandWait) {
 		this.nodes = nodes;
 		this.placement = placement;
 		this.keys = keys;
@@ -113,10 +142,15 @@ final class Refill implements AutoCloseable {
 			refill.setDaemon(true);
 			return refill;
 		});
+		this.leaseThread = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread renewer = new Thread(task, "memquorum-refill-lease");
+			renewer.setDaemon(true);
+			return renewer;
+		});
 	}
 
 	/** Start checking nodes: the first check runs at once. */
-	void start() {
+	public void start() {
 		if (this.options.enabled()) {
 			this.thread.scheduleWithFixedDelay(this::checkAll, 0, this.options.checkInterval().toMillis(),
 					TimeUnit.MILLISECONDS);
@@ -128,13 +162,16 @@ final class Refill implements AutoCloseable {
 	 * @param node the node
 	 * @param reason what happened, for the log
 	 */
-	void nodeEmptied(Node node, String reason) {
+	public void nodeEmptied(RefillNode node, String reason) {
 		node.mayLackEntries(true);
+		// Empty, it holds nothing stale: a verification asked before is moot.
+		this.toVerify.remove(node.address());
 		if (!this.options.enabled() || this.stopping) {
 			return;
 		}
-		this.nextAttemptAtNanos.remove(node.address);
-		this.retryIntervalNanos.remove(node.address);
+		this.nextAttemptAtNanos.remove(node.address());
+		this.retryIntervalNanos.remove(node.address());
+		this.waitingFor.remove(node.address());
 		try {
 			this.thread.execute(() -> check(node, reason));
 		}
@@ -143,19 +180,55 @@ final class Refill implements AutoCloseable {
 		}
 	}
 
-	List<RefillStatus> status() {
+	/**
+	 * Whether {@link #verify} can bring a node up to date: refill is on, and no node was
+	 * found unable to list its keys (crawler disabled), which would keep every run
+	 * incomplete. Otherwise only a flush can.
+	 * @return whether verifying runs can complete
+	 */
+	public boolean canVerify() {
+		return this.options.enabled() && this.crawlerDisabled.isEmpty();
+	}
+
+	/**
+	 * The engine dropped hints of a node (its hint log overflowed): compare every key the
+	 * node should hold with its peers and write the newest version where it is missing or
+	 * older ({@link VerifyingWrites}), then tell the node
+	 * ({@link RefillNode#verificationStarted}). Asked again while queued or running, it
+	 * does nothing; a run that does not complete is retried as any refill is.
+	 * @param node the node
+	 * @param reason what happened, for the log
+	 */
+	public void verify(RefillNode node, String reason) {
+		if (!this.options.enabled() || this.stopping || !this.toVerify.add(node.address())) {
+			return;
+		}
+		logger.warn("memcached node {} serves no reads until verified against its peers, because {}", node.address(),
+				reason);
+		this.nextAttemptAtNanos.remove(node.address());
+		this.retryIntervalNanos.remove(node.address());
+		try {
+			this.thread.execute(() -> check(node, reason));
+		}
+		catch (RejectedExecutionException ex) {
+			// closing
+		}
+	}
+
+	public List<RefillStatus> status() {
 		return this.progress.values().stream().map(RefillProgress::status).toList();
 	}
 
 	private void checkAll() {
 		try {
 			long now = System.nanoTime();
-			for (Node node : this.nodes.values()) {
+			for (RefillNode node : this.nodes.values()) {
 				if (this.stopping) {
 					return;
 				}
-				Long next = this.nextAttemptAtNanos.get(node.address);
-				if (next == null || now - next >= 0) {
+				Long next = this.nextAttemptAtNanos.get(node.address());
+				boolean waiting = this.waitingFor.containsKey(node.address());
+				if (next == null || now - next >= 0 || (waiting && peersAreBack(node))) {
 					check(node, null);
 				}
 			}
@@ -166,9 +239,23 @@ final class Refill implements AutoCloseable {
 		}
 	}
 
-	private void check(Node node, @Nullable String reason) {
-		RefillProgress progress = this.progress.get(node.address);
-		if (this.stopping || node.state() == NodeState.DOWN) {
+	private boolean peersAreBack(RefillNode node) {
+		List<NodeAddress> missing = this.waitingFor.get(node.address());
+		if (missing == null) {
+			return false;
+		}
+		for (NodeAddress peer : missing) {
+			RefillNode known = this.nodes.get(peer);
+			if (known != null && known.isDown()) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private void check(RefillNode node, @Nullable String reason) {
+		RefillProgress progress = this.progress.get(node.address());
+		if (this.stopping || node.isDown()) {
 			return;
 		}
 		RefillMarker.Contents marker;
@@ -176,20 +263,35 @@ final class Refill implements AutoCloseable {
 			marker = RefillMarker.decode(value(await(node.connection().gets(markerKey()), node, "read its marker")));
 		}
 		catch (RefillException ex) {
-			logger.debug("Refill check of {} failed: {}", node.address, ex.getMessage());
+			logger.debug("Refill check of {} failed: {}", node.address(), ex.getMessage());
 			return;
 		}
+		// A node to verify is run whatever its marker says: it may hold stale entries.
+		boolean verifying = this.toVerify.contains(node.address());
 		if (marker != null && marker.covers(this.fingerprint)) {
 			node.mayLackEntries(false);
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(marker.completedAtMillis());
+			if (!verifying) {
+				this.waitingFor.remove(node.address());
+				progress.missingPeers = List.of();
+				return;
+			}
+		}
+		else {
+			node.mayLackEntries(true);
+		}
+		if (reason == null && this.waitingFor.containsKey(node.address()) && !peersAreBack(node)) {
+			// The last run copied what the peers that are up hold, and the node has taken
+			// every write since: another run would copy nothing new until they are back.
 			return;
 		}
-		node.mayLackEntries(true);
 		String why = (reason != null) ? reason
-				: (marker == null) ? "it has no completeness marker" : "it was filled for another node list";
+				: verifying ? "it missed more writes than this instance's hints for it hold"
+						: (marker == null) ? "it has no completeness marker" : "it was filled for another node list";
 		RefillLease lease = new RefillLease(node::connection, this.keys.internalKey(RefillLease.NAME), this.owner,
 				this.options.leaseTtl(), this.commandWait);
+		long takenAt = System.nanoTime();
 		try {
 			if (!lease.tryAcquire()) {
 				progress.phase = Phase.WAITING;
@@ -197,50 +299,71 @@ final class Refill implements AutoCloseable {
 			}
 		}
 		catch (RefillException ex) {
-			logger.debug("Refill of {} could not take its lease: {}", node.address, ex.getMessage());
+			logger.debug("Refill of {} could not take its lease: {}", node.address(), ex.getMessage());
 			return;
 		}
+		LeaseKeeper keeper = null;
 		try {
-			refill(node, why, marker, lease, progress);
+			keeper = new LeaseKeeper(lease, node.address(), this.options.leaseTtl(), takenAt, this.leaseThread,
+					System::nanoTime);
+			refill(node, why, marker, keeper, progress);
+		}
+		catch (RejectedExecutionException ex) {
+			// closing
 		}
 		finally {
+			if (keeper != null) {
+				keeper.close();
+			}
 			lease.release();
 		}
 	}
 
-	private void refill(Node node, String why, RefillMarker.@Nullable Contents marker, RefillLease lease,
+	private void refill(RefillNode node, String why, RefillMarker.@Nullable Contents marker, LeaseKeeper lease,
 			RefillProgress progress) {
-		List<Node> peers = this.nodes.values().stream().filter((peer) -> peer != node).toList();
+		List<RefillNode> peers = this.nodes.values()
+			.stream()
+			.filter((peer) -> peer != node)
+			.map(RefillNode.class::cast)
+			.toList();
+		boolean verifying = this.toVerify.contains(node.address());
+		// Taken before the listing starts: what the node missed until now is on a peer.
+		Runnable verified = verifying ? node.verificationStarted() : null;
 		progress.started();
-		// Once every peer is known to run without its crawler, retries say nothing new.
-		boolean quiet = this.crawlerDisabled.containsAll(peers.stream().map((peer) -> peer.address).toList());
-		if (!quiet) {
-			logger.info("Refilling memcached node {} from {} peers because {}", node.address, peers.size(), why);
+		if (verifying) {
+			progress.phase = Phase.VERIFYING;
 		}
-		this.metrics.refillStarted(node.address);
+		// Once every peer is known to run without its crawler, retries say nothing new.
+		boolean quiet = this.crawlerDisabled.containsAll(peers.stream().map((peer) -> peer.address()).toList());
+		if (!quiet) {
+			logger.info("{} memcached node {} from {} peers because {}", verifying ? "Verifying" : "Refilling",
+					node.address(), peers.size(), why);
+		}
+		this.metrics.refillStarted(node.address());
 		RefillRun.Outcome outcome;
 		try {
-			RefillRun run = new RefillRun(node, peers, this.placement, this.keys, this.writer,
+			RefillRun run = new RefillRun(node, peers, this.placement, this.keys,
+					verifying ? new VerifyingWrites(this.writer) : this.writer,
 					new RefillPace(this.options.entriesPerSecond(), this.options.bytesPerSecond()), lease, progress,
 					this.metrics, this.wallClock, () -> this.stopping, this.options.listingTimeout(),
-					this.commandWait.multipliedBy(4), this.options.leaseTtl().dividedBy(3));
+					this.commandWait.multipliedBy(4), this.options.heapLimit());
 			outcome = run.run();
 		}
 		catch (RefillException ex) {
 			progress.phase = Phase.INCOMPLETE;
 			progress.problem = ex.getMessage();
-			this.metrics.refillFinished(node.address, false);
+			this.metrics.refillFinished(node.address(), false);
 			if (this.stopping) {
 				logger.info(
 						"Refill of memcached node {} stopped after copying {} of {} entries: this instance is "
 								+ "shutting down and releases the lease, so another instance can finish it",
-						node.address, progress.copied, progress.total);
+						node.address(), progress.copied, progress.total);
 			}
 			else {
 				logger.warn("Refill of memcached node {} stopped after copying {} of {} entries: {}; retrying",
-						node.address, progress.copied, progress.total, ex.getMessage());
+						node.address(), progress.copied, progress.total, ex.getMessage());
 			}
-			retryLater(node.address);
+			retryLater(node.address());
 			return;
 		}
 		if (!outcome.crawlerDisabled().isEmpty()) {
@@ -257,38 +380,61 @@ final class Refill implements AutoCloseable {
 		boolean onlyCrawler = !outcome.crawlerDisabled().isEmpty()
 				&& outcome.problems().size() == outcome.crawlerDisabled().size();
 		double seconds = outcome.nanos() / 1e9;
+		this.waitingFor.remove(node.address());
+		progress.missingPeers = outcome.unlisted();
 		if (outcome.complete() && writeMarker(node, marker, lease)) {
 			node.mayLackEntries(false);
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(this.wallClock.getAsLong());
-			this.nextAttemptAtNanos.remove(node.address);
-			this.retryIntervalNanos.remove(node.address);
-			this.metrics.refillFinished(node.address, true);
+			this.nextAttemptAtNanos.remove(node.address());
+			this.retryIntervalNanos.remove(node.address());
+			this.metrics.refillFinished(node.address(), true);
+			if (verified != null) {
+				verified.run();
+				this.toVerify.remove(node.address());
+				this.metrics.nodeVerified(node.address());
+				logger.info("Verified memcached node {} against its peers: {} of {} entries were missing or older"
+						+ " and were written, in {} s; it serves reads again unless it missed more writes meanwhile",
+						node.address(), outcome.copied(), outcome.total(), String.format("%.1f", seconds));
+				return;
+			}
 			logger.info(
 					"Refilled memcached node {}: copied {} of {} entries ({} KB) in {} s ({} entries/s); it is complete",
-					node.address, outcome.copied(), outcome.total(), outcome.bytes() / 1024,
+					node.address(), outcome.copied(), outcome.total(), outcome.bytes() / 1024,
 					String.format("%.1f", seconds), Math.round(outcome.examined() / Math.max(seconds, 0.001)));
+			logger.debug("Refill of {} remembered {} copied keys in {} KB of heap{}", node.address(),
+					outcome.keysRemembered(), outcome.rememberedBytes() / 1024,
+					outcome.rememberedAll() ? "" : " (full: later keys were not remembered)");
 			return;
 		}
 		progress.phase = Phase.INCOMPLETE;
 		progress.problem = outcome.problems().isEmpty() ? "the refill lease was lost before the marker was written"
 				: String.join("; ", outcome.problems());
-		this.metrics.refillFinished(node.address, false);
+		List<NodeAddress> down = outcome.unlisted()
+			.stream()
+			.filter((peer) -> this.nodes.containsKey(peer) && this.nodes.get(peer).isDown())
+			.toList();
+		if (!down.isEmpty() && down.size() == outcome.problems().size()) {
+			// Only peers that are down kept the run from completing: wait for them.
+			this.waitingFor.put(node.address(), down);
+		}
+		this.metrics.refillFinished(node.address(), false);
 		if (quiet || onlyCrawler) {
-			logger.debug("Refill of memcached node {} incomplete: {}", node.address, progress.problem);
+			logger.debug("Refill of memcached node {} incomplete: {}", node.address(), progress.problem);
 		}
 		else {
 			logger.warn("Refill of memcached node {} incomplete after copying {} of {} entries in {} s: {}; retrying",
-					node.address, outcome.copied(), outcome.total(), String.format("%.1f", seconds), progress.problem);
+					node.address(), outcome.copied(), outcome.total(), String.format("%.1f", seconds),
+					progress.problem);
 		}
-		retryLater(node.address);
+		retryLater(node.address());
 	}
 
-	private boolean writeMarker(Node node, RefillMarker.@Nullable Contents marker, RefillLease lease) {
+	private boolean writeMarker(RefillNode node, RefillMarker.@Nullable Contents marker, LeaseKeeper lease) {
 		try {
 			// A renewed lease proves the node is still the incarnation that was filled: a
 			// restart would have taken the lease with it.
-			if (!lease.renew()) {
+			if (!lease.renewNow()) {
 				return false;
 			}
 			byte[] value = RefillMarker.encode(RefillMarker.withFingerprint(marker, this.fingerprint),
@@ -296,7 +442,7 @@ final class Refill implements AutoCloseable {
 			return await(node.connection().set(markerKey(), 0, new StoredValue(0, value)), node, "write its marker");
 		}
 		catch (RefillException ex) {
-			logger.debug("Could not mark {} complete: {}", node.address, ex.getMessage());
+			logger.debug("Could not mark {} complete: {}", node.address(), ex.getMessage());
 			return false;
 		}
 	}
@@ -315,17 +461,17 @@ final class Refill implements AutoCloseable {
 		return (item != null && item.flags() == 0) ? item.data() : null;
 	}
 
-	private <T> T await(CompletableFuture<T> future, Node node, String what) {
+	private <T> T await(CompletableFuture<T> future, RefillNode node, String what) {
 		try {
 			return future.get(this.commandWait.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (ExecutionException ex) {
-			throw new RefillException(node.address + " could not " + what + ": " + ex.getCause().getMessage(),
+			throw new RefillException(node.address() + " could not " + what + ": " + ex.getCause().getMessage(),
 					ex.getCause());
 		}
 		catch (TimeoutException ex) {
-			throw new RefillException(node.address + " did not " + what + " in " + this.commandWait.toMillis() + " ms",
-					ex);
+			throw new RefillException(
+					node.address() + " did not " + what + " in " + this.commandWait.toMillis() + " ms", ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -336,6 +482,7 @@ final class Refill implements AutoCloseable {
 	@Override
 	public void close() {
 		this.stopping = true;
+		this.leaseThread.shutdown();
 		this.thread.shutdown();
 		try {
 			if (!this.thread.awaitTermination(2, TimeUnit.SECONDS)) {
