@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-import io.memquorum.engine.RefillStatus;
+import io.memquorum.refill.RefillStatus;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
