@@ -222,6 +222,10 @@ public final class ReplicatedSession implements Session {
 			}
 			else if (!getId().equals(this.storedId)) {
 				this.repository.requireWriteQuorum("change the id of", this.storedId);
+				// The stamp describes the replicas' items under the old id: a later save
+				// under the new id must read them, not take the old key's items (which do
+				// not even verify under the new key when entries are signed) for its own.
+				this.stamp = ReadStamp.NONE;
 				StoredSession moved = writes.saveChangedId(this.storedId, getId(), change(indexes, now),
 						this.storedIndexes, indexedUntil(now), now);
 				if (moved == null) {
