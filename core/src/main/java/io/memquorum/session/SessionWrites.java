@@ -101,12 +101,10 @@ final class SessionWrites {
 		boolean stored = this.engine.update(key, merge, merge, stamp);
 		if (!stored && !merge.sawEnded() && merge.sawNoCopy()) {
 			if (!merge.storedSomewhere() && !merge.sawExpired()) {
-				// No replica that answered holds the session: those that hold nothing may
-				// have restarted empty after a logout whose tombstones are on replicas
-				// that
-				// did not answer. Filling them could bring the session back; not saving
-				// cannot. (An expired session is never filled: the fill's merge
-				// declines.)
+				// No replica that answered holds the session. Those that hold nothing
+				// may have restarted empty after a logout whose tombstones sit on the
+				// replicas that did not answer: filling them could bring the session
+				// back, not saving cannot. (An expired session is never filled.)
 				throw new SessionStoreUnavailableException("Cannot save session " + SessionKeys.describe(id)
 						+ ": no memcached replica that answered holds it, and a logout cannot be ruled out");
 			}
