@@ -44,7 +44,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>
  * byte  format version, currently 2
- * int   sealed id length, -1 when absent (a delta), then the id bytes
+ * int   sealed id length, -1 when absent (a delta that does not seal the id again), then
+ *       the id bytes
  * long  indexed until, epoch milliseconds; 0 when not indexed
  * long, long   creation time: version, epoch milliseconds
  * long, long   last accessed time: version, epoch milliseconds

@@ -139,7 +139,7 @@ class SessionKeyRotationTests {
 	}
 
 	@Test
-	void aReplicaStillHoldingTheOldSealingDoesNotWinTheMergeUnderTheNewKeys() {
+	void aCopyStillHoldingTheOldSealingDoesNotWinAMergeUnderNewAndOld() {
 		SessionIdSeal before = new SessionIdSeal(new IdCipher(keys(secret(1))));
 		SessionIdSeal during = new SessionIdSeal(new IdCipher(keys(secret(2), secret(1))));
 		byte[] oldSealing = before.seal("the-id");
@@ -148,6 +148,25 @@ class SessionKeyRotationTests {
 		assertThat(during.preferred(newSealing, oldSealing)).isEqualTo(newSealing);
 		assertThat(during.isCurrent(oldSealing)).isFalse();
 		assertThat(during.isCurrent(newSealing)).isTrue();
+		// Where the engine copies between replicas (repair, hints, MAJORITY reads), in
+		// either order.
+		StoredSession oldCopy = StoredSession.withSealedId(oldSealing);
+		oldCopy.creationTime.set(1, 1_000);
+		oldCopy.lastAccessedTime.set(1, 1_000);
+		oldCopy.maxInactiveSeconds.set(1, -1);
+		StoredSession newCopy = oldCopy.copy();
+		newCopy.sealedId = newSealing;
+		newCopy.lastAccessedTime.set(2, 2_000);
+		SessionEntryMerge merge = new SessionEntryMerge(() -> during);
+		for (Envelope[] pair : new Envelope[][] { { value(oldCopy, 1), value(newCopy, 2) },
+				{ value(newCopy, 2), value(oldCopy, 1) } }) {
+			Envelope merged = merge.combine(pair[0], pair[1]);
+			assertThat(StoredSession.decode(merged.payload()).sealedId).isEqualTo(newSealing);
+		}
+	}
+
+	private static Envelope value(StoredSession session, long version) {
+		return Envelope.value(version, 0, session.encode());
 	}
 
 	private ReplicatedSessionRepository deployment(String... secrets) {
