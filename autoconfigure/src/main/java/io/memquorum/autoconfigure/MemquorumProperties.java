@@ -320,9 +320,10 @@ public class MemquorumProperties {
 		 * Secrets, base64, at least 32 bytes each (for example from openssl rand -base64
 		 * 32). When set, every entry stored in memcached carries an HMAC over its key and
 		 * bytes, and entries that do not verify read as misses. The first key signs; all
-		 * of them verify, so a key is rotated by deploying [new, old] and then [new].
-		 * Every instance sharing the data needs the same keys. Unset means entries are
-		 * unsigned and anyone who can write to memcached can forge them.
+		 * of them verify, so a key is rotated by deploying [new, old] and then, once
+		 * every instance has run it for twice the longest session timeout, [new]. Every
+		 * instance sharing the data needs the same keys. Unset means entries are unsigned
+		 * and anyone who can write to memcached can forge them.
 		 */
 		private List<String> keys = new ArrayList<>();
 

@@ -122,6 +122,9 @@ final class ConditionalWrite {
 				: connection.add(encoded, expiry, value);
 		return stored.thenCompose((ok) -> {
 			if (ok) {
+				if (decide instanceof LearnsWhatWasStored learns) {
+					learns.stored(next);
+				}
 				return CompletableFuture.completedFuture(next);
 			}
 			if (attemptsLeft <= 1) {
@@ -246,6 +249,20 @@ final class ConditionalWrite {
 		 * @return its encoding, signed when the engine signs
 		 */
 		byte[] encode(Envelope decided);
+
+	}
+
+	/**
+	 * A decision that is told when a replica stored what it decided, as opposed to
+	 * deciding on an item that changed before the compare-and-swap.
+	 */
+	interface LearnsWhatWasStored {
+
+		/**
+		 * Called once the replica acknowledged the write.
+		 * @param stored the envelope stored
+		 */
+		void stored(Envelope stored);
 
 	}
 

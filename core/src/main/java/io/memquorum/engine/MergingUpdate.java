@@ -8,12 +8,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One {@code update} decided on one replica. Implements the contract's "update" clause:
- * the caller's merge runs on the replica's own payload, never over a tombstone, and the
- * merged value is versioned above both this write's clock reading and the version it
- * merges into, with the lifetime the merged value says.
+ * the caller's merge runs on the replica's own payload, never over a tombstone (a merge
+ * that is an {@link UpdateObserver} is told instead, and told what each replica stored),
+ * and the merged value is versioned above both this write's clock reading and the version
+ * it merges into, with the lifetime the merged value says.
  */
-final class MergingUpdate
-		implements Function<@Nullable Envelope, @Nullable Envelope>, ConditionalWrite.EncodesItsEnvelopes {
+final class MergingUpdate implements Function<@Nullable Envelope, @Nullable Envelope>,
+		ConditionalWrite.EncodesItsEnvelopes, ConditionalWrite.LearnsWhatWasStored {
 
 	private final EngineState state;
 
@@ -52,6 +53,9 @@ final class MergingUpdate
 	@Override
 	public @Nullable Envelope apply(@Nullable Envelope current) {
 		if (current != null && current.isTombstone()) {
+			if (this.merge instanceof UpdateObserver observer) {
+				observer.metTombstone();
+			}
 			return null;
 		}
 		byte[] merged = this.merge.apply((current != null) ? current.payload() : null);
@@ -69,6 +73,13 @@ final class MergingUpdate
 		Envelope envelope = Envelope.value(newVersion, expiresAt, merged);
 		this.state.storable(this.key, this.encoded, envelope);
 		return envelope;
+	}
+
+	@Override
+	public void stored(Envelope stored) {
+		if (this.merge instanceof UpdateObserver observer) {
+			observer.storedOnReplica();
+		}
 	}
 
 	@Override

@@ -273,11 +273,29 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	}
 
 	public CompletableFuture<Map<String, byte[]>> getAllAsync(Collection<String> keys) {
+		return getAllAsync(keys, this.state.settings.readConsistency());
+	}
+
+	/**
+	 * Read many values with a read consistency chosen for this call, for example a
+	 * MAJORITY read of sessions found through an index on an engine whose reads are
+	 * FIRST_HIT: a replica that missed a delete must not answer alone.
+	 * @param keys the keys
+	 * @param consistency how to choose among the replicas of each key
+	 * @return the values found, by key
+	 * @throws QuorumNotReachedException when some key had no replica able to answer
+	 * (MAJORITY: too few)
+	 */
+	public Map<String, byte[]> getAll(Collection<String> keys, ReadConsistency consistency) {
+		return await(getAllAsync(keys, consistency));
+	}
+
+	public CompletableFuture<Map<String, byte[]>> getAllAsync(Collection<String> keys, ReadConsistency consistency) {
 		Map<String, String> byEncoded = new LinkedHashMap<>();
 		for (String key : keys) {
 			byEncoded.put(this.state.keyEncoder.encode(key), key);
 		}
-		return this.multiGet.read(byEncoded, this.state.settings.readConsistency()).thenApply((envelopes) -> {
+		return this.multiGet.read(byEncoded, consistency).thenApply((envelopes) -> {
 			Map<String, byte[]> values = new LinkedHashMap<>();
 			envelopes.forEach((encoded, envelope) -> {
 				if (envelope.isValue()) {
@@ -369,7 +387,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	 * merge sees the replica's current payload ({@code null} when it holds none) and
 	 * returns the new one, or {@code null} to leave the replica as it is. It may run
 	 * several times per replica, on reactor threads, and must be fast and free of side
-	 * effects.
+	 * effects. It never sees a tombstone; a merge that is an {@link UpdateObserver} is
+	 * told when a replica holds one, and when a replica stored what it merged.
 	 * @param key the key
 	 * @param merge computes the new payload from a replica's current one
 	 * @param ttl the lifetime of the merged value; {@link Duration#ZERO} for no expiry

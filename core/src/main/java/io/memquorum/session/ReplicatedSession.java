@@ -69,6 +69,12 @@ public final class ReplicatedSession implements Session {
 	/** Read from fewer than a majority of replicas: the quorum was not reachable. */
 	private final boolean readFromMinority;
 
+	/**
+	 * Whether the stored id is sealed under a signing key other than the one that seals
+	 * now (a rotation is under way): the next save seals it again.
+	 */
+	private boolean resealId;
+
 	/** What each replica held when read; the first save starts from it. */
 	private ReadStamp stamp;
 
@@ -91,6 +97,14 @@ public final class ReplicatedSession implements Session {
 			this.undecoded = new LinkedHashMap<>();
 			this.storedIndexes = Map.of();
 		}
+	}
+
+	/**
+	 * Seal the id again under the current signing key with the next save, which then
+	 * writes even when the request changed nothing else.
+	 */
+	void resealIdOnSave() {
+		this.resealId = true;
 	}
 
 	Map<String, String> storedIndexes() {
@@ -208,6 +222,10 @@ public final class ReplicatedSession implements Session {
 			}
 			else if (!getId().equals(this.storedId)) {
 				this.repository.requireWriteQuorum("change the id of", this.storedId);
+				// The stamp describes the replicas' items under the old id: a later save
+				// under the new id must read them, not take the old key's items (which do
+				// not even verify under the new key when entries are signed) for its own.
+				this.stamp = ReadStamp.NONE;
 				StoredSession moved = writes.saveChangedId(this.storedId, getId(), change(indexes, now),
 						this.storedIndexes, indexedUntil(now), now);
 				if (moved == null) {
@@ -227,7 +245,7 @@ public final class ReplicatedSession implements Session {
 					return;
 				}
 				this.repository.requireWriteQuorum("save", getId());
-				StoredSession expected = this.known.copy().mergeFrom(change);
+				StoredSession expected = this.known.copy().mergeFrom(change, this.repository.idSeal());
 				try {
 					ReadStamp stamp = this.stamp;
 					this.stamp = ReadStamp.NONE;
@@ -258,6 +276,7 @@ public final class ReplicatedSession implements Session {
 		}
 		this.storedIndexes = this.known.indexes;
 		this.changedAttributes.clear();
+		this.resealId = false;
 		this.lastAccessedTimeVersion = 0;
 		this.maxInactiveIntervalVersion = 0;
 	}
@@ -319,6 +338,9 @@ public final class ReplicatedSession implements Session {
 	/** What this request changed, and nothing else. */
 	private StoredSession change(Map<String, String> indexes, long now) {
 		StoredSession change = StoredSession.delta();
+		if (this.resealId) {
+			change.sealedId = this.repository.idSeal().seal(getId());
+		}
 		if (this.repository.saveMode() == SaveMode.ALWAYS) {
 			// Every attribute is written by every save, as of the save.
 			long version = this.repository.clock().next();

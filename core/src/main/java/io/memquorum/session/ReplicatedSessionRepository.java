@@ -2,6 +2,7 @@ package io.memquorum.session;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +65,11 @@ import org.springframework.session.events.SessionDeletedEvent;
  * saves, hint replays and repairs reach them. A replica with no copy (restarted empty) is
  * skipped by the save and filled by read repair from merged state; only when too few
  * replicas hold a copy for the save to reach its quorum does the save fill them from what
- * this request read, whose older field versions lose to anything newer.</li>
+ * this request read, whose older field versions lose to anything newer, and only when
+ * some replica stored the save and none held a logout. When no replica that answered
+ * holds the session, the save writes nothing and raises
+ * {@link SessionStoreUnavailableException}: the replicas that did not answer may hold a
+ * logout's tombstone, and filling the empty ones could bring the session back.</li>
  * <li><b>Reading.</b> {@code findById} reads a majority of the replicas
  * ({@link ReadConsistency#MAJORITY}), whatever the engine's default: a logout is stored
  * on a majority before it returns, so every later read meets it, on every application
@@ -73,10 +78,17 @@ import org.springframework.session.events.SessionDeletedEvent;
  * working), and the last-access update of such a session is deferred: a save that changes
  * nothing else and cannot reach the write quorum is skipped and counted
  * ({@link #getDeferredAccessUpdateCount()}). A lookup by index reads the index item from
- * a majority as well ({@link IndexRead}).</li>
+ * a majority as well ({@link IndexRead}), and then the sessions it lists, so that a
+ * replica that missed a logout cannot make a lookup count the session.</li>
  * <li><b>Logout</b> ({@code deleteById}) first marks every replica's copy invalidated
- * with compare-and-swap, then writes the engine's tombstone. A save that meets either
- * writes nothing.</li>
+ * with compare-and-swap, then writes the engine's tombstone. A save that meets either on
+ * any replica it reaches writes nothing, and deletes again what other replicas took
+ * before that answer arrived: a logout stays final while the replicas that keep its
+ * tombstone are a minority (the others restarted empty).</li>
+ * <li><b>Key rotation.</b> The id inside a stored session is sealed under the first
+ * signing key ({@link SessionIdSeal}); a session read with a sealing another key made is
+ * sealed again by its next save, and merges keep the sealing under the first key, so a
+ * session saved under {@code [new, old]} is readable under {@code [new]}.</li>
  * <li><b>A changed id</b> (session fixation protection at sign-in) writes the session
  * under the new id, then marks the old copy moved (compare-and-swap); the marked copy
  * reads as absent and stays until it expires. A logout of the old id that races the
@@ -209,7 +221,7 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	 * into the union of the sessions they list.
 	 */
 	private void registerMerges(String keyPrefix) {
-		this.engine.mergeUnder(keyPrefix, SessionEntryMerge.INSTANCE);
+		this.engine.mergeUnder(keyPrefix, new SessionEntryMerge(this::idSeal));
 		this.engine.mergeUnder(keyPrefix + INDEX_INFIX, IndexEntryMerge.INSTANCE);
 	}
 
@@ -370,6 +382,9 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 		if (session == null || session.isExpired()) {
 			return null;
 		}
+		if (read.resealId()) {
+			session.resealIdOnSave();
+		}
 		return session;
 	}
 
@@ -405,16 +420,20 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 		for (String hash : index.entries.keySet()) {
 			hashByKey.put(this.keyPrefix + hash, hash);
 		}
-		Map<String, byte[]> found = this.engine.getAll(hashByKey.keySet());
+		Map<String, byte[]> found = readSessions(hashByKey.keySet());
 		Map<String, ReplicatedSession> sessions = new LinkedHashMap<>();
 		List<String> stale = new ArrayList<>();
 		hashByKey.forEach((key, hash) -> {
 			byte[] bytes = found.get(key);
 			StoredSession stored = (bytes != null) ? this.reads.decode(null, bytes) : null;
-			String id = (stored != null) ? this.idSeal.open(stored.sealedId) : null;
+			IdCipher.Opened opened = (stored != null) ? this.idSeal.opened(stored.sealedId) : null;
+			String id = (opened != null) ? opened.id() : null;
 			ReplicatedSession session = (stored != null && id != null && !stored.isEnded()
 					&& hash.equals(SessionKeys.sha256(id)))
 							? this.reads.toSession(id, stored, null, hash, false, ReadStamp.NONE) : null;
+			if (session != null && !opened.byFirstKey()) {
+				session.resealIdOnSave();
+			}
 			if (session == null || session.isExpired() || !indexValue.equals(session.storedIndexes().get(indexName))) {
 				stale.add(hash);
 			}
@@ -426,6 +445,22 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 			this.writes.removeFromIndex(indexName, indexValue, stale);
 		}
 		return sessions;
+	}
+
+	/**
+	 * The sessions an index lists, read from a majority of their replicas as
+	 * {@code findById} reads one, whatever the engine's default: a replica that missed a
+	 * logout (paused while it ran) must not answer alone, or concurrent-session control
+	 * and {@code /actuator/sessions} count a session that is gone. When no majority can
+	 * answer, the first replica that can answers, as for {@code findById}.
+	 */
+	private Map<String, byte[]> readSessions(Collection<String> keys) {
+		try {
+			return this.engine.getAll(keys, ReadConsistency.MAJORITY);
+		}
+		catch (QuorumNotReachedException majorityUnreachable) {
+			return this.engine.getAll(keys, ReadConsistency.FIRST_HIT);
+		}
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.memquorum.session;
 
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 import io.memquorum.engine.EntryMerge;
 import io.memquorum.engine.Envelope;
@@ -14,16 +15,21 @@ import org.jspecify.annotations.Nullable;
  * random and never reused, so nothing may bring a logged-out session back, not even a
  * copy written by an instance whose clock runs ahead.</li>
  * <li>Two values merge field by field ({@link StoredSession#mergeFrom}); the result
- * carries the higher envelope version and the expiry of the merged state.</li>
+ * carries the higher envelope version and the expiry of the merged state. Of two sealings
+ * of the id, the one under the repository's current signing key is kept
+ * ({@link SessionIdSeal#preferred}), so that a copy sealed again after a key rotation is
+ * never replaced by an older sealing that a retired key made.</li>
  * <li>A payload that is not a stored session (bytes of another format) falls back to the
  * newest version.</li>
  * </ul>
  */
 final class SessionEntryMerge implements EntryMerge {
 
-	static final SessionEntryMerge INSTANCE = new SessionEntryMerge();
+	/** The repository's seal, which its signing keys may replace after construction. */
+	private final Supplier<SessionIdSeal> seal;
 
-	private SessionEntryMerge() {
+	SessionEntryMerge(Supplier<SessionIdSeal> seal) {
+		this.seal = seal;
 	}
 
 	@Override
@@ -49,7 +55,7 @@ final class SessionEntryMerge implements EntryMerge {
 		long expiresAt;
 		try {
 			StoredSession session = StoredSession.decode(held.payload())
-				.mergeFrom(StoredSession.decode(incoming.payload()));
+				.mergeFrom(StoredSession.decode(incoming.payload()), this.seal.get());
 			merged = session.encode();
 			long sessionExpiry = session.expiresAt();
 			expiresAt = (sessionExpiry == Long.MAX_VALUE) ? 0 : sessionExpiry;

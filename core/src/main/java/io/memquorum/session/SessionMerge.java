@@ -6,15 +6,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 
+import io.memquorum.engine.UpdateObserver;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One save's change merged into one replica's copy, field by field. It runs on the
  * engine's threads, once per replica and again after a compare-and-swap conflict, so it
  * only decodes, merges and encodes; what it met is remembered for the save to decide what
- * the outcome means.
+ * the outcome means: a replica without a copy, a replica that stored the merge, and an
+ * ended copy (a logout's or an id change's mark, or the engine's tombstone, which the
+ * engine reports instead of merging over it).
  */
-final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunction<byte[]> {
+final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunction<byte[]>, UpdateObserver {
 
 	/**
 	 * The expiry of each payload this merge produced, by identity, until the engine asks.
@@ -36,17 +39,36 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunc
 
 	private volatile boolean sawEnded;
 
+	private volatile boolean storedSomewhere;
+
+	private volatile boolean sawLoggedOut;
+
+	private final SessionIdSeal seal;
+
 	/**
 	 * A merge.
 	 * @param change what the save changed
 	 * @param fill what to write where a replica holds no copy, or {@code null} to leave
 	 * such a replica to read repair
+	 * @param seal decides which sealing of the id the merged copy keeps
 	 * @param now epoch milliseconds now
 	 */
-	SessionMerge(StoredSession change, @Nullable StoredSession fill, long now) {
+	SessionMerge(StoredSession change, @Nullable StoredSession fill, SessionIdSeal seal, long now) {
 		this.change = change;
 		this.fill = fill;
+		this.seal = seal;
 		this.now = now;
+	}
+
+	@Override
+	public void storedOnReplica() {
+		this.storedSomewhere = true;
+	}
+
+	@Override
+	public void metTombstone() {
+		this.sawLoggedOut = true;
+		this.sawEnded = true;
 	}
 
 	@Override
@@ -102,10 +124,13 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunc
 			held = this.fill.copy();
 		}
 		else if (held.isEnded()) {
+			if (held.invalidated.version != 0) {
+				this.sawLoggedOut = true;
+			}
 			this.sawEnded = true;
 			return null;
 		}
-		StoredSession merged = held.mergeFrom(this.change);
+		StoredSession merged = held.mergeFrom(this.change, this.seal);
 		long expiresAt = merged.expiresAt();
 		if (expiresAt <= this.now) {
 			// Nobody extended it: the session has expired, and nothing may outlive it.
@@ -162,8 +187,30 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunc
 		return this.sawNoCopy;
 	}
 
+	/**
+	 * Whether some replica held a logout's or an id change's mark, or a tombstone.
+	 */
 	boolean sawEnded() {
 		return this.sawEnded;
+	}
+
+	/**
+	 * Whether some replica held a logout: its tombstone or its mark. Unlike an id
+	 * change's mark, which a quorum-stored save leaves alone, a logout seen anywhere ends
+	 * the session everywhere.
+	 */
+	boolean sawLoggedOut() {
+		return this.sawLoggedOut;
+	}
+
+	/**
+	 * Whether some replica stored this merge: it held a whole copy that no logout or id
+	 * change ended, as it is now (a merge may run on a stale read of a replica that
+	 * restarted empty since, whose compare-and-swap then fails). Only then may a save
+	 * fill the replicas that hold none.
+	 */
+	boolean storedSomewhere() {
+		return this.storedSomewhere;
 	}
 
 }

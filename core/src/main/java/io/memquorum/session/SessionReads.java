@@ -9,6 +9,7 @@ import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReadStamp;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.engine.StampedValue;
+import io.memquorum.signing.IdCipher;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,11 +89,17 @@ final class SessionReads {
 			return new Read(null, null, hash, fromMinority, stamp);
 		}
 		StoredSession stored = decode(id, bytes);
-		if (stored != null && !stored.isEnded() && !id.equals(this.repository.idSeal().open(stored.sealedId))) {
-			countUnreadable(id, "the stored session carries another id");
-			return new Read(null, null, hash, fromMinority, stamp);
+		boolean resealId = false;
+		if (stored != null && !stored.isEnded()) {
+			IdCipher.Opened opened = this.repository.idSeal().opened(stored.sealedId);
+			if (opened == null || !id.equals(opened.id())) {
+				countUnreadable(id, "the stored session carries another id");
+				return new Read(null, null, hash, fromMinority, stamp);
+			}
+			// Sealed under a key being retired: the next save seals it under the first.
+			resealId = !opened.byFirstKey();
 		}
-		return new Read(stored, bytes, hash, fromMinority, stamp);
+		return new Read(stored, bytes, hash, fromMinority, stamp, resealId);
 	}
 
 	/**
@@ -103,9 +110,16 @@ final class SessionReads {
 	 * @param idHash the SHA-256 of the session id
 	 * @param fromMinority whether fewer than a majority answered (the fallback)
 	 * @param stamp what each replica held, for the save that follows
+	 * @param resealId whether the id is sealed under a key other than the one that seals
+	 * now, so that the next save seals it again
 	 */
 	record Read(@Nullable StoredSession stored, byte @Nullable [] bytes, String idHash, boolean fromMinority,
-			ReadStamp stamp) {
+			ReadStamp stamp, boolean resealId) {
+
+		Read(@Nullable StoredSession stored, byte @Nullable [] bytes, String idHash, boolean fromMinority,
+				ReadStamp stamp) {
+			this(stored, bytes, idHash, fromMinority, stamp, false);
+		}
 
 	}
 

@@ -92,17 +92,27 @@ final class SessionWrites {
 		if (change.indexedUntil != 0) {
 			addToIndexes(expected.indexes, hash, expected.indexedUntil, null);
 		}
-		SessionMerge merge = new SessionMerge(change, null, now);
+		SessionIdSeal seal = this.repository.idSeal();
+		SessionMerge merge = new SessionMerge(change, null, seal, now);
 		if (save.readBytes() != null) {
 			// Replicas that still hold what the request read merge into what it expects.
 			merge.knowOutcome(save.readBytes(), save.read(), expected, expectedBytes);
 		}
 		boolean stored = this.engine.update(key, merge, merge, stamp);
 		if (!stored && !merge.sawEnded() && merge.sawNoCopy()) {
+			if (!merge.storedSomewhere() && !merge.sawExpired()) {
+				// No replica that answered holds the session. Those that hold nothing
+				// may have restarted empty after a logout whose tombstones sit on the
+				// replicas that did not answer: filling them could bring the session
+				// back, not saving cannot. (An expired session is never filled.)
+				throw new SessionStoreUnavailableException("Cannot save session " + SessionKeys.describe(id)
+						+ ": no memcached replica that answered holds it, and a logout cannot be ruled out");
+			}
 			// Too few replicas hold a copy (restarted empty): fill them from what this
 			// request knows; its field versions lose to anything newer a replica receives
-			// later.
-			merge = new SessionMerge(change, expected, now);
+			// later. The first update heard from every replica (it returned false), some
+			// stored it, and none held a tombstone or a logout's mark.
+			merge = new SessionMerge(change, expected, seal, now);
 			stored = this.engine.update(key, merge, merge, ReadStamp.NONE);
 		}
 		if (!stored && merge.sawExpired() && !merge.sawEnded()) {
@@ -111,14 +121,16 @@ final class SessionWrites {
 			this.engine.delete(key);
 			return true;
 		}
-		if (!stored) {
+		if (!stored || merge.sawLoggedOut()) {
+			// Not stored, or stored on a quorum while some replica held a logout (its
+			// tombstone or its mark): a logout is final wherever it is seen, so what this
+			// save wrote is deleted again.
 			preventResurrection(id, key);
 			return false;
 		}
 		if (merge.sawNoCopy()) {
 			// A replica without a copy took nothing from this save: a majority read
-			// merges
-			// the copies and repairs it from merged state, in the background.
+			// merges the copies and repairs it from merged state, in the background.
 			this.engine.getAsync(key, ReadConsistency.MAJORITY);
 		}
 		if (change.indexesVersion != 0) {

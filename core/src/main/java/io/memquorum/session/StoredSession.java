@@ -26,7 +26,10 @@ import org.jspecify.annotations.Nullable;
  * stays as a tombstone register (no value), so that a removal wins over an older copy
  * that still has the attribute. {@code indexedUntil} only grows. The session id is not a
  * field: it is the same in every copy of one key, and a stored copy without one (a
- * {@link #delta} of a save) merges into a full one.
+ * {@link #delta} of a save) merges into a full one. Its sealing may differ between copies
+ * (a random nonce, or a save that sealed it again under a new signing key): a merge keeps
+ * the one {@link SessionIdSeal#preferred} chooses, the sealing under the current key
+ * first. A delta carries a sealing only when its save seals the id again.
  *
  * <p>
  * Two registers end a session for good, and only grow: {@code invalidated} (set by a
@@ -41,7 +44,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>
  * byte  format version, currently 2
- * int   sealed id length, -1 when absent (a delta), then the id bytes
+ * int   sealed id length, -1 when absent (a delta that does not seal the id again), then
+ *       the id bytes
  * long  indexed until, epoch milliseconds; 0 when not indexed
  * long, long   creation time: version, epoch milliseconds
  * long, long   last accessed time: version, epoch milliseconds
@@ -64,6 +68,9 @@ final class StoredSession {
 
 	/** The longest max inactive interval accepted from memcached: 100 years. */
 	static final long MAX_INACTIVE_SECONDS = 100L * 366 * 24 * 60 * 60;
+
+	/** Keeps the larger of two sealings, as a seal without a cipher does. */
+	private static final SessionIdSeal BYTE_ORDER = new SessionIdSeal(null);
 
 	/** The latest time accepted from memcached: the year 5000, in epoch milliseconds. */
 	static final long MAX_EPOCH_MILLIS = 95_617_584_000_000L;
@@ -145,8 +152,8 @@ final class StoredSession {
 	 * Whether this delta changes nothing.
 	 */
 	boolean isEmptyChange() {
-		return this.attributes.isEmpty() && this.lastAccessedTime.version == 0 && this.maxInactiveSeconds.version == 0
-				&& this.indexesVersion == 0 && this.indexedUntil == 0;
+		return this.sealedId == null && this.attributes.isEmpty() && this.lastAccessedTime.version == 0
+				&& this.maxInactiveSeconds.version == 0 && this.indexesVersion == 0 && this.indexedUntil == 0;
 	}
 
 	/**
@@ -202,19 +209,24 @@ final class StoredSession {
 	}
 
 	/**
-	 * Merge another copy (or delta) of the same session into this one, field by field.
+	 * Merge another copy (or delta) of the same session into this one, field by field,
+	 * keeping the larger of two sealings of the id (for copies that no key opens
+	 * differently, such as those without signing keys).
 	 * @param other the other copy
 	 * @return this
 	 */
 	StoredSession mergeFrom(StoredSession other) {
-		if (this.sealedId == null) {
-			this.sealedId = other.sealedId;
-		}
-		else if (other.sealedId != null && Arrays.compare(other.sealedId, this.sealedId) > 0) {
-			// Two sealings of one id (a sealer with a random nonce): keep one, the same
-			// one everywhere.
-			this.sealedId = other.sealedId;
-		}
+		return mergeFrom(other, BYTE_ORDER);
+	}
+
+	/**
+	 * Merge another copy (or delta) of the same session into this one, field by field.
+	 * @param other the other copy
+	 * @param seal decides which of two sealings of the id to keep
+	 * @return this
+	 */
+	StoredSession mergeFrom(StoredSession other, SessionIdSeal seal) {
+		this.sealedId = seal.preferred(this.sealedId, other.sealedId);
 		this.indexedUntil = Math.max(this.indexedUntil, other.indexedUntil);
 		this.creationTime.mergeFrom(other.creationTime);
 		this.lastAccessedTime.mergeFrom(other.lastAccessedTime);

@@ -76,6 +76,20 @@ public final class IdCipher {
 	 * (altered, forged, another context, or a key no longer configured)
 	 */
 	public @Nullable String decrypt(String ciphertext, String context) {
+		Opened opened = open(ciphertext, context);
+		return (opened != null) ? opened.id() : null;
+	}
+
+	/**
+	 * Decrypt an id and say which key opened it, so that a store can tell a ciphertext
+	 * made with the first key from one that a key being retired made, and encrypt the
+	 * latter again before that key goes.
+	 * @param ciphertext what {@link #encrypt(String, String)} returned
+	 * @param context the context it was encrypted with
+	 * @return the id and the position of the key that opened it, or {@code null} as for
+	 * {@link #decrypt(String, String)}
+	 */
+	public @Nullable Opened open(String ciphertext, String context) {
 		byte[] bytes;
 		try {
 			bytes = Base64.getUrlDecoder().decode(ciphertext);
@@ -87,13 +101,14 @@ public final class IdCipher {
 			return null;
 		}
 		byte[] aad = context.getBytes(StandardCharsets.UTF_8);
-		for (SecretKeySpec key : this.keys) {
+		for (int index = 0; index < this.keys.length; index++) {
 			try {
 				Cipher cipher = Cipher.getInstance(TRANSFORMATION);
-				cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, 0, NONCE_BYTES));
+				cipher.init(Cipher.DECRYPT_MODE, this.keys[index],
+						new GCMParameterSpec(TAG_BITS, bytes, 0, NONCE_BYTES));
 				cipher.updateAAD(aad);
 				byte[] id = cipher.doFinal(bytes, NONCE_BYTES, bytes.length - NONCE_BYTES);
-				return new String(id, StandardCharsets.UTF_8);
+				return new Opened(new String(id, StandardCharsets.UTF_8), index);
 			}
 			catch (AEADBadTagException ex) {
 				// Not this key; try the next one.
@@ -103,6 +118,25 @@ public final class IdCipher {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * A decrypted id.
+	 *
+	 * @param id the id
+	 * @param keyIndex the position of the key that opened it in the configured list: 0
+	 * for the key that encrypts
+	 */
+	public record Opened(String id, int keyIndex) {
+
+		/**
+		 * Whether the key that encrypts now made this ciphertext.
+		 * @return whether the first key opened it
+		 */
+		public boolean byFirstKey() {
+			return this.keyIndex == 0;
+		}
+
 	}
 
 	@Override

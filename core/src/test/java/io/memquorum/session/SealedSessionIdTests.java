@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.signing.EntrySigner;
 import io.memquorum.signing.IdCipher;
 import io.memquorum.signing.SigningKeys;
 import io.memquorum.test.MemcachedClusterExtension;
@@ -39,14 +40,39 @@ class SealedSessionIdTests {
 	}
 
 	private ReplicatedSessionRepository repository(byte[] secret) {
+		return repository(secret, false);
+	}
+
+	private ReplicatedSessionRepository repository(byte[] secret, boolean signEntries) {
+		SigningKeys keys = SigningKeys.of(List.of(Base64.getEncoder().encodeToString(secret)));
 		ReplicatedMemcached engine = ReplicatedMemcached.builder()
 			.servers(memcached.cluster().addresses())
 			.operationTimeout(Duration.ofSeconds(1))
+			.signer(signEntries ? new EntrySigner(keys) : null)
 			.build();
 		this.engines.add(engine);
 		ReplicatedSessionRepository repository = new ReplicatedSessionRepository(engine);
-		repository.setIdCipher(new IdCipher(SigningKeys.of(List.of(Base64.getEncoder().encodeToString(secret)))));
+		repository.setIdCipher(new IdCipher(keys));
 		return repository;
+	}
+
+	@Test
+	void aSessionSavedAgainInTheRequestThatChangedItsIdIsStoredUnderTheNewId() {
+		// Signed entries, as the sample application runs: what a read found under the
+		// old id does not verify under the new one.
+		ReplicatedSessionRepository repository = repository(secret(7), true);
+		ReplicatedSession created = repository.createSession();
+		created.setAttribute("theme", "dark");
+		repository.save(created);
+		ReplicatedSession session = repository.findById(created.getId());
+		String newId = session.changeSessionId();
+		session.setAttribute("user", "alice");
+		repository.save(session);
+		session.setAttribute("cart", "3 items");
+		repository.save(session);
+		ReplicatedSession found = repository.findById(newId);
+		assertThat(found).isNotNull();
+		assertThat(found.getAttributeNames()).containsExactlyInAnyOrder("theme", "user", "cart");
 	}
 
 	private static byte[] secret(int fill) {

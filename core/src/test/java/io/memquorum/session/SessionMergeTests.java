@@ -41,9 +41,9 @@ class SessionMergeTests {
 		StoredSession expected = read.copy().mergeFrom(change);
 		byte[] expectedBytes = expected.encode();
 
-		SessionMerge fromScratch = new SessionMerge(change, null, NOW);
+		SessionMerge fromScratch = new SessionMerge(change, null, new SessionIdSeal(null), NOW);
 		byte[] merged = fromScratch.apply(readBytes.clone());
-		SessionMerge told = new SessionMerge(change, null, NOW);
+		SessionMerge told = new SessionMerge(change, null, new SessionIdSeal(null), NOW);
 		told.knowOutcome(readBytes, read, expected, expectedBytes);
 		byte[] known = told.apply(readBytes.clone());
 
@@ -61,7 +61,7 @@ class SessionMergeTests {
 		StoredSession newer = readSession();
 		newer.attributes.put("locale", new StoredSession.Attribute(15, new byte[] { 7 }));
 
-		SessionMerge told = new SessionMerge(change, null, NOW);
+		SessionMerge told = new SessionMerge(change, null, new SessionIdSeal(null), NOW);
 		told.knowOutcome(read.encode(), read, expected, expected.encode());
 		byte[] merged = told.apply(newer.encode());
 
@@ -76,7 +76,7 @@ class SessionMergeTests {
 		StoredSession change = change(NOW - 3_600_000);
 		StoredSession expected = read.copy().mergeFrom(change);
 
-		SessionMerge told = new SessionMerge(change, null, NOW);
+		SessionMerge told = new SessionMerge(change, null, new SessionIdSeal(null), NOW);
 		told.knowOutcome(readBytes, read, expected, expected.encode());
 
 		assertThat(told.apply(readBytes)).isNull();
@@ -91,7 +91,7 @@ class SessionMergeTests {
 		StoredSession change = change(NOW);
 		StoredSession expected = read.copy().mergeFrom(change);
 
-		SessionMerge told = new SessionMerge(change, null, NOW);
+		SessionMerge told = new SessionMerge(change, null, new SessionIdSeal(null), NOW);
 		told.knowOutcome(readBytes, read, expected, expected.encode());
 
 		assertThat(told.apply(readBytes)).isNull();
