@@ -175,7 +175,7 @@ final class RefillRun {
 		for (int i = 0; i < sources.size(); i++) {
 			RefillNode peer = sources.get(i);
 			long bit = 1L << i;
-			MetadumpReader reader = new MetadumpReader(peer.address(), this.listingTimeout);
+			MetadumpReader reader = peer.connection().keyListing(this.listingTimeout);
 			for (int listing = 0; listing < LISTINGS_PER_PEER; listing++) {
 				String problem = listWithRetries(reader, (dumped) -> {
 					String key = dumped.key();
