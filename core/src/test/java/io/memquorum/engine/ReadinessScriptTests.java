@@ -11,14 +11,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.memquorum.node.NodeCredentials;
 import io.memquorum.node.NodeIncarnation;
 import io.memquorum.refill.RefillStatus;
 import io.memquorum.refill.RefillTesting;
 import io.memquorum.signing.EntrySigner;
 import io.memquorum.signing.LineSigner;
 import io.memquorum.signing.SigningKeys;
+import io.memquorum.test.MemcachedCluster;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
+import io.memquorum.test.MemcachedOptions;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -95,13 +98,47 @@ class ReadinessScriptTests {
 		assertThat(ready(pod, "shop:")).as("without the marker key the script trusts whoever can write").isTrue();
 	}
 
+	@Test
+	void onAnAuthenticatedMemcachedThePodIsReadyAfterItsRefillWithTheLoginAndNotWithAWrongPassword() throws Exception {
+		try (MemcachedCluster cluster = MemcachedCluster.start(3,
+				MemcachedOptions.defaults().withCredentials("shop", "s3cret-pass"))) {
+			MemcachedNode pod = cluster.node(1);
+			Map<String, String> login = Map.of("MEMCACHED_USERNAME", "shop", "MEMCACHED_PASSWORD", "s3cret-pass");
+			assertThat(ready(pod, "shop:", null, login)).as("ready before any refill").isFalse();
+			ReplicatedMemcached engine = RefillTesting
+				.fast(ReplicatedMemcached.builder()
+					.servers(cluster.addresses())
+					.keyPrefix("shop:")
+					.credentials(new NodeCredentials("shop", "s3cret-pass")))
+				.build();
+			try {
+				RefillTesting.awaitEveryNodeComplete(engine, Instant.EPOCH);
+				await().atMost(RefillTesting.SETTLE).until(() -> ready(pod, "shop:", null, login));
+				assertThat(ready(pod, "shop:", null, Map.of())).as("ready without the login").isFalse();
+				assertThat(ready(pod, "shop:", null,
+						Map.of("MEMCACHED_USERNAME", "shop", "MEMCACHED_PASSWORD", "wrong-pass")))
+					.as("ready with a wrong password")
+					.isFalse();
+			}
+			finally {
+				engine.close();
+			}
+		}
+	}
+
 	private static boolean ready(MemcachedNode pod, String prefix) throws IOException, InterruptedException {
 		return ready(pod, prefix, null);
 	}
 
 	private static boolean ready(MemcachedNode pod, String prefix, @Nullable String markerKey)
 			throws IOException, InterruptedException {
+		return ready(pod, prefix, markerKey, Map.of());
+	}
+
+	private static boolean ready(MemcachedNode pod, String prefix, @Nullable String markerKey,
+			Map<String, String> environment) throws IOException, InterruptedException {
 		ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString());
+		builder.environment().putAll(environment);
 		if (markerKey != null) {
 			builder.environment().put("MEMQUORUM_MARKER_KEY", markerKey);
 		}
