@@ -103,6 +103,9 @@ public final class Refill implements AutoCloseable {
 
 	private final ScheduledExecutorService thread;
 
+	/** Renews the lease of the run in progress ({@link LeaseKeeper}). */
+	private final ScheduledExecutorService leaseThread;
+
 	private volatile boolean stopping;
 
 	public Refill(Map<NodeAddress, ? extends RefillNode> nodes, Placement placement, KeyEncoder keys,
@@ -128,6 +131,11 @@ public final class Refill implements AutoCloseable {
 			Thread refill = new Thread(task, "memquorum-refill");
 			refill.setDaemon(true);
 			return refill;
+		});
+		this.leaseThread = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread renewer = new Thread(task, "memquorum-refill-lease");
+			renewer.setDaemon(true);
+			return renewer;
 		});
 	}
 
@@ -215,6 +223,7 @@ public final class Refill implements AutoCloseable {
 				: (marker == null) ? String.valueOf(reading.rejection()) : "it was filled for another node list";
 		RefillLease lease = new RefillLease(node::connection, this.keys.internalKey(RefillLease.NAME), this.owner,
 				this.options.leaseTtl(), this.commandWait, incarnation, this.leaseSigner, this.wallClock);
+		long takenAt = System.nanoTime();
 		try {
 			if (!lease.tryAcquire()) {
 				progress.phase = Phase.WAITING;
@@ -225,16 +234,25 @@ public final class Refill implements AutoCloseable {
 			logger.debug("Refill of {} could not take its lease: {}", node.address(), ex.getMessage());
 			return;
 		}
+		LeaseKeeper keeper = null;
 		try {
-			refill(node, why, marker, incarnation, lease, progress);
+			keeper = new LeaseKeeper(lease, node.address(), this.options.leaseTtl(), takenAt, this.leaseThread,
+					System::nanoTime);
+			refill(node, why, marker, incarnation, keeper, progress);
+		}
+		catch (RejectedExecutionException ex) {
+			// closing
 		}
 		finally {
+			if (keeper != null) {
+				keeper.close();
+			}
 			lease.release();
 		}
 	}
 
 	private void refill(RefillNode node, String why, RefillMarker.@Nullable Contents marker,
-			NodeIncarnation incarnation, RefillLease lease, RefillProgress progress) {
+			NodeIncarnation incarnation, LeaseKeeper lease, RefillProgress progress) {
 		List<RefillNode> peers = this.nodes.values()
 			.stream()
 			.filter((peer) -> peer != node)
@@ -252,7 +270,7 @@ public final class Refill implements AutoCloseable {
 			RefillRun run = new RefillRun(node, peers, this.placement, this.keys, this.writer,
 					new RefillPace(this.options.entriesPerSecond(), this.options.bytesPerSecond()), lease, progress,
 					this.metrics, this.wallClock, () -> this.stopping, this.options.listingTimeout(),
-					this.commandWait.multipliedBy(4), this.options.leaseTtl().dividedBy(3));
+					this.commandWait.multipliedBy(4), this.options.heapLimit());
 			outcome = run.run();
 		}
 		catch (RefillException ex) {
@@ -297,6 +315,9 @@ public final class Refill implements AutoCloseable {
 					"Refilled memcached node {}: copied {} of {} entries ({} KB) in {} s ({} entries/s); it is complete",
 					node.address(), outcome.copied(), outcome.total(), outcome.bytes() / 1024,
 					String.format("%.1f", seconds), Math.round(outcome.examined() / Math.max(seconds, 0.001)));
+			logger.debug("Refill of {} remembered {} copied keys in {} KB of heap{}", node.address(),
+					outcome.keysRemembered(), outcome.rememberedBytes() / 1024,
+					outcome.rememberedAll() ? "" : " (full: later keys were not remembered)");
 			return;
 		}
 		progress.phase = Phase.INCOMPLETE;
@@ -315,11 +336,11 @@ public final class Refill implements AutoCloseable {
 	}
 
 	private boolean writeMarker(RefillNode node, RefillMarker.@Nullable Contents marker, NodeIncarnation incarnation,
-			RefillLease lease) {
+			LeaseKeeper lease) {
 		try {
 			// A renewed lease proves the node is still the incarnation that was filled: a
 			// restart would have taken the lease with it.
-			if (!lease.renew()) {
+			if (!lease.renewNow()) {
 				return false;
 			}
 			byte[] value = RefillMarker.encode(markerKey(), node.address(), incarnation,
@@ -368,6 +389,7 @@ public final class Refill implements AutoCloseable {
 	@Override
 	public void close() {
 		this.stopping = true;
+		this.leaseThread.shutdown();
 		this.thread.shutdown();
 		try {
 			if (!this.thread.awaitTermination(2, TimeUnit.SECONDS)) {

@@ -33,12 +33,13 @@ import org.jspecify.annotations.Nullable;
  * with it, so the owner's next renewal fails and it stops copying into an incarnation it
  * did not start on.
  *
- * <h2>Trust</h2> A lease found in place is honored only while its {@code until} has not
- * passed (and is not further ahead than a lease is ever written), and only when it names
- * this node and this memcached process; with signing keys set, also only when its
- * signature verifies. Any other is taken over at once with compare-and-swap: a lease
- * planted by someone without the keys, or a genuine one copied from a peer or replayed
- * with no expiry, holds no instance off for longer than the lease lifetime. A lease
+ * <h2>Trust</h2> A lease found in place is honored only until one lease lifetime past its
+ * {@code until} (the grace covers a renewal that reached memcached late), while that is
+ * not further ahead than a lease is ever written, and only when it names this node and
+ * this memcached process; with signing keys set, also only when its signature verifies.
+ * Any other is taken over at once with compare-and-swap: a lease planted by someone
+ * without the keys, or a genuine one copied from a peer, holds no instance off at all,
+ * and a genuine one replayed with no expiry for at most two lease lifetimes. A lease
  * without those fields (written by an older memquorum) is honored until memcached expires
  * it, unless signing keys are set.
  *
@@ -70,8 +71,11 @@ final class RefillLease {
 
 	private final LongSupplier wallClock;
 
-	/** The value this instance last stored, while it believes it holds the lease. */
-	private byte @Nullable [] held;
+	/**
+	 * The value this instance last stored, while it believes it holds the lease; renewed
+	 * on the lease thread, released on the refill thread.
+	 */
+	private volatile byte @Nullable [] held;
 
 	/**
 	 * A lease on one node, bound to no incarnation and unsigned.
@@ -123,6 +127,9 @@ final class RefillLease {
 			this.held = value;
 			return true;
 		}
+		// Judged against the time the lease was asked for: a slow answer must not make
+		// the holder's latest renewal look older than it is.
+		long askedAtSeconds = nowSeconds();
 		StoredItem found = await(this.node.get().gets(this.key), "read the lease");
 		boolean taken;
 		if (found == null) {
@@ -130,7 +137,7 @@ final class RefillLease {
 			taken = await(this.node.get().add(this.key, this.ttlSeconds, new StoredValue(FLAGS, value)),
 					"take the lease");
 		}
-		else if (honored(found.data())) {
+		else if (honored(found.data(), askedAtSeconds)) {
 			return false;
 		}
 		else {
@@ -204,8 +211,9 @@ final class RefillLease {
 	/**
 	 * Whether a lease found on the node keeps this instance off it.
 	 * @param value its bytes, untrusted
+	 * @param now when it was asked for, Unix seconds
 	 */
-	boolean honored(byte[] value) {
+	private boolean honored(byte[] value, long now) {
 		if (value.length > MAX_VALUE_BYTES) {
 			return false;
 		}
@@ -234,8 +242,10 @@ final class RefillLease {
 			return this.signer == null;
 		}
 		long untilSeconds = parse(until);
-		long now = nowSeconds();
-		if (untilSeconds < now || untilSeconds > now + 2L * this.ttlSeconds) {
+		// One lifetime of grace past "until": a renewal queued behind the holder's own
+		// copies reaches memcached late, with the "until" of the moment it was sent, and
+		// the holder keeps writing until then (see LeaseKeeper).
+		if (untilSeconds + this.ttlSeconds < now || untilSeconds > now + 2L * this.ttlSeconds) {
 			return false;
 		}
 		if (!String.valueOf(this.node.get().address()).equals(fields.get("node"))) {
