@@ -44,13 +44,16 @@ import org.slf4j.LoggerFactory;
  * instance that starts after a restart still sees the node incomplete.
  *
  * <h2>Once</h2> Before copying, an instance takes the node's {@link RefillLease}, stored
- * on the node itself; instances that find it taken wait, and take over when it expires
- * because its holder died, or at once when it does not count (forged, copied, or
- * replayed: see the lease).
+ * on the node itself, and keeps it renewed for the whole run ({@link LeaseKeeper});
+ * instances that find it taken wait, and take over when it expires because its holder
+ * died, or at once when it does not count (forged, copied, or replayed: see the lease).
  *
  * <h2>How</h2> A {@link RefillRun} copies at the paced rate ({@link RefillPace}); a
- * complete run writes the marker. An incomplete run is retried at a growing interval (up
- * to {@link #MAX_RETRY_INTERVAL}), at once when the node restarts again.
+ * complete run (every other node listed, every entry copied) writes the marker. An
+ * incomplete run is retried at a growing interval (up to {@link #MAX_RETRY_INTERVAL}), at
+ * once when the node restarts again, and at once when every peer it could not list
+ * because it was down is back. Until then the node may lack entries: its misses do not
+ * count toward a majority.
  *
  * <h2>Concurrency</h2> Checks and runs happen on one thread of their own, one node at a
  * time, because listing keys blocks on a socket. Progress is published through volatile
@@ -95,6 +98,13 @@ public final class Refill implements AutoCloseable {
 	private final Map<NodeAddress, Long> nextAttemptAtNanos = new ConcurrentHashMap<>();
 
 	private final Map<NodeAddress, Long> retryIntervalNanos = new ConcurrentHashMap<>();
+
+	/**
+	 * For each node whose last run could not list some peer because it was down: those
+	 * peers. The node is refilled again as soon as they are all back, without waiting for
+	 * its retry interval.
+	 */
+	private final Map<NodeAddress, List<NodeAddress>> waitingFor = new ConcurrentHashMap<>();
 
 	/**
 	 * Peers found without their LRU crawler; the first one found is warned about, once.
@@ -159,6 +169,7 @@ public final class Refill implements AutoCloseable {
 		}
 		this.nextAttemptAtNanos.remove(node.address());
 		this.retryIntervalNanos.remove(node.address());
+		this.waitingFor.remove(node.address());
 		try {
 			this.thread.execute(() -> check(node, reason));
 		}
@@ -179,7 +190,8 @@ public final class Refill implements AutoCloseable {
 					return;
 				}
 				Long next = this.nextAttemptAtNanos.get(node.address());
-				if (next == null || now - next >= 0) {
+				boolean waiting = this.waitingFor.containsKey(node.address());
+				if (next == null || now - next >= 0 || (waiting && peersAreBack(node))) {
 					check(node, null);
 				}
 			}
@@ -188,6 +200,20 @@ public final class Refill implements AutoCloseable {
 			// The refill thread must survive anything, or no node is ever refilled again.
 			logger.error("memquorum refill check failed; continuing", ex);
 		}
+	}
+
+	private boolean peersAreBack(RefillNode node) {
+		List<NodeAddress> missing = this.waitingFor.get(node.address());
+		if (missing == null) {
+			return false;
+		}
+		for (NodeAddress peer : missing) {
+			RefillNode known = this.nodes.get(peer);
+			if (known != null && known.isDown()) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private void check(RefillNode node, @Nullable String reason) {
@@ -214,11 +240,18 @@ public final class Refill implements AutoCloseable {
 		RefillMarker.Contents marker = reading.contents();
 		if (marker != null && marker.covers(this.fingerprint)) {
 			node.mayLackEntries(false);
+			this.waitingFor.remove(node.address());
+			progress.missingPeers = List.of();
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(marker.completedAtMillis());
 			return;
 		}
 		node.mayLackEntries(true);
+		if (reason == null && this.waitingFor.containsKey(node.address()) && !peersAreBack(node)) {
+			// The last run copied what the peers that are up hold, and the node has taken
+			// every write since: another run would copy nothing new until they are back.
+			return;
+		}
 		String why = (reason != null) ? reason
 				: (marker == null) ? String.valueOf(reading.rejection()) : "it was filled for another node list";
 		RefillLease lease = new RefillLease(node::connection, this.keys.internalKey(RefillLease.NAME), this.owner,
@@ -304,6 +337,8 @@ public final class Refill implements AutoCloseable {
 		boolean onlyCrawler = !outcome.crawlerDisabled().isEmpty()
 				&& outcome.problems().size() == outcome.crawlerDisabled().size();
 		double seconds = outcome.nanos() / 1e9;
+		this.waitingFor.remove(node.address());
+		progress.missingPeers = outcome.unlisted();
 		if (outcome.complete() && writeMarker(node, marker, incarnation, lease)) {
 			node.mayLackEntries(false);
 			progress.phase = Phase.COMPLETE;
@@ -323,6 +358,14 @@ public final class Refill implements AutoCloseable {
 		progress.phase = Phase.INCOMPLETE;
 		progress.problem = outcome.problems().isEmpty() ? "the refill lease was lost before the marker was written"
 				: String.join("; ", outcome.problems());
+		List<NodeAddress> down = outcome.unlisted()
+			.stream()
+			.filter((peer) -> this.nodes.containsKey(peer) && this.nodes.get(peer).isDown())
+			.toList();
+		if (!down.isEmpty() && down.size() == outcome.problems().size()) {
+			// Only peers that are down kept the run from completing: wait for them.
+			this.waitingFor.put(node.address(), down);
+		}
 		this.metrics.refillFinished(node.address(), false);
 		if (quiet || onlyCrawler) {
 			logger.debug("Refill of memcached node {} incomplete: {}", node.address(), progress.problem);

@@ -1,6 +1,7 @@
 package io.memquorum.refill;
 
 import java.time.Instant;
+import java.util.List;
 
 import io.memquorum.refill.RefillStatus.Phase;
 import io.memquorum.node.NodeAddress;
@@ -26,6 +27,12 @@ final class RefillProgress {
 
 	volatile @Nullable String problem;
 
+	/**
+	 * Peers the last run could not list, so the node is not complete; kept while the next
+	 * run is under way.
+	 */
+	volatile List<NodeAddress> missingPeers = List.of();
+
 	RefillProgress(NodeAddress address, Phase phase) {
 		this.address = address;
 		this.phase = phase;
@@ -42,7 +49,7 @@ final class RefillProgress {
 
 	RefillStatus status() {
 		return new RefillStatus(this.address, this.phase, this.copied, this.examined, this.total, this.completedAt,
-				this.problem);
+				this.problem, this.missingPeers);
 	}
 
 }

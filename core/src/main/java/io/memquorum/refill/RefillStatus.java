@@ -1,6 +1,7 @@
 package io.memquorum.refill;
 
 import java.time.Instant;
+import java.util.List;
 
 import io.memquorum.node.NodeAddress;
 import org.jspecify.annotations.Nullable;
@@ -12,13 +13,18 @@ import org.jspecify.annotations.Nullable;
  * @param phase what refill is doing for the node
  * @param copied entries copied onto the node by the current or last run of this instance
  * @param examined entries of the current or last run looked at so far
- * @param total entries the node's peers listed for it in the current or last run
+ * @param total distinct entries the node's peers listed for it in the current or last run
+ * so far: the listings are copied as they stream, so while a run lasts this grows, and
+ * {@code examined} trails it by at most one batch
  * @param completedAt when the node was last known complete (from its marker), or
  * {@code null} when it is not known complete
  * @param problem why the last run did not complete, or {@code null}
+ * @param missingPeers the peers the last run could not list (down, or their listing
+ * failed): until a run lists them, the node is not complete, and it is refilled again
+ * once they are back; empty otherwise
  */
 public record RefillStatus(NodeAddress address, Phase phase, long copied, long examined, long total,
-		@Nullable Instant completedAt, @Nullable String problem) {
+		@Nullable Instant completedAt, @Nullable String problem, List<NodeAddress> missingPeers) {
 
 	/**
 	 * What refill is doing for one node.
