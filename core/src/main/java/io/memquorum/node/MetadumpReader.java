@@ -24,6 +24,12 @@ import org.jspecify.annotations.Nullable;
  * thread.
  *
  * <p>
+ * With credentials, the connection authenticates first, as every connection to a node
+ * started with {@code -Y} must ({@link TextProtocolAuthentication}): the authenticating
+ * {@code set} goes out and its answer is read before the listing is asked for, so a
+ * refused login is reported as such, naming the user and never the password.
+ *
+ * <p>
  * A listing is not a snapshot: memcached walks its LRU queues while items keep moving
  * between them, so an item moved at the wrong moment may be missed, or listed twice.
  *
@@ -49,16 +55,30 @@ public final class MetadumpReader {
 
 	private final Duration timeout;
 
+	private final @Nullable NodeCredentials credentials;
+
 	private int skippedLines;
 
 	/**
-	 * A reader for one node.
+	 * A reader for one node that accepts every connection.
 	 * @param address the node
 	 * @param timeout how long connecting, and each wait for more bytes, may take
 	 */
 	public MetadumpReader(NodeAddress address, Duration timeout) {
+		this(address, timeout, null);
+	}
+
+	/**
+	 * A reader for one node that may require a username and password.
+	 * @param address the node
+	 * @param timeout how long connecting, and each wait for more bytes, may take
+	 * @param credentials what the node's {@code -Y} auth file expects, or {@code null}
+	 * when it accepts every connection
+	 */
+	public MetadumpReader(NodeAddress address, Duration timeout, @Nullable NodeCredentials credentials) {
 		this.address = address;
 		this.timeout = timeout;
+		this.credentials = credentials;
 	}
 
 	/**
@@ -66,7 +86,7 @@ public final class MetadumpReader {
 	 * @param sink receives each key in listing order; returns {@code false} to stop early
 	 * @return how many keys were listed
 	 * @throws MetadumpUnavailableException when the node declined (crawler disabled or
-	 * busy, or an unexpected reply)
+	 * busy, credentials refused or missing, or an unexpected reply)
 	 * @throws IOException when the connection failed, stalled, or closed before
 	 * {@code END}
 	 */
@@ -77,10 +97,13 @@ public final class MetadumpReader {
 			socket.setSoTimeout(timeoutMillis);
 			socket.setTcpNoDelay(true);
 			OutputStream out = socket.getOutputStream();
-			out.write(COMMAND);
-			out.flush();
 			InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
 			LineReader lines = new LineReader(in);
+			if (this.credentials != null) {
+				authenticate(out, lines, this.credentials);
+			}
+			out.write(COMMAND);
+			out.flush();
 			long listed = 0;
 			boolean first = true;
 			String line;
@@ -123,11 +146,38 @@ public final class MetadumpReader {
 		return "MetadumpReader[" + this.address + "]";
 	}
 
+	/**
+	 * Send the credentials and read memcached's answer before anything else goes out.
+	 */
+	private void authenticate(OutputStream out, LineReader lines, NodeCredentials credentials)
+			throws IOException, MetadumpUnavailableException {
+		byte[] value = credentials.authenticationValue();
+		out.write(("set " + NodeConnection.AUTHENTICATION_KEY + " 0 0 " + value.length + "\r\n")
+			.getBytes(StandardCharsets.US_ASCII));
+		out.write(value);
+		out.write(new byte[] { '\r', '\n' });
+		out.flush();
+		String answer = lines.next();
+		if (answer == null) {
+			throw new IOException(this.address + " closed the connection before answering the authentication of user '"
+					+ credentials.username() + "'");
+		}
+		if (!answer.equals("STORED")) {
+			throw MetadumpUnavailableException.refused(this.address,
+					"rejected the credentials of user '" + credentials.username() + "': " + printable(answer)
+							+ " (check memquorum.username and memquorum.password against the node's -Y auth file)");
+		}
+	}
+
 	private void declinedIfError(String line) throws MetadumpUnavailableException {
 		if (line.startsWith("key=")) {
 			return;
 		}
 		String reply = printable(line);
+		if (line.startsWith("CLIENT_ERROR") && line.contains("unauthenticated")) {
+			throw MetadumpUnavailableException.refused(this.address,
+					"requires authentication; set memquorum.username and memquorum.password");
+		}
 		if (line.startsWith("CLIENT_ERROR") && line.contains("disabled")) {
 			throw new MetadumpUnavailableException(this.address, reply, true, false);
 		}

@@ -43,7 +43,7 @@ public final class NodeConnection implements AutoCloseable {
 	static final RawTranscoder RAW = new RawTranscoder();
 
 	/** The key of the authenticating {@code set}; memcached does not store it. */
-	private static final String AUTHENTICATION_KEY = "memquorum-auth";
+	static final String AUTHENTICATION_KEY = "memquorum-auth";
 
 	/**
 	 * What memcached answers to any command of a connection that has not authenticated.
@@ -205,6 +205,18 @@ public final class NodeConnection implements AutoCloseable {
 	 */
 	public String remoteAddress() {
 		return String.valueOf(this.client.socketAddress());
+	}
+
+	/**
+	 * A reader of the node's key listing, over a socket of its own that authenticates
+	 * with this connection's credentials, if any: every connection to a node started with
+	 * {@code -Y} must.
+	 * @param timeout how long connecting, and each wait for more bytes, may take
+	 * @return the reader
+	 */
+	public MetadumpReader keyListing(Duration timeout) {
+		return new MetadumpReader(this.address, timeout,
+				(this.authentication != null) ? this.authentication.credentials() : null);
 	}
 
 	/**

@@ -20,9 +20,12 @@ import java.util.function.LongSupplier;
 import io.memquorum.engine.KeyEncoder;
 import io.memquorum.metrics.EngineMetrics;
 import io.memquorum.node.NodeAddress;
+import io.memquorum.node.NodeIncarnation;
 import io.memquorum.node.NodeConnection.StoredValue;
 import io.memquorum.node.StoredItem;
 import io.memquorum.placement.Placement;
+import io.memquorum.signing.EntrySigner;
+import io.memquorum.signing.LineSigner;
 import io.memquorum.refill.RefillStatus.Phase;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -34,9 +37,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>When</h2> Every {@code checkInterval}, and at once when the engine finds a node
  * restarted or flushes it, each node that is not down is asked for its completeness
- * marker ({@link RefillMarker}). A node without one, or whose marker does not list this
- * instance's placement fingerprint (the node list changed), is refilled. The marker lives
- * on the node, so an instance that starts after a restart still sees the node incomplete.
+ * marker ({@link RefillMarker}) and its process life ({@code stats}: pid and start time).
+ * A node without a marker that counts (one naming this node and this process, and signed
+ * when signing keys are set), or whose marker does not list this instance's placement
+ * fingerprint (the node list changed), is refilled. The marker lives on the node, so an
+ * instance that starts after a restart still sees the node incomplete.
  *
  * <h2>Verifying</h2> When the engine had to drop hints for a node ({@link #verify}), the
  * node's next run is a verifying one, whatever its marker says: the same listing and
@@ -48,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Once</h2> Before copying, an instance takes the node's {@link RefillLease}, stored
  * on the node itself, and keeps it renewed for the whole run ({@link LeaseKeeper});
  * instances that find it taken wait, and take over when it expires because its holder
- * died.
+ * died, or at once when it does not count (forged, copied, or replayed: see the lease).
  *
  * <h2>How</h2> A {@link RefillRun} copies at the paced rate ({@link RefillPace}); a
  * complete run (every other node listed, every entry copied) writes the marker. An
@@ -87,6 +92,12 @@ public final class Refill implements AutoCloseable {
 
 	private final String fingerprint;
 
+	/** Signs and verifies markers when signing keys are set; null otherwise. */
+	private final @Nullable LineSigner markerSigner;
+
+	/** Signs and verifies leases when signing keys are set; null otherwise. */
+	private final @Nullable LineSigner leaseSigner;
+
 	private final String owner = UUID.randomUUID().toString();
 
 	private final Map<NodeAddress, RefillProgress> progress = new LinkedHashMap<>();
@@ -122,7 +133,7 @@ public final class Refill implements AutoCloseable {
 
 	public Refill(Map<NodeAddress, ? extends RefillNode> nodes, Placement placement, KeyEncoder keys,
 			ReplicaWriter writer, EngineMetrics metrics, RefillOptions options, LongSupplier wallClock,
-			Duration commandWait) {
+			Duration commandWait, @Nullable EntrySigner signer) {
 		this.nodes = nodes;
 		this.placement = placement;
 		this.keys = keys;
@@ -132,6 +143,8 @@ public final class Refill implements AutoCloseable {
 		this.wallClock = wallClock;
 		this.commandWait = commandWait;
 		this.fingerprint = RefillMarker.fingerprint(placement);
+		this.markerSigner = (signer != null) ? signer.lineSigner(LineSigner.MARKER) : null;
+		this.leaseSigner = (signer != null) ? signer.lineSigner(LineSigner.LEASE) : null;
 		for (NodeAddress address : nodes.keySet()) {
 			RefillProgress node = new RefillProgress(address, options.enabled() ? Phase.UNKNOWN : Phase.DISABLED);
 			this.progress.put(address, node);
@@ -258,14 +271,23 @@ public final class Refill implements AutoCloseable {
 		if (this.stopping || node.isDown()) {
 			return;
 		}
-		RefillMarker.Contents marker;
+		NodeIncarnation incarnation;
+		RefillMarker.Reading reading;
 		try {
-			marker = RefillMarker.decode(value(await(node.connection().gets(markerKey()), node, "read its marker")));
+			// The process life first: a marker read before a restart and judged against
+			// the new life would count for a node that is empty.
+			incarnation = NodeIncarnation.of(await(node.connection().stats(), node, "report its stats"));
+			if (incarnation == null) {
+				throw new RefillException(node.address() + " reported no pid, time and uptime in its stats");
+			}
+			reading = RefillMarker.read(value(await(node.connection().gets(markerKey()), node, "read its marker")),
+					markerKey(), node.address(), incarnation, this.markerSigner);
 		}
 		catch (RefillException ex) {
 			logger.debug("Refill check of {} failed: {}", node.address(), ex.getMessage());
 			return;
 		}
+		RefillMarker.Contents marker = reading.contents();
 		// A node to verify is run whatever its marker says: it may hold stale entries.
 		boolean verifying = this.toVerify.contains(node.address());
 		if (marker != null && marker.covers(this.fingerprint)) {
@@ -286,11 +308,11 @@ public final class Refill implements AutoCloseable {
 			// every write since: another run would copy nothing new until they are back.
 			return;
 		}
-		String why = (reason != null) ? reason
-				: verifying ? "it missed more writes than this instance's hints for it hold"
-						: (marker == null) ? "it has no completeness marker" : "it was filled for another node list";
+		String why = (reason != null) ? reason : verifying
+				? "it missed more writes than this instance's hints for it hold"
+				: (marker == null) ? String.valueOf(reading.rejection()) : "it was filled for another node list";
 		RefillLease lease = new RefillLease(node::connection, this.keys.internalKey(RefillLease.NAME), this.owner,
-				this.options.leaseTtl(), this.commandWait);
+				this.options.leaseTtl(), this.commandWait, incarnation, this.leaseSigner, this.wallClock);
 		long takenAt = System.nanoTime();
 		try {
 			if (!lease.tryAcquire()) {
@@ -306,7 +328,7 @@ public final class Refill implements AutoCloseable {
 		try {
 			keeper = new LeaseKeeper(lease, node.address(), this.options.leaseTtl(), takenAt, this.leaseThread,
 					System::nanoTime);
-			refill(node, why, marker, keeper, progress);
+			refill(node, why, marker, incarnation, keeper, progress);
 		}
 		catch (RejectedExecutionException ex) {
 			// closing
@@ -319,8 +341,8 @@ public final class Refill implements AutoCloseable {
 		}
 	}
 
-	private void refill(RefillNode node, String why, RefillMarker.@Nullable Contents marker, LeaseKeeper lease,
-			RefillProgress progress) {
+	private void refill(RefillNode node, String why, RefillMarker.@Nullable Contents marker,
+			NodeIncarnation incarnation, LeaseKeeper lease, RefillProgress progress) {
 		List<RefillNode> peers = this.nodes.values()
 			.stream()
 			.filter((peer) -> peer != node)
@@ -382,7 +404,7 @@ public final class Refill implements AutoCloseable {
 		double seconds = outcome.nanos() / 1e9;
 		this.waitingFor.remove(node.address());
 		progress.missingPeers = outcome.unlisted();
-		if (outcome.complete() && writeMarker(node, marker, lease)) {
+		if (outcome.complete() && writeMarker(node, marker, incarnation, lease)) {
 			node.mayLackEntries(false);
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(this.wallClock.getAsLong());
@@ -430,15 +452,17 @@ public final class Refill implements AutoCloseable {
 		retryLater(node.address());
 	}
 
-	private boolean writeMarker(RefillNode node, RefillMarker.@Nullable Contents marker, LeaseKeeper lease) {
+	private boolean writeMarker(RefillNode node, RefillMarker.@Nullable Contents marker, NodeIncarnation incarnation,
+			LeaseKeeper lease) {
 		try {
 			// A renewed lease proves the node is still the incarnation that was filled: a
 			// restart would have taken the lease with it.
 			if (!lease.renewNow()) {
 				return false;
 			}
-			byte[] value = RefillMarker.encode(RefillMarker.withFingerprint(marker, this.fingerprint),
-					this.wallClock.getAsLong());
+			byte[] value = RefillMarker.encode(markerKey(), node.address(), incarnation,
+					RefillMarker.withFingerprint(marker, this.fingerprint), this.wallClock.getAsLong(),
+					this.markerSigner);
 			return await(node.connection().set(markerKey(), 0, new StoredValue(0, value)), node, "write its marker");
 		}
 		catch (RefillException ex) {

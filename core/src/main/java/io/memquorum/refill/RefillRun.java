@@ -183,7 +183,7 @@ final class RefillRun {
 		RefillNode peer = this.sources.get(source);
 		String prefix = this.keys.prefix();
 		NodeAddress self = this.target.address();
-		MetadumpReader reader = new MetadumpReader(peer.address(), this.listingTimeout);
+		MetadumpReader reader = peer.connection().keyListing(this.listingTimeout);
 		long[] listed = new long[1];
 		for (int listing = 0; listing < LISTINGS_PER_PEER; listing++) {
 			String problem = listWithRetries(reader, (dumped) -> {

@@ -29,7 +29,10 @@ public final class EntrySigner {
 
 	private final ThreadLocal<Mac[]> macs;
 
+	private final SigningKeys secrets;
+
 	public EntrySigner(SigningKeys keys) {
+		this.secrets = keys;
 		this.keys = new SecretKeySpec[keys.size()];
 		for (int i = 0; i < keys.size(); i++) {
 			this.keys[i] = new SecretKeySpec(keys.derive(i, PURPOSE, 32), HMAC);
@@ -87,6 +90,16 @@ public final class EntrySigner {
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * A signer of memquorum's own one-line items, from the same secrets, under a key of
+	 * its own for {@code purpose}.
+	 * @param purpose for example {@link LineSigner#MARKER}
+	 * @return the signer
+	 */
+	public LineSigner lineSigner(String purpose) {
+		return new LineSigner(this.secrets, purpose);
 	}
 
 	private static byte[] mac(Mac mac, String key, byte[] bytes, int offset, int length) {

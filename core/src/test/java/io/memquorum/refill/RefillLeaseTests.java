@@ -1,11 +1,17 @@
 package io.memquorum.refill;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection;
+import io.memquorum.node.NodeIncarnation;
+import io.memquorum.signing.LineSigner;
+import io.memquorum.signing.SigningKeys;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,11 +22,16 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The refill lease against a real memcached node: one holder at a time, takeover after
- * the holder stops renewing, and a lease that dies with the node's process.
+ * the holder stops renewing, a lease that dies with the node's process, and a lease that
+ * does not count (hostile bytes: forged, copied from a peer, replayed past its time) is
+ * taken over at once.
  */
 class RefillLeaseTests {
 
 	private static final String KEY = "lease-test#m:refill-lease";
+
+	private static final LineSigner LEASES = new LineSigner(
+			SigningKeys.of(List.of("c2lnbmluZy1zZWNyZXQtb2YtdGhpcnR5LXR3by1ieXRlcyE=")), LineSigner.LEASE);
 
 	@RegisterExtension
 	static MemcachedClusterExtension memcached = new MemcachedClusterExtension(1);
@@ -67,6 +78,52 @@ class RefillLeaseTests {
 		// memcached counts lifetimes in whole seconds: a 2 s lease lasts more than 1 s.
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(900));
 		assertThat(dead.renew()).isFalse();
+	}
+
+	@Test
+	void withSigningKeysAForgedLeaseWithoutExpiryIsTakenOverAtOnce() {
+		MemcachedNode node = memcached.cluster().node(0);
+		// Right in every field but the signature: only the keys tell it apart.
+		NodeIncarnation life = life();
+		String forged = "owner=forger node=" + node.address() + " pid=" + life.pid() + " started="
+				+ life.startedAtSeconds() + " until=" + (System.currentTimeMillis() / 1000 + 2);
+		node.rawSet(KEY, forged.getBytes(StandardCharsets.US_ASCII), 0, 0);
+		assertThat(boundLease("without-keys", null).tryAcquire()).as("honored by an instance without keys").isFalse();
+		assertThat(boundLease("honest", LEASES).tryAcquire()).isTrue();
+		assertThat(boundLease("other", LEASES).tryAcquire()).as("the honest lease holds others off").isFalse();
+	}
+
+	@Test
+	void withSigningKeysAPeersSignedLeaseCopiedOntoTheNodeIsTakenOverAtOnce() {
+		MemcachedNode node = memcached.cluster().node(0);
+		RefillLease onPeer = new RefillLease(() -> this.connection, KEY, "peer", Duration.ofSeconds(2),
+				Duration.ofSeconds(2), new NodeIncarnation(1, 1_700_000_000L), LEASES, System::currentTimeMillis);
+		assertThat(onPeer.tryAcquire()).isTrue();
+		byte[] copied = node.rawGet(KEY);
+		node.flushAll();
+		node.rawSet(KEY, copied, 0, 0);
+		assertThat(boundLease("honest", LEASES).tryAcquire()).isTrue();
+	}
+
+	@Test
+	void aReplayedLeaseWhoseUntilHasPassedIsTakenOverEvenWithoutKeys() {
+		MemcachedNode node = memcached.cluster().node(0);
+		RefillLease earlier = new RefillLease(() -> this.connection, KEY, "earlier", Duration.ofSeconds(2),
+				Duration.ofSeconds(2), life(), null, () -> System.currentTimeMillis() - 60_000);
+		assertThat(earlier.tryAcquire()).isTrue();
+		byte[] replayed = node.rawGet(KEY);
+		node.flushAll();
+		node.rawSet(KEY, replayed, 0, 0);
+		assertThat(boundLease("honest", null).tryAcquire()).isTrue();
+	}
+
+	private RefillLease boundLease(String owner, @Nullable LineSigner signer) {
+		return new RefillLease(() -> this.connection, KEY, owner, Duration.ofSeconds(2), Duration.ofSeconds(2), life(),
+				signer, System::currentTimeMillis);
+	}
+
+	private static NodeIncarnation life() {
+		return NodeIncarnation.of(memcached.cluster().node(0).stats());
 	}
 
 	@Test

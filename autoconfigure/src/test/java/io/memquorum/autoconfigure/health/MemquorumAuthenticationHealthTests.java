@@ -8,6 +8,7 @@ import io.memquorum.autoconfigure.MemquorumAutoConfiguration;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.node.NodeAuthenticationException;
 import io.memquorum.test.MemcachedCluster;
+import io.memquorum.test.MemcachedNode;
 import io.memquorum.test.MemcachedOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,6 +91,44 @@ class MemquorumAuthenticationHealthTests {
 									(reason) -> assertThat((String) reason).contains("requires authentication")));
 				});
 			});
+	}
+
+	@Test
+	void aNodeThatRefusesTheLoginAfterStartupIsDownInHealthWithTheUserAndNotThePassword() {
+		MemcachedNode refusing = MemcachedNode.start(MemcachedOptions.defaults().withCredentials("shop", "other-pass"));
+		try {
+			// Unreachable at startup, so the application starts; it refuses once it is
+			// back.
+			refusing.kill();
+			String servers = cluster.addresses().get(0) + "," + cluster.addresses().get(1) + "," + refusing.address();
+			this.runner
+				.withPropertyValues("memquorum.servers=" + servers, "memquorum.username=shop",
+						"memquorum.password=s3cret-pass", "memquorum.probe-interval=50ms",
+						"memquorum.reconnect-interval=100ms", "memquorum.reconnect-grace=300ms",
+						"memquorum.failure-threshold=1")
+				.run((context) -> {
+					ReplicatedMemcached engine = context.getBean(ReplicatedMemcached.class);
+					MemquorumHealthIndicator indicator = context.getBean(MemquorumHealthIndicator.class);
+					refusing.restartEmpty();
+					await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+						try {
+							engine.set("k", "v".getBytes(StandardCharsets.UTF_8), Duration.ZERO);
+						}
+						catch (RuntimeException ex) {
+							// The refusing node may fail a write before it is marked
+							// down.
+						}
+						assertThat(nodes(indicator.health()).get(refusing.address())).containsEntry("state", "DOWN")
+							.hasEntrySatisfying("reason",
+									(reason) -> assertThat((String) reason)
+										.contains("rejected the credentials of user 'shop'")
+										.doesNotContain("s3cret-pass"));
+					});
+				});
+		}
+		finally {
+			refusing.close();
+		}
 	}
 
 	@SuppressWarnings("unchecked")

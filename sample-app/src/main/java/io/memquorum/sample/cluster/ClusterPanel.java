@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
+import io.memquorum.autoconfigure.MemquorumProperties;
 import io.memquorum.engine.NodeStatus;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.micrometer.core.instrument.Counter;
@@ -24,11 +25,18 @@ public class ClusterPanel {
 
 	private final MeterRegistry registry;
 
-	private final NodeCountersReader counters = new NodeCountersReader(Duration.ofMillis(200));
+	private final NodeCountersReader counters;
 
-	public ClusterPanel(ObjectProvider<ReplicatedMemcached> engine, MeterRegistry registry) {
+	public ClusterPanel(ObjectProvider<ReplicatedMemcached> engine, MeterRegistry registry,
+			ObjectProvider<MemquorumProperties> properties) {
 		this.engine = engine;
 		this.registry = registry;
+		MemquorumProperties memquorum = properties.getIfAvailable();
+		// The node's own counters are read over a connection of the panel's; it logs in
+		// as the engine does.
+		this.counters = new NodeCountersReader(Duration.ofMillis(200),
+				(memquorum != null) ? memquorum.getUsername() : null,
+				(memquorum != null) ? memquorum.getPassword() : null);
 	}
 
 	/**

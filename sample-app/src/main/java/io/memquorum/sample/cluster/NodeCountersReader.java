@@ -11,19 +11,29 @@ import java.time.Duration;
 import java.util.Optional;
 
 import io.memquorum.node.NodeAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Asks one memcached node for its {@code stats} over a short-lived text-protocol
  * connection. The engine counts failovers and repairs, but hits and misses are best told
  * by the node itself, so the panel reads them here. A node that does not answer within
- * the timeout has no counters.
+ * the timeout has no counters. When memcached requires a login ({@code -Y}), the
+ * connection sends {@code memquorum.username} and {@code memquorum.password} first, as
+ * every connection must.
  */
 class NodeCountersReader {
 
 	private final Duration timeout;
 
+	private final @Nullable String login;
+
 	NodeCountersReader(Duration timeout) {
+		this(timeout, null, null);
+	}
+
+	NodeCountersReader(Duration timeout, @Nullable String username, @Nullable String password) {
 		this.timeout = timeout;
+		this.login = (username != null && password != null) ? username + " " + password : null;
 	}
 
 	Optional<NodeCounters> read(NodeAddress address) {
@@ -32,10 +42,20 @@ class NodeCountersReader {
 			socket.connect(new InetSocketAddress(address.host(), address.port()), millis);
 			socket.setSoTimeout(millis);
 			OutputStream out = socket.getOutputStream();
-			out.write("stats\r\n".getBytes(StandardCharsets.US_ASCII));
-			out.flush();
 			BufferedReader in = new BufferedReader(
 					new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+			if (this.login != null) {
+				byte[] login = this.login.getBytes(StandardCharsets.UTF_8);
+				out.write(("set memquorum-auth 0 0 " + login.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+				out.write(login);
+				out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+				out.flush();
+				if (!"STORED".equals(in.readLine())) {
+					return Optional.empty();
+				}
+			}
+			out.write("stats\r\n".getBytes(StandardCharsets.US_ASCII));
+			out.flush();
 			long hits = -1;
 			long misses = -1;
 			for (String line = in.readLine(); line != null && !line.equals("END"); line = in.readLine()) {
