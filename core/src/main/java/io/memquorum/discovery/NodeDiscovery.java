@@ -74,6 +74,8 @@ public final class NodeDiscovery implements HostLookup, AutoCloseable {
 
 	private final AtomicLong rounds = new AtomicLong();
 
+	private final AtomicLong changeCount = new AtomicLong();
+
 	private @Nullable ScheduledExecutorService scheduler;
 
 	NodeDiscovery(List<ServerEntry> entries, NameLookup lookup, Duration interval, Clock clock) {
@@ -205,6 +207,7 @@ public final class NodeDiscovery implements HostLookup, AutoCloseable {
 		NodeSetChange change = new NodeSetChange(this.clock.instant(),
 				now.stream().filter((n) -> !was.contains(n)).toList(),
 				was.stream().filter((n) -> !now.contains(n)).toList(), List.copyOf(now));
+		this.changeCount.incrementAndGet();
 		synchronized (this.changes) {
 			this.changes.addLast(change);
 			while (this.changes.size() > KEPT_CHANGES) {
@@ -311,6 +314,14 @@ public final class NodeDiscovery implements HostLookup, AutoCloseable {
 		Map<String, String> failing = new LinkedHashMap<>();
 		this.failing.forEach((entry, problem) -> failing.put(entry.toString(), problem));
 		return failing;
+	}
+
+	/**
+	 * Changes of the node set since start.
+	 * @return the count
+	 */
+	public long changeCount() {
+		return this.changeCount.get();
 	}
 
 	/**
