@@ -70,7 +70,8 @@ public class MemquorumProperties {
 	/**
 	 * How long this JVM may remember a successful host name lookup (its
 	 * networkaddress.cache.ttl, 30 s by default), applied at startup unless the JVM
-	 * already has a setting. Unset to leave the JVM's own.
+	 * already has a setting. An empty value keeps 5 seconds; to keep the JVM's own
+	 * lifetime, give the JVM a setting of its own, which always wins.
 	 */
 	private @Nullable Duration dnsCacheTtl = Duration.ofSeconds(5);
 
@@ -99,7 +100,7 @@ public class MemquorumProperties {
 
 	/**
 	 * Prepended to every memcached key written by this application, for example to share
-	 * nodes between applications.
+	 * nodes between applications. Printable ASCII without spaces, at most 100 characters.
 	 */
 	private String keyPrefix = "";
 

@@ -3,6 +3,7 @@ package io.memquorum.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 
+import io.memquorum.engine.KeyEncoder;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.discovery.NodeDiscovery;
 import io.memquorum.node.NodeCredentials;
@@ -66,7 +67,9 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		map.from(props::getProbeInterval).to(builder::probeInterval);
 		map.from(props::getMaxProbeInterval).to(builder::maxProbeInterval);
 		map.from(props::getRestartCheckInterval).to(builder::restartCheckInterval);
-		map.from(props::getKeyPrefix).to(builder::keyPrefix);
+		map.from(props::getKeyPrefix)
+			.as(PropertiesReplicatedMemcachedBuilderCustomizer::keyPrefix)
+			.to(builder::keyPrefix);
 		map.from(props::getMaxItemSize).asInt((size) -> size.toBytes()).to(builder::maxItemSize);
 		map.from(props::getHintCapacity).to(builder::hintCapacity);
 		map.from(props::getHintBytes).as(DataSize::toBytes).to(builder::hintBytes);
@@ -79,6 +82,17 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		map.from(refill::getLeaseTtl).to(builder::refillLeaseTtl);
 		builder.credentials(credentials());
 		builder.signer(signer(servers));
+	}
+
+	private static String keyPrefix(String keyPrefix) {
+		try {
+			// The engine checks the prefix only when it is built, as a plain
+			// IllegalArgumentException; check it here to name the property.
+			return new KeyEncoder(keyPrefix).prefix();
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.key-prefix", keyPrefix, ex.getMessage());
+		}
 	}
 
 	private @Nullable NodeCredentials credentials() {
@@ -145,7 +159,7 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		positive("memquorum.reconnect-grace", props.getReconnectGrace());
 		if (props.getDnsCacheTtl() != null && props.getDnsCacheTtl().toSeconds() < 1) {
 			throw new InvalidConfigurationPropertyValueException("memquorum.dns-cache-ttl", props.getDnsCacheTtl(),
-					"It must be at least one second; leave it unset to keep the JVM's own setting");
+					"It must be at least one second; to keep another lifetime, give the JVM its own setting");
 		}
 		if (props.getHintBytes() != null && props.getHintBytes().toBytes() < 1024) {
 			throw new InvalidConfigurationPropertyValueException("memquorum.hint-bytes", props.getHintBytes(),

@@ -1,7 +1,7 @@
 package io.memquorum.autoconfigure;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.assertj.ApplicationContextAssertProvider;
 import org.springframework.boot.test.context.runner.ContextConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,12 +18,14 @@ public final class InvalidConfiguration {
 	}
 
 	/**
-	 * Asserts that the context failed on one property, for a reason.
+	 * Asserts that the context (plain or web) failed on one property, for a reason.
 	 * @param property the property name
 	 * @param reason part of the expected reason
+	 * @param <C> the kind of context
 	 * @return the assertion
 	 */
-	public static ContextConsumer<AssertableApplicationContext> failsWith(String property, String reason) {
+	public static <C extends ApplicationContextAssertProvider<?>> ContextConsumer<C> failsWith(String property,
+			String reason) {
 		return (context) -> assertThat(context).getFailure()
 			.rootCause()
 			.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, (ex) -> {

@@ -1,5 +1,7 @@
 package io.memquorum.autoconfigure;
 
+import java.time.Duration;
+
 import java.util.List;
 
 import io.memquorum.engine.ReadConsistency;
@@ -182,6 +184,25 @@ class MemquorumAutoConfigurationTests {
 		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.replication-factor=4")
 			.run(failsWith("memquorum.replication-factor",
 					"The replication factor must be between 1 and the number of servers (3)"));
+	}
+
+	@Test
+	void aKeyPrefixWithASpaceFailsAtStartupNamingTheProperty() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.key-prefix=my app:")
+			.run(failsWith("memquorum.key-prefix", "must be printable ASCII without spaces"));
+	}
+
+	@Test
+	void aKeyPrefixLongerThanAHundredCharactersFailsAtStartupNamingTheProperty() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.key-prefix=" + "p".repeat(101))
+			.run(failsWith("memquorum.key-prefix", "at most 100 characters"));
+	}
+
+	@Test
+	void anEmptyDnsCacheTtlKeepsFiveSeconds() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.dns-cache-ttl=")
+			.run((context) -> assertThat(context.getBean(MemquorumProperties.class).getDnsCacheTtl())
+				.isEqualTo(Duration.ofSeconds(5)));
 	}
 
 	@Test

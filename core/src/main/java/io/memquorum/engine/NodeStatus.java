@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param address the node
  * @param state up, down or recovering
- * @param readable whether reads are sent to it now (up, and no missed writes pending)
+ * @param readable whether it serves reads of every key now (up, and no missed writes
+ * pending); a node that owes hints still serves the keys it owes nothing for
  * @param pendingHints missed writes and deletes waiting to be replayed
  * @param hintsOverflowed whether it missed more than its hint log holds, so it will be
  * flushed

@@ -300,8 +300,9 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	}
 
 	/**
-	 * Sessions found but unreadable (corrupt, or an attribute class that changed or is
-	 * not allowed), each read as absent.
+	 * Sessions found but unreadable (corrupt or crafted bytes, an incomplete copy, or a
+	 * stored id that does not match), each read as absent. An attribute that cannot be
+	 * read leaves the session readable: see {@link #getUnreadableAttributeCount()}.
 	 * @return the count since start
 	 */
 	public long getUnreadableSessionCount() {

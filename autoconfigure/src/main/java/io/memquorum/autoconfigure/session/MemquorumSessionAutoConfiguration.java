@@ -103,6 +103,10 @@ public final class MemquorumSessionAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		SessionStoreUnavailableFilter memquorumSessionStoreUnavailableFilter(MemquorumSessionProperties properties) {
+			if (properties.getRetryAfter().isNegative()) {
+				throw new InvalidConfigurationPropertyValueException("memquorum.session.retry-after",
+						properties.getRetryAfter(), "It must not be negative");
+			}
 			return new SessionStoreUnavailableFilter(properties.getRetryAfter());
 		}
 

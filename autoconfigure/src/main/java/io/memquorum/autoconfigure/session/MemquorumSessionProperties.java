@@ -59,7 +59,8 @@ public class MemquorumSessionProperties {
 
 	/**
 	 * What a request that must change its session hears, in the Retry-After header of its
-	 * 503 response, while the memcached write quorum is lost.
+	 * 503 response, while the memcached write quorum is lost. Not negative; rounded to
+	 * whole seconds, at least 1.
 	 */
 	private Duration retryAfter = Duration.ofSeconds(5);
 

@@ -29,6 +29,7 @@ import org.springframework.session.SessionRepository;
 import org.springframework.session.config.SessionRepositoryCustomizer;
 import org.springframework.session.web.http.SessionRepositoryFilter;
 
+import static io.memquorum.autoconfigure.InvalidConfiguration.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class MemquorumSessionAutoConfigurationTests {
@@ -172,6 +173,12 @@ class MemquorumSessionAutoConfigurationTests {
 		this.contextRunner.withBean(SessionAttributeSerializer.class, () -> serializer)
 			.run((context) -> assertThat(context.getBean(ReplicatedSessionRepository.class).getSerializer())
 				.isSameAs(serializer));
+	}
+
+	@Test
+	void aNegativeRetryAfterFailsAtStartupNamingTheProperty() {
+		this.contextRunner.withPropertyValues("memquorum.session.retry-after=-1s")
+			.run(failsWith("memquorum.session.retry-after", "It must not be negative"));
 	}
 
 	@Test
