@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.memquorum.test.DnsmasqServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,13 @@ class DnsDiscoveryTests {
 			assertThat(change.added()).containsExactly("127.0.0.13:11211");
 			assertThat(change.removed()).isEmpty();
 		});
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		new DiscoveryMeterBinder(discovery).bindTo(registry);
+		assertThat(registry.get("memquorum.discovery.nodes").gauge().value()).isEqualTo(4);
+		assertThat(registry.get("memquorum.discovery.changes").functionCounter().count()).isEqualTo(1);
+		assertThat(registry.get("memquorum.discovery.last.change").gauge().value())
+			.isEqualTo(discovery.changes().get(0).at().getEpochSecond());
+		assertThat(registry.get("memquorum.discovery.failures").functionCounter().count()).isZero();
 	}
 
 	@Test
