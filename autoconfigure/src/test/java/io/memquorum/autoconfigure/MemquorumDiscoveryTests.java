@@ -1,5 +1,6 @@
 package io.memquorum.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -8,11 +9,16 @@ import io.memquorum.discovery.NodeDiscovery;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.test.DnsmasqServer;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static io.memquorum.autoconfigure.InvalidConfiguration.UNREACHABLE;
 import static io.memquorum.autoconfigure.InvalidConfiguration.failsWith;
@@ -23,6 +29,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  * Tests for the {@code memquorum.discovery.*} properties and {@code dns+} and
  * {@code dnssrv+} server entries in {@link MemquorumAutoConfiguration}.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class MemquorumDiscoveryTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -51,6 +58,42 @@ class MemquorumDiscoveryTests {
 						.containsEntry("targetAddresses", Map.of("mc-0.mc.test", "127.0.0.43"));
 				});
 		}
+	}
+
+	@Test
+	void whenTheResolvedSetChangesThenTheEngineKeepsItsNodesAndSaysARestartIsNeeded(CapturedOutput output) {
+		assumeThat(DnsmasqServer.locate()).as(DnsmasqServer.notInstalledMessage()).isNotNull();
+		try (DnsmasqServer dns = DnsmasqServer.start()) {
+			dns.setAddresses("memcached.test", "127.0.0.41", "127.0.0.42");
+			this.runner
+				.withPropertyValues("memquorum.servers=dns+memcached.test:1",
+						"memquorum.discovery.dns-server=" + dns.address(), "memquorum.discovery.interval=200ms",
+						"memquorum.discovery.timeout=100ms")
+				.run((context) -> {
+					ReplicatedMemcached engine = context.getBean(ReplicatedMemcached.class);
+					MemquorumHealthIndicator health = new MemquorumHealthIndicator(engine,
+							context.getBean(NodeDiscovery.class));
+					assertThat(discovery(health)).containsEntry("restartNeeded", false);
+					dns.setAddresses("memcached.test", "127.0.0.41", "127.0.0.42", "127.0.0.43");
+					Awaitility.await()
+						.atMost(Duration.ofSeconds(10))
+						.untilAsserted(() -> assertThat(discovery(health)).containsEntry("restartNeeded", true));
+					assertThat(discovery(health).get("changes")).asInstanceOf(InstanceOfAssertFactories.LIST)
+						.singleElement()
+						.asInstanceOf(InstanceOfAssertFactories.MAP)
+						.containsEntry("added", List.of("127.0.0.43:1"))
+						.containsEntry("removed", List.of())
+						.containsKey("at");
+					assertThat(engine.placement().nodes()).map(NodeAddress::toString)
+						.containsExactly("127.0.0.41:1", "127.0.0.42:1");
+					assertThat(output).contains("added [127.0.0.43:1]").contains("needs a restart");
+				});
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> discovery(MemquorumHealthIndicator health) {
+		return (Map<String, Object>) health.health(true).getDetails().get("discovery");
 	}
 
 	@Test
