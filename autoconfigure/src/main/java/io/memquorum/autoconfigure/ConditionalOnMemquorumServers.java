@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Conditional;
 /**
  * Matches when {@code memquorum.servers} is set, in any form: a comma-separated value or
  * a YAML list. An empty value matches too, so that it fails validation instead of
- * silently turning memquorum off.
+ * silently turning memquorum off. A {@link MemquorumConnectionDetails} bean matches too.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ ElementType.TYPE, ElementType.METHOD })

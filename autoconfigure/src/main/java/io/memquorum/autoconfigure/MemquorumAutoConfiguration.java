@@ -1,5 +1,7 @@
 package io.memquorum.autoconfigure;
 
+import io.memquorum.discovery.DiscoveryMeterBinder;
+import io.memquorum.discovery.NodeDiscovery;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.metrics.EngineMetrics;
 import io.memquorum.metrics.MicrometerEngineMetrics;
@@ -26,15 +28,32 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(MemquorumProperties.class)
 public final class MemquorumAutoConfiguration {
 
+	@Bean
+	@ConditionalOnMissingBean(MemquorumConnectionDetails.class)
+	PropertiesMemquorumConnectionDetails memquorumConnectionDetails(MemquorumProperties properties) {
+		return new PropertiesMemquorumConnectionDetails(properties);
+	}
+
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	ReplicatedMemcached memquorumEngine(MemquorumProperties properties,
-			ObjectProvider<ReplicatedMemcachedBuilderCustomizer> customizers, ObjectProvider<EngineMetrics> metrics) {
+	NodeDiscovery memquorumDiscovery(MemquorumConnectionDetails connectionDetails, MemquorumProperties properties) {
+		NodeDiscovery discovery = MemquorumDiscoveryFactory.create(connectionDetails, properties.getDiscovery());
+		discovery.start();
+		return discovery;
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	ReplicatedMemcached memquorumEngine(MemquorumProperties properties, MemquorumConnectionDetails connectionDetails,
+			NodeDiscovery discovery, ObjectProvider<ReplicatedMemcachedBuilderCustomizer> customizers,
+			ObjectProvider<EngineMetrics> metrics) {
 		ReplicatedMemcached.Builder builder = ReplicatedMemcached.builder();
-		new PropertiesReplicatedMemcachedBuilderCustomizer(properties).customize(builder);
+		new PropertiesReplicatedMemcachedBuilderCustomizer(properties, connectionDetails, discovery).customize(builder);
 		metrics.ifAvailable(builder::metrics);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
-		return builder.build();
+		ReplicatedMemcached engine = builder.build();
+		MemquorumDiscoveryFactory.reportChanges(discovery, engine);
+		return engine;
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -46,6 +65,12 @@ public final class MemquorumAutoConfiguration {
 		@ConditionalOnMissingBean
 		EngineMetrics memquorumEngineMetrics(MeterRegistry registry) {
 			return new MicrometerEngineMetrics(registry);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		DiscoveryMeterBinder memquorumDiscoveryMeterBinder(NodeDiscovery discovery) {
+			return new DiscoveryMeterBinder(discovery);
 		}
 
 	}

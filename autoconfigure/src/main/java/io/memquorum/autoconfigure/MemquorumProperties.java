@@ -19,8 +19,12 @@ import org.springframework.util.unit.DataSize;
 public class MemquorumProperties {
 
 	/**
-	 * The memcached nodes, as comma-separated host:port pairs (an IPv6 host in brackets).
-	 * Setting it turns memquorum on.
+	 * The memcached nodes, comma-separated, each host:port (an IPv6 host in brackets),
+	 * dns+name:port (every address the name resolves to, on that port) or dnssrv+name
+	 * (the targets and ports of the name's SRV records, kept by name, for a StatefulSet's
+	 * headless Service). DNS entries are resolved again every discovery.interval; a
+	 * change of the resolved set is logged and shown in health, and takes effect at the
+	 * next restart. Setting it turns memquorum on.
 	 */
 	private List<String> servers = new ArrayList<>();
 
@@ -146,6 +150,15 @@ public class MemquorumProperties {
 	 * Copying restarted, replaced, flushed and new nodes back from their peers.
 	 */
 	private final Refill refill = new Refill();
+
+	/**
+	 * Resolving dns+ and dnssrv+ server entries.
+	 */
+	private final Discovery discovery = new Discovery();
+
+	public Discovery getDiscovery() {
+		return this.discovery;
+	}
 
 	public List<String> getServers() {
 		return this.servers;
@@ -433,6 +446,55 @@ public class MemquorumProperties {
 
 		public void setHeapLimit(DataSize heapLimit) {
 			this.heapLimit = heapLimit;
+		}
+
+	}
+
+	/**
+	 * Resolving dns+ and dnssrv+ server entries.
+	 */
+	public static class Discovery {
+
+		/**
+		 * How often dns+ and dnssrv+ entries are resolved again.
+		 */
+		private Duration interval = Duration.ofSeconds(5);
+
+		/**
+		 * How long one DNS question may take before the round keeps the entry's previous
+		 * nodes.
+		 */
+		private Duration timeout = Duration.ofSeconds(1);
+
+		/**
+		 * The DNS server to ask, host or host:port (port 53 by default), for example
+		 * 127.0.0.1:5353. Unset means the hosts file, then the servers and search domains
+		 * of the operating system (/etc/resolv.conf).
+		 */
+		private @Nullable String dnsServer;
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public @Nullable String getDnsServer() {
+			return this.dnsServer;
+		}
+
+		public void setDnsServer(@Nullable String dnsServer) {
+			this.dnsServer = dnsServer;
 		}
 
 	}

@@ -1,12 +1,11 @@
 package io.memquorum.autoconfigure;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.memquorum.engine.KeyEncoder;
 import io.memquorum.engine.ReplicatedMemcached;
-import io.memquorum.node.NodeAddress;
+import io.memquorum.discovery.NodeDiscovery;
 import io.memquorum.node.NodeCredentials;
 import io.memquorum.signing.EntrySigner;
 import io.memquorum.signing.SigningKeys;
@@ -32,8 +31,15 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 
 	private final MemquorumProperties properties;
 
-	PropertiesReplicatedMemcachedBuilderCustomizer(MemquorumProperties properties) {
+	private final MemquorumConnectionDetails connectionDetails;
+
+	private final NodeDiscovery discovery;
+
+	PropertiesReplicatedMemcachedBuilderCustomizer(MemquorumProperties properties,
+			MemquorumConnectionDetails connectionDetails, NodeDiscovery discovery) {
 		this.properties = properties;
+		this.connectionDetails = connectionDetails;
+		this.discovery = discovery;
 	}
 
 	@Override
@@ -48,6 +54,7 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		PropertyMapper map = PropertyMapper.get();
 		MemquorumProperties props = this.properties;
 		builder.servers(servers);
+		builder.hostLookup(this.discovery);
 		map.from(props::getReplicationFactor).to(builder::replicationFactor);
 		map.from(props::getWriteQuorum).to(builder::writeQuorum);
 		map.from(props::getReadConsistency).to(builder::readConsistency);
@@ -90,8 +97,8 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 	}
 
 	private @Nullable NodeCredentials credentials() {
-		String username = this.properties.getUsername();
-		String password = this.properties.getPassword();
+		String username = this.connectionDetails.getUsername();
+		String password = this.connectionDetails.getPassword();
 		if (username == null && password == null) {
 			return null;
 		}
@@ -131,32 +138,9 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		}
 	}
 
+	/** The nodes the entries resolved to at start, validated there. */
 	private List<String> servers() {
-		List<String> servers = new ArrayList<>();
-		for (String server : this.properties.getServers()) {
-			if (server == null || server.isBlank()) {
-				continue;
-			}
-			try {
-				NodeAddress address = NodeAddress.parse(server);
-				if (servers.contains(address.toString())) {
-					throw new InvalidConfigurationPropertyValueException("memquorum.servers",
-							String.join(",", this.properties.getServers()),
-							"'" + server.trim() + "' is listed twice; every memcached node must be listed once");
-				}
-				servers.add(address.toString());
-			}
-			catch (IllegalArgumentException ex) {
-				throw new InvalidConfigurationPropertyValueException("memquorum.servers",
-						String.join(",", this.properties.getServers()), ex.getMessage());
-			}
-		}
-		if (servers.isEmpty()) {
-			throw new InvalidConfigurationPropertyValueException("memquorum.servers",
-					String.join(",", this.properties.getServers()),
-					"At least one memcached node is required, as host:port, for example 127.0.0.1:11211");
-		}
-		return servers;
+		return this.discovery.nodeNames();
 	}
 
 	private void validate(int nodeCount) {

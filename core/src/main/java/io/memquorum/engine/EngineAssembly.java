@@ -52,7 +52,9 @@ final class EngineAssembly {
 		if (builder.servers.isEmpty()) {
 			throw new IllegalArgumentException("At least one memcached node is required");
 		}
-		List<NodeAddress> addresses = builder.servers.stream().map(NodeAddress::parse).toList();
+		List<NodeAddress> addresses = builder.servers.stream()
+			.map((server) -> NodeAddress.parse(server).lookedUpBy(builder.hostLookup))
+			.toList();
 		int replicationFactor = (builder.replicationFactor != null) ? builder.replicationFactor : addresses.size();
 		Placement placement = Placement.of(addresses, replicationFactor);
 		EngineSettings settings = builder.settings();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 import io.memquorum.metrics.EngineMetrics;
+import io.memquorum.node.HostLookup;
 import io.memquorum.node.NodeCredentials;
 import io.memquorum.refill.RefillOptions;
 import io.memquorum.signing.EntrySigner;
@@ -63,6 +64,8 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	@Nullable NodeCredentials credentials;
 
+	@Nullable HostLookup hostLookup;
+
 	private boolean refillEnabled = RefillOptions.DEFAULTS.enabled();
 
 	private long refillEntriesPerSecond = RefillOptions.DEFAULTS.entriesPerSecond();
@@ -84,6 +87,17 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	 */
 	public B servers(List<String> servers) {
 		this.servers = List.copyOf(servers);
+		return self();
+	}
+
+	/**
+	 * Where nodes named by a host name are reached now (discovery's latest answer for a
+	 * StatefulSet pod's name); {@code null}, the default, lets the JVM resolve names.
+	 * @param hostLookup the lookup
+	 * @return this builder
+	 */
+	public B hostLookup(@Nullable HostLookup hostLookup) {
+		this.hostLookup = hostLookup;
 		return self();
 	}
 

@@ -1,15 +1,22 @@
 package io.memquorum.node;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code host:port} of one memcached node, as configured. Its string form is the
- * node's identity everywhere: in placement, in metrics tags and in error messages.
+ * node's identity everywhere: in placement, in metrics tags and in error messages. A
+ * {@link HostLookup} decides where a named node is reached now; it is not part of the
+ * identity, so a node keeps its place when its name moves to a new address.
  *
  * @param host the host name or IP address
  * @param port the TCP port
+ * @param lookup where the host name is reached now, or {@code null} for the JVM's
+ * resolution
  */
-public record NodeAddress(String host, int port) implements Comparable<NodeAddress> {
+public record NodeAddress(String host, int port, @Nullable HostLookup lookup) implements Comparable<NodeAddress> {
 
 	public NodeAddress {
 		if (host.isBlank()) {
@@ -18,6 +25,19 @@ public record NodeAddress(String host, int port) implements Comparable<NodeAddre
 		if (port < 1 || port > 65535) {
 			throw new IllegalArgumentException("Port must be between 1 and 65535, got " + port);
 		}
+	}
+
+	public NodeAddress(String host, int port) {
+		this(host, port, null);
+	}
+
+	/**
+	 * The same node, reached through a lookup.
+	 * @param lookup where its host name is reached now
+	 * @return the node with the lookup
+	 */
+	public NodeAddress lookedUpBy(@Nullable HostLookup lookup) {
+		return new NodeAddress(this.host, this.port, lookup);
 	}
 
 	/**
@@ -59,8 +79,25 @@ public record NodeAddress(String host, int port) implements Comparable<NodeAddre
 		}
 	}
 
+	/**
+	 * Where to connect now: the lookup's address for the host name when it knows one,
+	 * else the name resolved by the JVM.
+	 * @return the socket address
+	 */
 	public InetSocketAddress toSocketAddress() {
-		return new InetSocketAddress(this.host, this.port);
+		InetAddress current = (this.lookup != null) ? this.lookup.addressOf(this.host) : null;
+		return (current != null) ? new InetSocketAddress(current, this.port)
+				: new InetSocketAddress(this.host, this.port);
+	}
+
+	@Override
+	public boolean equals(@Nullable Object other) {
+		return other instanceof NodeAddress that && this.port == that.port && this.host.equals(that.host);
+	}
+
+	@Override
+	public int hashCode() {
+		return 31 * this.host.hashCode() + this.port;
 	}
 
 	@Override

@@ -1,8 +1,10 @@
 package io.memquorum.autoconfigure.health;
 
 import io.memquorum.autoconfigure.MemquorumAutoConfiguration;
+import io.memquorum.discovery.NodeDiscovery;
 import io.memquorum.engine.ReplicatedMemcached;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -23,8 +25,9 @@ public final class MemquorumHealthContributorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "memquorumHealthIndicator")
-	MemquorumHealthIndicator memquorumHealthIndicator(ReplicatedMemcached engine) {
-		return new MemquorumHealthIndicator(engine);
+	MemquorumHealthIndicator memquorumHealthIndicator(ReplicatedMemcached engine,
+			ObjectProvider<NodeDiscovery> discovery) {
+		return new MemquorumHealthIndicator(engine, discovery.getIfAvailable());
 	}
 
 }

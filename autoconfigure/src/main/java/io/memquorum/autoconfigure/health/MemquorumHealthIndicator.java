@@ -1,12 +1,18 @@
 package io.memquorum.autoconfigure.health;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
+import io.memquorum.discovery.NodeDiscovery;
+import io.memquorum.discovery.NodeSetChange;
 import io.memquorum.engine.NodeStatus;
 import io.memquorum.refill.RefillStatus;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.node.NodeAddress;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -16,16 +22,26 @@ import org.springframework.boot.health.contributor.Health;
  * key, DOWN otherwise. Details show each node's state (UP, DOWN or RECOVERING), whether
  * it serves reads, its uptime and memcached version, its pending hints, and its refill:
  * whether it is being refilled, how far (entries examined and copied of those its peers
- * listed), and when it was last known complete. Built from the engine's own view; it
- * sends nothing to memcached.
+ * listed), and when it was last known complete. With discovery, details show the nodes
+ * the server entries resolve to now, where each SRV target is reached, entries whose
+ * lookup fails, the last changes of the set, and whether the set differs from the nodes
+ * this engine started with (restartNeeded: the engine does not change its nodes while
+ * running). Built from the engine's own view; it sends nothing to memcached.
  */
 public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 
 	private final ReplicatedMemcached engine;
 
+	private final @Nullable NodeDiscovery discovery;
+
 	public MemquorumHealthIndicator(ReplicatedMemcached engine) {
+		this(engine, null);
+	}
+
+	public MemquorumHealthIndicator(ReplicatedMemcached engine, @Nullable NodeDiscovery discovery) {
 		super("memcached health check failed");
 		this.engine = engine;
+		this.discovery = discovery;
 	}
 
 	@Override
@@ -67,6 +83,30 @@ public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 			nodes.put(status.address().toString(), node);
 		}
 		builder.withDetail("nodes", nodes);
+		if (this.discovery != null) {
+			builder.withDetail("discovery", discovery(this.discovery));
+		}
+	}
+
+	private Map<String, Object> discovery(NodeDiscovery discovery) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		List<String> resolved = discovery.nodeNames();
+		List<String> serving = this.engine.placement().nodes().stream().map(NodeAddress::toString).toList();
+		details.put("resolved", resolved);
+		details.put("restartNeeded", !Set.copyOf(resolved).equals(Set.copyOf(serving)));
+		details.put("targetAddresses", discovery.targetAddresses());
+		details.put("failingEntries", discovery.failingEntries());
+		details.put("failures", discovery.failures());
+		List<Map<String, Object>> changes = new ArrayList<>();
+		for (NodeSetChange change : discovery.changes()) {
+			Map<String, Object> entry = new LinkedHashMap<>();
+			entry.put("at", change.at().toString());
+			entry.put("added", change.added());
+			entry.put("removed", change.removed());
+			changes.add(entry);
+		}
+		details.put("changes", changes);
+		return details;
 	}
 
 	private static Map<String, Object> refill(RefillStatus refill) {
