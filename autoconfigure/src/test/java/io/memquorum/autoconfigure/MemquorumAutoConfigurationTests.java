@@ -3,7 +3,7 @@ package io.memquorum.autoconfigure;
 import java.util.List;
 
 import io.memquorum.engine.ReadConsistency;
-import io.memquorum.engine.RefillStatus;
+import io.memquorum.refill.RefillStatus;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.engine.WriteQuorum;
 import io.memquorum.metrics.EngineMetrics;

@@ -17,6 +17,7 @@ import io.memquorum.node.JvmDnsCache;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection;
 import io.memquorum.placement.Placement;
+import io.memquorum.refill.Refill;
 
 /**
  * Builds the engine's pieces around one {@link EngineState}, starts its threads, and

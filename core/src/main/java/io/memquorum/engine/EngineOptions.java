@@ -6,6 +6,7 @@ import java.util.function.LongSupplier;
 
 import io.memquorum.metrics.EngineMetrics;
 import io.memquorum.node.NodeCredentials;
+import io.memquorum.refill.RefillOptions;
 import io.memquorum.signing.EntrySigner;
 import org.jspecify.annotations.Nullable;
 
@@ -292,7 +293,7 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	/**
 	 * Whether nodes found restarted, replaced, flushed or new, and nodes whose replicas
 	 * changed with the node list, are copied back from their peers (on by default; see
-	 * {@link Refill}).
+	 * {@link io.memquorum.refill.Refill}).
 	 * @param enabled whether to refill
 	 * @return this builder
 	 */

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection;
 import io.memquorum.node.NodeOperationException;
+import io.memquorum.refill.RefillNode;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * maintenance thread moves it to recovering and back up. Transitions use compare-and-set
  * on {@link #state} so that each happens once.
  */
-final class Node {
+final class Node implements RefillNode {
 
 	private static final Logger logger = LoggerFactory.getLogger(Node.class);
 
@@ -85,7 +86,18 @@ final class Node {
 		this.nextStatsAtNanos = System.nanoTime();
 	}
 
-	NodeConnection connection() {
+	@Override
+	public NodeAddress address() {
+		return this.address;
+	}
+
+	@Override
+	public boolean isDown() {
+		return this.state.get() == NodeState.DOWN;
+	}
+
+	@Override
+	public NodeConnection connection() {
 		return this.connection;
 	}
 
@@ -144,7 +156,8 @@ final class Node {
 		return this.mayLackEntries;
 	}
 
-	void mayLackEntries(boolean incomplete) {
+	@Override
+	public void mayLackEntries(boolean incomplete) {
 		this.mayLackEntries = incomplete;
 	}
 

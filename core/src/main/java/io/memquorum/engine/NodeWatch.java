@@ -7,6 +7,7 @@ import java.util.function.Function;
 
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection;
+import io.memquorum.refill.Refill;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

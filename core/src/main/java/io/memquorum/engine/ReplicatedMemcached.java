@@ -13,6 +13,8 @@ import java.util.function.UnaryOperator;
 
 import io.memquorum.node.NodeConnection.StoredValue;
 import io.memquorum.placement.Placement;
+import io.memquorum.refill.Refill;
+import io.memquorum.refill.RefillStatus;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -108,12 +110,13 @@ import org.jspecify.annotations.Nullable;
  * lives. Then it is {@link NodeState#UP}.</li>
  * <li>A node that restarted, was flushed, is new, or whose replicas changed with the node
  * list (it lacks its completeness marker for this node list) is <b>refilled</b> in the
- * background ({@link Refill}): its peers list their keys, and every entry it should hold,
- * value or tombstone, is copied with the remaining lifetime where it holds nothing, or an
- * older version when a tombstone is involved; a value it holds is never replaced by
- * another value, which may lack merged updates. One application instance copies a given
- * node incarnation, under a lease stored on that node; the node serves reads meanwhile,
- * and a miss on it falls through. Refill needs memcached's LRU crawler.</li>
+ * background ({@link io.memquorum.refill.Refill}): its peers list their keys, and every
+ * entry it should hold, value or tombstone, is copied with the remaining lifetime where
+ * it holds nothing, or an older version when a tombstone is involved; a value it holds is
+ * never replaced by another value, which may lack merged updates. One application
+ * instance copies a given node incarnation, under a lease stored on that node; the node
+ * serves reads meanwhile, and a miss on it falls through. Refill needs memcached's LRU
+ * crawler.</li>
  * <li>A failed write raises {@link QuorumNotReachedException}. It may have reached some
  * replicas; it is neither rolled back nor replayed. A read that no replica could answer
  * raises it too; a read that some replica answered with a miss returns a miss.</li>

@@ -4,13 +4,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 import io.memquorum.node.StoredItem;
+import io.memquorum.refill.RefillNode;
+import io.memquorum.refill.ReplicaWriter;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How refill reads and writes replicas: reads decode (and, with signing keys, verify) an
- * entry exactly as the engine's own reads do, so refill copies only what the engine would
- * read; writes are the engine's compare-and-swap writes; merges are those the stores
- * registered with the engine.
+ * The engine's side of refill ({@link io.memquorum.refill.Refill}): how it reads and
+ * writes replicas: reads decode (and, with signing keys, verify) an entry exactly as the
+ * engine's own reads do, so refill copies only what the engine would read; writes are the
+ * engine's compare-and-swap writes; merges are those the stores registered with the
+ * engine.
  */
 final class VerifyingReplicaWriter implements ReplicaWriter {
 
@@ -24,19 +27,21 @@ final class VerifyingReplicaWriter implements ReplicaWriter {
 	}
 
 	@Override
-	public CompletableFuture<@Nullable Envelope> write(Node node, String encoded,
+	public CompletableFuture<@Nullable Envelope> write(RefillNode node, String encoded,
 			Function<@Nullable Envelope, @Nullable Envelope> decide) {
 		// An absent marker is a key just released or rolled back: a copy read from a peer
 		// before that must not bring it back.
 		ConditionalWrite.SeesAbsentMarkers unlessReleased = (
 				current) -> (current != null && current.kind() == Envelope.Kind.ABSENT) ? null : decide.apply(current);
 		// The value of an add not known to have won may be rolled back meanwhile.
-		return this.conditional.apply(node, encoded, this.conditional.unlessUncommitted(encoded, unlessReleased));
+		// Refill is given the engine's own nodes, nothing else.
+		return this.conditional.apply((Node) node, encoded,
+				this.conditional.unlessUncommitted(encoded, unlessReleased));
 	}
 
 	@Override
-	public @Nullable Envelope read(Node node, String encoded, StoredItem item) {
-		return this.state.decode(node, encoded, item);
+	public @Nullable Envelope read(RefillNode node, String encoded, StoredItem item) {
+		return this.state.decode((Node) node, encoded, item);
 	}
 
 	@Override

@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 import io.memquorum.engine.NodeState;
-import io.memquorum.engine.RefillStatus;
+import io.memquorum.refill.RefillStatus;
 import io.memquorum.node.NodeAddress;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

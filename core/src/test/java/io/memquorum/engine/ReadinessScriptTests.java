@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
+import io.memquorum.refill.RefillStatus;
+import io.memquorum.refill.RefillTesting;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
 import org.junit.jupiter.api.Test;

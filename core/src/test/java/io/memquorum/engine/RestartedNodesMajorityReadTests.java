@@ -2,11 +2,12 @@ package io.memquorum.engine;
 
 import java.time.Duration;
 
+import io.memquorum.refill.RefillTesting;
 import io.memquorum.test.MemcachedClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static io.memquorum.engine.RefillTesting.bytes;
+import static io.memquorum.refill.RefillTesting.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Opens engines on a test cluster and closes every one of them after each test.
  */
-final class TestEngines implements AfterEachCallback {
+public final class TestEngines implements AfterEachCallback {
 
 	private final MemcachedClusterExtension memcached;
 
@@ -28,7 +28,7 @@ final class TestEngines implements AfterEachCallback {
 	 * @param operationTimeout the operation timeout
 	 * @return the settings
 	 */
-	static UnaryOperator<ReplicatedMemcached.Builder> quickToNoticeFailures(Duration operationTimeout) {
+	public static UnaryOperator<ReplicatedMemcached.Builder> quickToNoticeFailures(Duration operationTimeout) {
 		return (builder) -> builder.operationTimeout(operationTimeout)
 			.probeInterval(Duration.ofMillis(50))
 			.maxProbeInterval(Duration.ofMillis(400))
@@ -36,7 +36,7 @@ final class TestEngines implements AfterEachCallback {
 			.reconnectInterval(Duration.ofMillis(200));
 	}
 
-	static byte[] bytes(String text) {
+	public static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
@@ -46,7 +46,7 @@ final class TestEngines implements AfterEachCallback {
 	 * @param incoming the copy arriving
 	 * @return the union, or {@code null} when {@code held} already has every letter
 	 */
-	static @Nullable Envelope unionOfLetters(@Nullable Envelope held, Envelope incoming) {
+	public static @Nullable Envelope unionOfLetters(@Nullable Envelope held, Envelope incoming) {
 		if (held == null || !held.isValue()) {
 			return incoming;
 		}
@@ -63,7 +63,7 @@ final class TestEngines implements AfterEachCallback {
 		return Envelope.value(Math.max(held.version(), incoming.version()), 0, bytes(union));
 	}
 
-	static NodeStatus status(ReplicatedMemcached engine, int index) {
+	public static NodeStatus status(ReplicatedMemcached engine, int index) {
 		return engine.nodeStatus().get(index);
 	}
 
@@ -73,17 +73,17 @@ final class TestEngines implements AfterEachCallback {
 	 * @param key the memcached key
 	 * @return the envelope, or {@code null} when it holds nothing readable
 	 */
-	static @Nullable Envelope envelopeOn(MemcachedNode node, String key) {
+	public static @Nullable Envelope envelopeOn(MemcachedNode node, String key) {
 		byte[] raw = node.rawGet(key);
 		return (raw != null) ? Envelope.decode(Envelope.FLAGS, raw) : null;
 	}
 
-	TestEngines(MemcachedClusterExtension memcached, UnaryOperator<ReplicatedMemcached.Builder> defaults) {
+	public TestEngines(MemcachedClusterExtension memcached, UnaryOperator<ReplicatedMemcached.Builder> defaults) {
 		this.memcached = memcached;
 		this.defaults = defaults;
 	}
 
-	ReplicatedMemcached open(UnaryOperator<ReplicatedMemcached.Builder> settings) {
+	public ReplicatedMemcached open(UnaryOperator<ReplicatedMemcached.Builder> settings) {
 		ReplicatedMemcached engine = settings
 			.apply(this.defaults.apply(ReplicatedMemcached.builder().servers(this.memcached.cluster().addresses())))
 			.build();
@@ -91,7 +91,7 @@ final class TestEngines implements AfterEachCallback {
 		return engine;
 	}
 
-	ReplicatedMemcached open(ReadConsistency readConsistency) {
+	public ReplicatedMemcached open(ReadConsistency readConsistency) {
 		return open((builder) -> builder.readConsistency(readConsistency));
 	}
 

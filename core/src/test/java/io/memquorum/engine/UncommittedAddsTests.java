@@ -3,13 +3,14 @@ package io.memquorum.engine;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.memquorum.refill.RefillTesting;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static io.memquorum.engine.RefillTesting.awaitComplete;
-import static io.memquorum.engine.RefillTesting.awaitEveryNodeComplete;
+import static io.memquorum.refill.RefillTesting.awaitComplete;
+import static io.memquorum.refill.RefillTesting.awaitEveryNodeComplete;
 import static io.memquorum.engine.TestEngines.bytes;
 import static io.memquorum.engine.TestEngines.envelopeOn;
 import static org.assertj.core.api.Assertions.assertThat;

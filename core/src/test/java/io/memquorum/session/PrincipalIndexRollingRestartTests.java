@@ -8,7 +8,7 @@ import java.util.Map;
 
 import io.memquorum.engine.Envelope;
 import io.memquorum.engine.NodeStatus;
-import io.memquorum.engine.RefillStatus;
+import io.memquorum.refill.RefillStatus;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.test.MemcachedClusterExtension;

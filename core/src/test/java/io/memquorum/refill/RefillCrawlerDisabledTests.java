@@ -1,4 +1,4 @@
-package io.memquorum.engine;
+package io.memquorum.refill;
 
 import java.time.Duration;
 import java.util.List;
@@ -7,6 +7,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.engine.TestEngines;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
 import io.memquorum.test.MemcachedOptions;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
-import static io.memquorum.engine.RefillTesting.bytes;
+import static io.memquorum.refill.RefillTesting.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,4 +1,4 @@
-package io.memquorum.engine;
+package io.memquorum.refill;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -17,12 +17,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
-import io.memquorum.engine.RefillStatus.Phase;
+import io.memquorum.engine.KeyEncoder;
 import io.memquorum.metrics.EngineMetrics;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection.StoredValue;
 import io.memquorum.node.StoredItem;
 import io.memquorum.placement.Placement;
+import io.memquorum.refill.RefillStatus.Phase;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,13 +52,13 @@ import org.slf4j.LoggerFactory;
  * being refilled takes writes and serves reads, and a read that misses on it moves on to
  * the next replica.
  */
-final class Refill implements AutoCloseable {
+public final class Refill implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(Refill.class);
 
 	static final Duration MAX_RETRY_INTERVAL = Duration.ofMinutes(5);
 
-	private final Map<NodeAddress, Node> nodes;
+	private final Map<NodeAddress, ? extends RefillNode> nodes;
 
 	private final Placement placement;
 
@@ -92,8 +93,9 @@ final class Refill implements AutoCloseable {
 
 	private volatile boolean stopping;
 
-	Refill(Map<NodeAddress, Node> nodes, Placement placement, KeyEncoder keys, ReplicaWriter writer,
-			EngineMetrics metrics, RefillOptions options, LongSupplier wallClock, Duration commandWait) {
+	public Refill(Map<NodeAddress, ? extends RefillNode> nodes, Placement placement, KeyEncoder keys,
+			ReplicaWriter writer, EngineMetrics metrics, RefillOptions options, LongSupplier wallClock,
+			Duration commandWait) {
 		this.nodes = nodes;
 		this.placement = placement;
 		this.keys = keys;
@@ -116,7 +118,7 @@ final class Refill implements AutoCloseable {
 	}
 
 	/** Start checking nodes: the first check runs at once. */
-	void start() {
+	public void start() {
 		if (this.options.enabled()) {
 			this.thread.scheduleWithFixedDelay(this::checkAll, 0, this.options.checkInterval().toMillis(),
 					TimeUnit.MILLISECONDS);
@@ -128,13 +130,13 @@ final class Refill implements AutoCloseable {
 	 * @param node the node
 	 * @param reason what happened, for the log
 	 */
-	void nodeEmptied(Node node, String reason) {
+	public void nodeEmptied(RefillNode node, String reason) {
 		node.mayLackEntries(true);
 		if (!this.options.enabled() || this.stopping) {
 			return;
 		}
-		this.nextAttemptAtNanos.remove(node.address);
-		this.retryIntervalNanos.remove(node.address);
+		this.nextAttemptAtNanos.remove(node.address());
+		this.retryIntervalNanos.remove(node.address());
 		try {
 			this.thread.execute(() -> check(node, reason));
 		}
@@ -143,18 +145,18 @@ final class Refill implements AutoCloseable {
 		}
 	}
 
-	List<RefillStatus> status() {
+	public List<RefillStatus> status() {
 		return this.progress.values().stream().map(RefillProgress::status).toList();
 	}
 
 	private void checkAll() {
 		try {
 			long now = System.nanoTime();
-			for (Node node : this.nodes.values()) {
+			for (RefillNode node : this.nodes.values()) {
 				if (this.stopping) {
 					return;
 				}
-				Long next = this.nextAttemptAtNanos.get(node.address);
+				Long next = this.nextAttemptAtNanos.get(node.address());
 				if (next == null || now - next >= 0) {
 					check(node, null);
 				}
@@ -166,9 +168,9 @@ final class Refill implements AutoCloseable {
 		}
 	}
 
-	private void check(Node node, @Nullable String reason) {
-		RefillProgress progress = this.progress.get(node.address);
-		if (this.stopping || node.state() == NodeState.DOWN) {
+	private void check(RefillNode node, @Nullable String reason) {
+		RefillProgress progress = this.progress.get(node.address());
+		if (this.stopping || node.isDown()) {
 			return;
 		}
 		RefillMarker.Contents marker;
@@ -176,7 +178,7 @@ final class Refill implements AutoCloseable {
 			marker = RefillMarker.decode(value(await(node.connection().gets(markerKey()), node, "read its marker")));
 		}
 		catch (RefillException ex) {
-			logger.debug("Refill check of {} failed: {}", node.address, ex.getMessage());
+			logger.debug("Refill check of {} failed: {}", node.address(), ex.getMessage());
 			return;
 		}
 		if (marker != null && marker.covers(this.fingerprint)) {
@@ -197,7 +199,7 @@ final class Refill implements AutoCloseable {
 			}
 		}
 		catch (RefillException ex) {
-			logger.debug("Refill of {} could not take its lease: {}", node.address, ex.getMessage());
+			logger.debug("Refill of {} could not take its lease: {}", node.address(), ex.getMessage());
 			return;
 		}
 		try {
@@ -208,16 +210,20 @@ final class Refill implements AutoCloseable {
 		}
 	}
 
-	private void refill(Node node, String why, RefillMarker.@Nullable Contents marker, RefillLease lease,
+	private void refill(RefillNode node, String why, RefillMarker.@Nullable Contents marker, RefillLease lease,
 			RefillProgress progress) {
-		List<Node> peers = this.nodes.values().stream().filter((peer) -> peer != node).toList();
+		List<RefillNode> peers = this.nodes.values()
+			.stream()
+			.filter((peer) -> peer != node)
+			.map(RefillNode.class::cast)
+			.toList();
 		progress.started();
 		// Once every peer is known to run without its crawler, retries say nothing new.
-		boolean quiet = this.crawlerDisabled.containsAll(peers.stream().map((peer) -> peer.address).toList());
+		boolean quiet = this.crawlerDisabled.containsAll(peers.stream().map((peer) -> peer.address()).toList());
 		if (!quiet) {
-			logger.info("Refilling memcached node {} from {} peers because {}", node.address, peers.size(), why);
+			logger.info("Refilling memcached node {} from {} peers because {}", node.address(), peers.size(), why);
 		}
-		this.metrics.refillStarted(node.address);
+		this.metrics.refillStarted(node.address());
 		RefillRun.Outcome outcome;
 		try {
 			RefillRun run = new RefillRun(node, peers, this.placement, this.keys, this.writer,
@@ -229,18 +235,18 @@ final class Refill implements AutoCloseable {
 		catch (RefillException ex) {
 			progress.phase = Phase.INCOMPLETE;
 			progress.problem = ex.getMessage();
-			this.metrics.refillFinished(node.address, false);
+			this.metrics.refillFinished(node.address(), false);
 			if (this.stopping) {
 				logger.info(
 						"Refill of memcached node {} stopped after copying {} of {} entries: this instance is "
 								+ "shutting down and releases the lease, so another instance can finish it",
-						node.address, progress.copied, progress.total);
+						node.address(), progress.copied, progress.total);
 			}
 			else {
 				logger.warn("Refill of memcached node {} stopped after copying {} of {} entries: {}; retrying",
-						node.address, progress.copied, progress.total, ex.getMessage());
+						node.address(), progress.copied, progress.total, ex.getMessage());
 			}
-			retryLater(node.address);
+			retryLater(node.address());
 			return;
 		}
 		if (!outcome.crawlerDisabled().isEmpty()) {
@@ -261,30 +267,31 @@ final class Refill implements AutoCloseable {
 			node.mayLackEntries(false);
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(this.wallClock.getAsLong());
-			this.nextAttemptAtNanos.remove(node.address);
-			this.retryIntervalNanos.remove(node.address);
-			this.metrics.refillFinished(node.address, true);
+			this.nextAttemptAtNanos.remove(node.address());
+			this.retryIntervalNanos.remove(node.address());
+			this.metrics.refillFinished(node.address(), true);
 			logger.info(
 					"Refilled memcached node {}: copied {} of {} entries ({} KB) in {} s ({} entries/s); it is complete",
-					node.address, outcome.copied(), outcome.total(), outcome.bytes() / 1024,
+					node.address(), outcome.copied(), outcome.total(), outcome.bytes() / 1024,
 					String.format("%.1f", seconds), Math.round(outcome.examined() / Math.max(seconds, 0.001)));
 			return;
 		}
 		progress.phase = Phase.INCOMPLETE;
 		progress.problem = outcome.problems().isEmpty() ? "the refill lease was lost before the marker was written"
 				: String.join("; ", outcome.problems());
-		this.metrics.refillFinished(node.address, false);
+		this.metrics.refillFinished(node.address(), false);
 		if (quiet || onlyCrawler) {
-			logger.debug("Refill of memcached node {} incomplete: {}", node.address, progress.problem);
+			logger.debug("Refill of memcached node {} incomplete: {}", node.address(), progress.problem);
 		}
 		else {
 			logger.warn("Refill of memcached node {} incomplete after copying {} of {} entries in {} s: {}; retrying",
-					node.address, outcome.copied(), outcome.total(), String.format("%.1f", seconds), progress.problem);
+					node.address(), outcome.copied(), outcome.total(), String.format("%.1f", seconds),
+					progress.problem);
 		}
-		retryLater(node.address);
+		retryLater(node.address());
 	}
 
-	private boolean writeMarker(Node node, RefillMarker.@Nullable Contents marker, RefillLease lease) {
+	private boolean writeMarker(RefillNode node, RefillMarker.@Nullable Contents marker, RefillLease lease) {
 		try {
 			// A renewed lease proves the node is still the incarnation that was filled: a
 			// restart would have taken the lease with it.
@@ -296,7 +303,7 @@ final class Refill implements AutoCloseable {
 			return await(node.connection().set(markerKey(), 0, new StoredValue(0, value)), node, "write its marker");
 		}
 		catch (RefillException ex) {
-			logger.debug("Could not mark {} complete: {}", node.address, ex.getMessage());
+			logger.debug("Could not mark {} complete: {}", node.address(), ex.getMessage());
 			return false;
 		}
 	}
@@ -315,17 +322,17 @@ final class Refill implements AutoCloseable {
 		return (item != null && item.flags() == 0) ? item.data() : null;
 	}
 
-	private <T> T await(CompletableFuture<T> future, Node node, String what) {
+	private <T> T await(CompletableFuture<T> future, RefillNode node, String what) {
 		try {
 			return future.get(this.commandWait.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (ExecutionException ex) {
-			throw new RefillException(node.address + " could not " + what + ": " + ex.getCause().getMessage(),
+			throw new RefillException(node.address() + " could not " + what + ": " + ex.getCause().getMessage(),
 					ex.getCause());
 		}
 		catch (TimeoutException ex) {
-			throw new RefillException(node.address + " did not " + what + " in " + this.commandWait.toMillis() + " ms",
-					ex);
+			throw new RefillException(
+					node.address() + " did not " + what + " in " + this.commandWait.toMillis() + " ms", ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -1,4 +1,4 @@
-package io.memquorum.engine;
+package io.memquorum.refill;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
+import io.memquorum.engine.Envelope;
+import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.metrics.EngineMetrics;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.test.MemcachedNode;
@@ -27,14 +29,14 @@ import static org.awaitility.Awaitility.await;
  * What the refill tests share: fast failure detection, a refill rate high enough to keep
  * each test to seconds, and ways to look at one node directly.
  */
-final class RefillTesting {
+public final class RefillTesting {
 
-	static final Duration SETTLE = Duration.ofSeconds(30);
+	public static final Duration SETTLE = Duration.ofSeconds(30);
 
 	private RefillTesting() {
 	}
 
-	static ReplicatedMemcached.Builder fast(ReplicatedMemcached.Builder builder) {
+	public static ReplicatedMemcached.Builder fast(ReplicatedMemcached.Builder builder) {
 		return builder.operationTimeout(Duration.ofMillis(500))
 			.probeInterval(Duration.ofMillis(50))
 			.maxProbeInterval(Duration.ofMillis(400))
@@ -46,14 +48,14 @@ final class RefillTesting {
 			.refillLeaseTtl(Duration.ofSeconds(10));
 	}
 
-	static byte[] bytes(String text) {
+	public static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 	/**
 	 * Run writes in bounded batches of asynchronous calls.
 	 */
-	static void inBatches(int count, IntFunction<CompletableFuture<?>> write) {
+	public static void inBatches(int count, IntFunction<CompletableFuture<?>> write) {
 		List<CompletableFuture<?>> batch = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
 			batch.add(write.apply(i));
@@ -64,13 +66,13 @@ final class RefillTesting {
 		}
 	}
 
-	static RefillStatus refillOf(ReplicatedMemcached engine, String address) {
+	public static RefillStatus refillOf(ReplicatedMemcached engine, String address) {
 		NodeAddress node = NodeAddress.parse(address);
 		return engine.refillStatus().stream().filter((s) -> s.address().equals(node)).findFirst().orElseThrow();
 	}
 
 	/** Wait until the engine knows every node complete, each one since {@code since}. */
-	static void awaitEveryNodeComplete(ReplicatedMemcached engine, Instant since) {
+	public static void awaitEveryNodeComplete(ReplicatedMemcached engine, Instant since) {
 		await().atMost(SETTLE).untilAsserted(() -> assertThat(engine.refillStatus()).allSatisfy((status) -> {
 			assertThat(status.phase()).as("%s", status).isEqualTo(RefillStatus.Phase.COMPLETE);
 			assertThat(status.completedAt()).as("%s", status).isAfterOrEqualTo(since.minusSeconds(1));
@@ -78,7 +80,7 @@ final class RefillTesting {
 	}
 
 	/** Wait until the engine knows one node complete since {@code since}. */
-	static void awaitComplete(ReplicatedMemcached engine, MemcachedNode node, Instant since) {
+	public static void awaitComplete(ReplicatedMemcached engine, MemcachedNode node, Instant since) {
 		await().atMost(SETTLE).untilAsserted(() -> {
 			RefillStatus status = refillOf(engine, node.address());
 			assertThat(status.phase()).as("%s", status).isEqualTo(RefillStatus.Phase.COMPLETE);
@@ -86,7 +88,7 @@ final class RefillTesting {
 		});
 	}
 
-	static Set<String> keysOn(MemcachedNode node) {
+	public static Set<String> keysOn(MemcachedNode node) {
 		return new HashSet<>(node.keys());
 	}
 
@@ -95,18 +97,18 @@ final class RefillTesting {
 	 * is not a snapshot (items moving between its LRU queues can be missed), so a key the
 	 * listing lacks is looked up before it counts as missing.
 	 */
-	static List<String> missingOn(MemcachedNode node, Collection<String> expected) {
+	public static List<String> missingOn(MemcachedNode node, Collection<String> expected) {
 		Set<String> listed = keysOn(node);
 		return expected.stream().filter((key) -> !listed.contains(key) && node.rawGet(key) == null).toList();
 	}
 
-	static @Nullable Envelope envelopeOn(MemcachedNode node, String key) {
+	public static @Nullable Envelope envelopeOn(MemcachedNode node, String key) {
 		byte[] raw = node.rawGet(key);
 		return (raw != null) ? Envelope.decode(Envelope.FLAGS, raw) : null;
 	}
 
 	/** Counts what refill copied, and its finished runs, per node. */
-	static final class CopyCounter implements EngineMetrics {
+	public static final class CopyCounter implements EngineMetrics {
 
 		private final Map<NodeAddress, AtomicLong> copied = new ConcurrentHashMap<>();
 
@@ -122,12 +124,12 @@ final class RefillTesting {
 			this.runs.computeIfAbsent(node, (n) -> new AtomicLong()).incrementAndGet();
 		}
 
-		long runsOf(String address) {
+		public long runsOf(String address) {
 			AtomicLong count = this.runs.get(NodeAddress.parse(address));
 			return (count != null) ? count.get() : 0;
 		}
 
-		long copiedTo(String address) {
+		public long copiedTo(String address) {
 			AtomicLong count = this.copied.get(NodeAddress.parse(address));
 			return (count != null) ? count.get() : 0;
 		}

@@ -1,4 +1,4 @@
-package io.memquorum.engine;
+package io.memquorum.refill;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -7,13 +7,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.engine.TestEngines;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static io.memquorum.engine.RefillTesting.bytes;
+import static io.memquorum.refill.RefillTesting.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,8 +1,8 @@
-package io.memquorum.engine;
+package io.memquorum.refill;
 
 import java.time.Instant;
 
-import io.memquorum.engine.RefillStatus.Phase;
+import io.memquorum.refill.RefillStatus.Phase;
 import io.memquorum.node.NodeAddress;
 import org.jspecify.annotations.Nullable;
 

@@ -1,5 +1,7 @@
-package io.memquorum.engine;
+package io.memquorum.refill;
 
+import io.memquorum.engine.EntryMerge;
+import io.memquorum.engine.Envelope;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

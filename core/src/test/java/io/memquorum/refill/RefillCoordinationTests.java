@@ -1,16 +1,18 @@
-package io.memquorum.engine;
+package io.memquorum.refill;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.engine.TestEngines;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static io.memquorum.engine.RefillTesting.bytes;
+import static io.memquorum.refill.RefillTesting.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

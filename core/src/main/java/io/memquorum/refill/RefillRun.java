@@ -1,4 +1,4 @@
-package io.memquorum.engine;
+package io.memquorum.refill;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -17,6 +17,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
+import io.memquorum.engine.EntryMerge;
+import io.memquorum.engine.Envelope;
+import io.memquorum.engine.KeyEncoder;
 import io.memquorum.metrics.EngineMetrics;
 import io.memquorum.node.DumpedKey;
 import io.memquorum.node.MetadumpReader;
@@ -86,9 +89,9 @@ final class RefillRun {
 	/** The most peers one run reads from: holders are remembered in one {@code long}. */
 	static final int MAX_PEERS = 64;
 
-	private final Node target;
+	private final RefillNode target;
 
-	private final List<Node> peers;
+	private final List<RefillNode> peers;
 
 	private final Placement placement;
 
@@ -120,7 +123,7 @@ final class RefillRun {
 
 	private long copiedBytes;
 
-	RefillRun(Node target, List<Node> peers, Placement placement, KeyEncoder keys, ReplicaWriter writer,
+	RefillRun(RefillNode target, List<RefillNode> peers, Placement placement, KeyEncoder keys, ReplicaWriter writer,
 			RefillPace pace, RefillLease lease, RefillProgress progress, EngineMetrics metrics, LongSupplier wallClock,
 			BooleanSupplier stopping, Duration listingTimeout, Duration batchTimeout, Duration renewEvery) {
 		this.target = target;
@@ -146,13 +149,13 @@ final class RefillRun {
 	 */
 	Outcome run() {
 		long start = System.nanoTime();
-		List<Node> sources = new ArrayList<>();
-		for (Node peer : this.peers) {
-			if (peer.state() == NodeState.DOWN) {
+		List<RefillNode> sources = new ArrayList<>();
+		for (RefillNode peer : this.peers) {
+			if (peer.isDown()) {
 				continue;
 			}
 			if (sources.size() == MAX_PEERS) {
-				this.problems.add("more than " + MAX_PEERS + " peers: " + peer.address + " and later ones not read");
+				this.problems.add("more than " + MAX_PEERS + " peers: " + peer.address() + " and later ones not read");
 				continue;
 			}
 			sources.add(peer);
@@ -165,14 +168,14 @@ final class RefillRun {
 				System.nanoTime() - start);
 	}
 
-	private Map<String, Candidate> list(List<Node> sources) {
+	private Map<String, Candidate> list(List<RefillNode> sources) {
 		Map<String, Candidate> candidates = new LinkedHashMap<>();
 		String prefix = this.keys.prefix();
-		NodeAddress self = this.target.address;
+		NodeAddress self = this.target.address();
 		for (int i = 0; i < sources.size(); i++) {
-			Node peer = sources.get(i);
+			RefillNode peer = sources.get(i);
 			long bit = 1L << i;
-			MetadumpReader reader = new MetadumpReader(peer.address, this.listingTimeout);
+			MetadumpReader reader = new MetadumpReader(peer.address(), this.listingTimeout);
 			for (int listing = 0; listing < LISTINGS_PER_PEER; listing++) {
 				String problem = listWithRetries(reader, (dumped) -> {
 					String key = dumped.key();
@@ -225,7 +228,7 @@ final class RefillRun {
 		return problem;
 	}
 
-	private void copy(Map<String, Candidate> candidates, List<Node> sources) {
+	private void copy(Map<String, Candidate> candidates, List<RefillNode> sources) {
 		long renewAt = System.nanoTime() + this.renewEveryNanos;
 		Iterator<Map.Entry<String, Candidate>> entries = candidates.entrySet().iterator();
 		List<Map.Entry<String, Candidate>> batch = new ArrayList<>(BATCH);
@@ -272,12 +275,12 @@ final class RefillRun {
 			}
 		}
 		if (!held) {
-			throw new RefillException("lost the refill lease of " + this.target.address
+			throw new RefillException("lost the refill lease of " + this.target.address()
 					+ " (the node restarted, or the lease expired and another instance took over)");
 		}
 	}
 
-	private void copyBatch(List<Map.Entry<String, Candidate>> batch, List<Node> sources) {
+	private void copyBatch(List<Map.Entry<String, Candidate>> batch, List<RefillNode> sources) {
 		Map<String, Candidate> byKey = new LinkedHashMap<>();
 		batch.forEach((entry) -> byKey.put(entry.getKey(), entry.getValue()));
 		Map<String, Envelope> pending = new LinkedHashMap<>();
@@ -307,17 +310,17 @@ final class RefillRun {
 					int bytes = Envelope.HEADER_SIZE + stored.payload().length;
 					this.progress.copied++;
 					this.copiedBytes += bytes;
-					this.metrics.refillCopied(this.target.address, bytes);
+					this.metrics.refillCopied(this.target.address(), bytes);
 				}
 			}
 			if (pending.isEmpty()) {
 				return;
 			}
-			if (this.target.state() == NodeState.DOWN) {
-				throw new RefillException(this.target.address + " is marked down: " + failure);
+			if (this.target.isDown()) {
+				throw new RefillException(this.target.address() + " is marked down: " + failure);
 			}
 			if (attempt == ATTEMPTS) {
-				this.problems.add("could not copy " + pending.size() + " entries to " + this.target.address + " in "
+				this.problems.add("could not copy " + pending.size() + " entries to " + this.target.address() + " in "
 						+ ATTEMPTS + " attempts: " + failure);
 				return;
 			}
@@ -371,7 +374,7 @@ final class RefillRun {
 	 * each. A peer that fails or times out is asked again (a loaded node misses a timeout
 	 * now and then); one that keeps failing makes the run incomplete.
 	 */
-	private Map<String, Envelope> readNewest(Map<String, Candidate> batch, List<Node> sources) {
+	private Map<String, Envelope> readNewest(Map<String, Candidate> batch, List<RefillNode> sources) {
 		Map<Integer, List<String>> bySource = new LinkedHashMap<>();
 		batch.forEach((key, candidate) -> {
 			for (int i = 0; i < sources.size(); i++) {
@@ -407,7 +410,7 @@ final class RefillRun {
 				}
 				remaining.remove(read.getKey());
 				answered.addAll(read.getKey().keys());
-				Node source = sources.get(read.getKey().source());
+				RefillNode source = sources.get(read.getKey().source());
 				items.forEach((key, item) -> {
 					Envelope envelope = this.writer.read(source, key, item);
 					if (envelope == null || envelope.kind() == Envelope.Kind.ABSENT) {

@@ -1,9 +1,9 @@
-package io.memquorum.engine;
+package io.memquorum.refill;
 
 import java.time.Duration;
 
 /**
- * How refill behaves; see {@link ReplicatedMemcached.Builder}.
+ * How refill behaves; see {@link io.memquorum.engine.ReplicatedMemcached.Builder}.
  *
  * @param enabled whether nodes are refilled at all
  * @param entriesPerSecond the most entries copied per second, per application instance
@@ -12,13 +12,13 @@ import java.time.Duration;
  * @param leaseTtl how long a refill lease outlives its holder's last renewal
  * @param listingTimeout how long a peer may stall while listing its keys
  */
-record RefillOptions(boolean enabled, long entriesPerSecond, long bytesPerSecond, Duration checkInterval,
+public record RefillOptions(boolean enabled, long entriesPerSecond, long bytesPerSecond, Duration checkInterval,
 		Duration leaseTtl, Duration listingTimeout) {
 
-	static final RefillOptions DEFAULTS = new RefillOptions(true, 5_000, 16L * 1024 * 1024, Duration.ofSeconds(5),
-			Duration.ofSeconds(30), Duration.ofSeconds(10));
+	public static final RefillOptions DEFAULTS = new RefillOptions(true, 5_000, 16L * 1024 * 1024,
+			Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10));
 
-	RefillOptions {
+	public RefillOptions {
 		if (entriesPerSecond <= 0) {
 			throw new IllegalArgumentException("Refill entries per second must be positive, got " + entriesPerSecond);
 		}

@@ -1,4 +1,4 @@
-package io.memquorum.engine;
+package io.memquorum.refill;
 
 /**
  * A refill run could not go on: a node it needs did not answer, or the run was stopped.

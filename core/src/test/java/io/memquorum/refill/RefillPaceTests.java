@@ -1,4 +1,4 @@
-package io.memquorum.engine;
+package io.memquorum.refill;
 
 import java.util.ArrayList;
 import java.util.List;

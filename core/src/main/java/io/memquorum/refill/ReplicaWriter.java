@@ -1,19 +1,22 @@
-package io.memquorum.engine;
+package io.memquorum.refill;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
+import io.memquorum.engine.EntryMerge;
+import io.memquorum.engine.Envelope;
 import io.memquorum.node.StoredItem;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A compare-and-swap write to one replica, as refill uses it: {@code decide} sees what
- * the replica holds and returns the envelope to store, or {@code null} to leave it; a
- * write made meanwhile makes the swap fail and {@code decide} run again on the new
- * contents. The engine binds it to {@link ConditionalWrite#apply}.
+ * How refill reads and writes one replica, as the engine does. Writes are
+ * compare-and-swap: {@code decide} sees what the replica holds and returns the envelope
+ * to store, or {@code null} to leave it; a write made meanwhile makes the swap fail and
+ * {@code decide} run again on the new contents. The engine implements it with its own
+ * conditional write, decoding and registered merges.
  */
 @FunctionalInterface
-interface ReplicaWriter {
+public interface ReplicaWriter {
 
 	/**
 	 * @param node the replica
@@ -22,7 +25,7 @@ interface ReplicaWriter {
 	 * usable), the envelope to store or {@code null}
 	 * @return the envelope stored, or {@code null} when declined (or already expired)
 	 */
-	CompletableFuture<@Nullable Envelope> write(Node node, String encoded,
+	CompletableFuture<@Nullable Envelope> write(RefillNode node, String encoded,
 			Function<@Nullable Envelope, @Nullable Envelope> decide);
 
 	/**
@@ -34,13 +37,13 @@ interface ReplicaWriter {
 	 * @param item what the peer returned
 	 * @return the envelope, or {@code null} when the item is not a usable one
 	 */
-	default @Nullable Envelope read(Node node, String encoded, StoredItem item) {
+	default @Nullable Envelope read(RefillNode node, String encoded, StoredItem item) {
 		return Envelope.decode(item.flags(), item.data());
 	}
 
 	/**
-	 * The merge a key's store registered for it ({@link ReplicatedMemcached#mergeUnder}).
-	 * The default: none.
+	 * The merge a key's store registered for it
+	 * ({@link io.memquorum.engine.ReplicatedMemcached#mergeUnder}). The default: none.
 	 * @param encoded the memcached key
 	 * @return the merge, or {@code null} when the key has no merge of its own
 	 */

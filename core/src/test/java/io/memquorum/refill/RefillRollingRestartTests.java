@@ -1,4 +1,4 @@
-package io.memquorum.engine;
+package io.memquorum.refill;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -7,6 +7,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.memquorum.engine.Envelope;
+import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.engine.TestEngines;
 import io.memquorum.node.DumpedKey;
 import io.memquorum.node.MetadumpReader;
 import io.memquorum.node.NodeAddress;
@@ -15,7 +18,7 @@ import io.memquorum.test.MemcachedNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static io.memquorum.engine.RefillTesting.bytes;
+import static io.memquorum.refill.RefillTesting.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
