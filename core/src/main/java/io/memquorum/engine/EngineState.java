@@ -17,6 +17,7 @@ import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection.StoredValue;
 import io.memquorum.node.StoredItem;
 import io.memquorum.placement.Placement;
+import io.memquorum.refill.LatencyHistogram;
 import io.memquorum.signing.EntrySigner;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -65,6 +66,12 @@ final class EngineState {
 
 	/** Signs what is stored and verifies what is read; null without signing keys. */
 	final @Nullable EntrySigner signer;
+
+	/**
+	 * The latencies of foreground commands (every one with a metrics registry, a sample
+	 * without), which a refill paces itself by. Refill's own commands do not pass here.
+	 */
+	final LatencyHistogram foreground = new LatencyHistogram();
 
 	/** Adds not known to have won, whose values no copy may spread. */
 	final UncommittedAdds uncommittedAdds;
@@ -221,14 +228,20 @@ final class EngineState {
 	}
 
 	<T> CompletableFuture<T> timed(Node node, String operation, CompletableFuture<T> future) {
-		if (this.metrics == EngineMetrics.none()) {
+		boolean metered = this.metrics != EngineMetrics.none();
+		if (!metered && !LatencyHistogram.sampled()) {
 			// Every command passes here: without a registry, add no stage and read no
-			// clock.
+			// clock for most of them; refill's pace needs only a sample.
 			return future;
 		}
 		long start = System.nanoTime();
-		return future.whenComplete((value, failure) -> this.metrics.nodeOperation(node.address, operation,
-				System.nanoTime() - start, failure == null));
+		return future.whenComplete((value, failure) -> {
+			long nanos = System.nanoTime() - start;
+			this.foreground.record(nanos);
+			if (metered) {
+				this.metrics.nodeOperation(node.address, operation, nanos, failure == null);
+			}
+		});
 	}
 
 	void recordFailure(Node node, Throwable failure) {

@@ -91,11 +91,16 @@ public final class Refill implements AutoCloseable {
 
 	private final ScheduledExecutorService thread;
 
+	private final LatencyHistogram foreground;
+
+	/** The foreground p99 before a refill; used on the refill thread only. */
+	private final ForegroundBaseline baseline;
+
 	private volatile boolean stopping;
 
 	public Refill(Map<NodeAddress, ? extends RefillNode> nodes, Placement placement, KeyEncoder keys,
 			ReplicaWriter writer, EngineMetrics metrics, RefillOptions options, LongSupplier wallClock,
-			Duration commandWait) {
+			Duration commandWait, LatencyHistogram foreground) {
 		this.nodes = nodes;
 		this.placement = placement;
 		this.keys = keys;
@@ -104,6 +109,8 @@ public final class Refill implements AutoCloseable {
 		this.options = options;
 		this.wallClock = wallClock;
 		this.commandWait = commandWait;
+		this.foreground = foreground;
+		this.baseline = new ForegroundBaseline(foreground);
 		this.fingerprint = RefillMarker.fingerprint(placement);
 		for (NodeAddress address : nodes.keySet()) {
 			RefillProgress node = new RefillProgress(address, options.enabled() ? Phase.UNKNOWN : Phase.DISABLED);
@@ -151,6 +158,7 @@ public final class Refill implements AutoCloseable {
 
 	private void checkAll() {
 		try {
+			this.baseline.tick();
 			long now = System.nanoTime();
 			for (RefillNode node : this.nodes.values()) {
 				if (this.stopping) {
@@ -207,6 +215,8 @@ public final class Refill implements AutoCloseable {
 		}
 		finally {
 			lease.release();
+			// The refill shaped the foreground latency of this window: not a baseline.
+			this.baseline.skip();
 		}
 	}
 
@@ -226,8 +236,7 @@ public final class Refill implements AutoCloseable {
 		this.metrics.refillStarted(node.address());
 		RefillRun.Outcome outcome;
 		try {
-			RefillRun run = new RefillRun(node, peers, this.placement, this.keys, this.writer,
-					new RefillPace(this.options.entriesPerSecond(), this.options.bytesPerSecond()), lease, progress,
+			RefillRun run = new RefillRun(node, peers, this.placement, this.keys, this.writer, pace(), lease, progress,
 					this.metrics, this.wallClock, () -> this.stopping, this.options.listingTimeout(),
 					this.commandWait.multipliedBy(4), this.options.leaseTtl().dividedBy(3));
 			outcome = run.run();
@@ -289,6 +298,20 @@ public final class Refill implements AutoCloseable {
 					progress.problem);
 		}
 		retryLater(node.address());
+	}
+
+	/**
+	 * The pace of a run about to start: adaptive from the foreground p99 of the windows
+	 * before it, or the fixed rate.
+	 */
+	private RefillPace pace() {
+		if (!this.options.adaptive()) {
+			return new RefillPace(this.options.entriesPerSecond(), this.options.bytesPerSecond());
+		}
+		this.baseline.tick();
+		return new RefillPace(this.options.entriesPerSecond(), this.options.bytesPerSecond(),
+				new AdaptivePace(this.foreground, this.options.latencyFactor(), this.baseline.p99Nanos(),
+						this.options.entriesPerSecond(), System::nanoTime));
 	}
 
 	private boolean writeMarker(RefillNode node, RefillMarker.@Nullable Contents marker, RefillLease lease) {

@@ -11,12 +11,17 @@ import java.time.Duration;
  * @param checkInterval how often each node is checked for its completeness marker
  * @param leaseTtl how long a refill lease outlives its holder's last renewal
  * @param listingTimeout how long a peer may stall while listing its keys
+ * @param adaptive whether the entry rate follows the foreground latency
+ * ({@link AdaptivePace}), up to {@code entriesPerSecond}; otherwise refill copies at
+ * {@code entriesPerSecond}
+ * @param latencyFactor with {@code adaptive}, how many times its value before the refill
+ * the foreground p99 may reach; more than 1
  */
 public record RefillOptions(boolean enabled, long entriesPerSecond, long bytesPerSecond, Duration checkInterval,
-		Duration leaseTtl, Duration listingTimeout) {
+		Duration leaseTtl, Duration listingTimeout, boolean adaptive, double latencyFactor) {
 
-	public static final RefillOptions DEFAULTS = new RefillOptions(true, 5_000, 16L * 1024 * 1024,
-			Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10));
+	public static final RefillOptions DEFAULTS = new RefillOptions(true, 200_000, 256L * 1024 * 1024,
+			Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10), true, 2.0);
 
 	public RefillOptions {
 		if (entriesPerSecond <= 0) {
@@ -24,6 +29,9 @@ public record RefillOptions(boolean enabled, long entriesPerSecond, long bytesPe
 		}
 		if (bytesPerSecond <= 0) {
 			throw new IllegalArgumentException("Refill bytes per second must be positive, got " + bytesPerSecond);
+		}
+		if (!(latencyFactor > 1) || Double.isInfinite(latencyFactor)) {
+			throw new IllegalArgumentException("Refill latency factor must be more than 1, got " + latencyFactor);
 		}
 		positive("Refill check interval", checkInterval);
 		positive("Refill lease TTL", leaseTtl);

@@ -1,16 +1,33 @@
 package io.memquorum.refill;
 
+import java.time.Duration;
 import java.time.Instant;
 
-import io.memquorum.refill.RefillStatus.Phase;
 import io.memquorum.node.NodeAddress;
+import io.memquorum.refill.RefillStatus.Phase;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The refill state of one node: written by the refill thread, read by health and metrics
  * from any thread.
+ *
+ * <p>
+ * The refill thread {@link #tick ticks} after each batch: once a second the rates are
+ * brought up to date (a moving average, so one slow batch does not swing the ETA), and
+ * every {@link #LOG_EVERY} a progress line is logged ({@link ProgressLine}).
  */
 final class RefillProgress {
+
+	private static final Logger logger = LoggerFactory.getLogger(Refill.class);
+
+	static final Duration LOG_EVERY = Duration.ofSeconds(10);
+
+	private static final long RATE_EVERY_NANOS = 1_000_000_000L;
+
+	/** Weight of the newest second in the moving averages. */
+	private static final double SMOOTHING = 0.5;
 
 	private final NodeAddress address;
 
@@ -18,13 +35,31 @@ final class RefillProgress {
 
 	volatile long copied;
 
+	volatile long copiedBytes;
+
 	volatile long examined;
 
 	volatile long total;
 
+	volatile double entriesPerSecond;
+
+	volatile double bytesPerSecond;
+
+	volatile long paceEntriesPerSecond;
+
 	volatile @Nullable Instant completedAt;
 
 	volatile @Nullable String problem;
+
+	// Written and read by the refill thread only.
+
+	private long rateAtNanos;
+
+	private long rateExamined;
+
+	private long rateBytes;
+
+	private long loggedAtNanos;
 
 	RefillProgress(NodeAddress address, Phase phase) {
 		this.address = address;
@@ -32,17 +67,72 @@ final class RefillProgress {
 	}
 
 	void started() {
+		started(System.nanoTime());
+	}
+
+	void started(long nowNanos) {
 		this.phase = Phase.REFILLING;
 		this.copied = 0;
+		this.copiedBytes = 0;
 		this.examined = 0;
 		this.total = 0;
+		this.entriesPerSecond = 0;
+		this.bytesPerSecond = 0;
+		this.paceEntriesPerSecond = 0;
 		this.problem = null;
 		this.completedAt = null;
+		this.rateAtNanos = nowNanos;
+		this.rateExamined = 0;
+		this.rateBytes = 0;
+		this.loggedAtNanos = nowNanos;
+	}
+
+	/**
+	 * A batch was copied: bring the rates up to date and log progress when due.
+	 * @param pace the pace the run copies at
+	 */
+	void tick(RefillPace pace) {
+		tick(System.nanoTime(), pace.entriesPerSecond(), pace.describe());
+	}
+
+	void tick(long nowNanos, long paceEntriesPerSecond, String pace) {
+		this.paceEntriesPerSecond = paceEntriesPerSecond;
+		long elapsed = nowNanos - this.rateAtNanos;
+		if (elapsed >= RATE_EVERY_NANOS) {
+			double entries = (this.examined - this.rateExamined) * 1e9 / elapsed;
+			double bytes = (this.copiedBytes - this.rateBytes) * 1e9 / elapsed;
+			boolean first = this.entriesPerSecond == 0 && this.bytesPerSecond == 0;
+			this.entriesPerSecond = first ? entries : SMOOTHING * entries + (1 - SMOOTHING) * this.entriesPerSecond;
+			this.bytesPerSecond = first ? bytes : SMOOTHING * bytes + (1 - SMOOTHING) * this.bytesPerSecond;
+			this.rateAtNanos = nowNanos;
+			this.rateExamined = this.examined;
+			this.rateBytes = this.copiedBytes;
+		}
+		if (nowNanos - this.loggedAtNanos >= LOG_EVERY.toNanos()) {
+			this.loggedAtNanos = nowNanos;
+			logger.info("{}", ProgressLine.of(status(), pace));
+		}
+	}
+
+	/**
+	 * How long the current run still needs at the current rate: the entries listed so far
+	 * and not yet examined, over the entries examined per second.
+	 * @return the estimate, or {@code null} when no run is copying or no rate is known
+	 */
+	@Nullable Duration eta() {
+		double rate = this.entriesPerSecond;
+		long remaining = this.total - this.examined;
+		if (this.phase != Phase.REFILLING || rate <= 0 || remaining < 0) {
+			return null;
+		}
+		return Duration.ofMillis(Math.round(remaining * 1000 / rate));
 	}
 
 	RefillStatus status() {
+		boolean refilling = this.phase == Phase.REFILLING;
 		return new RefillStatus(this.address, this.phase, this.copied, this.examined, this.total, this.completedAt,
-				this.problem);
+				this.problem, this.copiedBytes, refilling ? this.entriesPerSecond : 0,
+				refilling ? this.bytesPerSecond : 0, eta());
 	}
 
 }

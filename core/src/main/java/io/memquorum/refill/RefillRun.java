@@ -254,6 +254,7 @@ final class RefillRun {
 			}
 			copyBatch(batch, sources);
 			this.progress.examined += batch.size();
+			this.progress.tick(this.pace);
 		}
 		renewLease();
 	}
@@ -310,6 +311,7 @@ final class RefillRun {
 					int bytes = Envelope.HEADER_SIZE + stored.payload().length;
 					this.progress.copied++;
 					this.copiedBytes += bytes;
+					this.progress.copiedBytes += bytes;
 					this.metrics.refillCopied(this.target.address(), bytes);
 				}
 			}

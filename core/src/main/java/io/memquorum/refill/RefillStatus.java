@@ -1,5 +1,6 @@
 package io.memquorum.refill;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import io.memquorum.node.NodeAddress;
@@ -16,9 +17,16 @@ import org.jspecify.annotations.Nullable;
  * @param completedAt when the node was last known complete (from its marker), or
  * {@code null} when it is not known complete
  * @param problem why the last run did not complete, or {@code null}
+ * @param copiedBytes envelope bytes copied onto the node by the current or last run
+ * @param entriesPerSecond entries examined per second while a run copies (a moving
+ * average over the last seconds), 0 otherwise
+ * @param bytesPerSecond envelope bytes copied per second while a run copies, 0 otherwise
+ * @param eta how long the running refill still needs for the entries listed so far, at
+ * its current rate, or {@code null} when no run is copying or no rate is known yet
  */
 public record RefillStatus(NodeAddress address, Phase phase, long copied, long examined, long total,
-		@Nullable Instant completedAt, @Nullable String problem) {
+		@Nullable Instant completedAt, @Nullable String problem, long copiedBytes, double entriesPerSecond,
+		double bytesPerSecond, @Nullable Duration eta) {
 
 	/**
 	 * What refill is doing for one node.
