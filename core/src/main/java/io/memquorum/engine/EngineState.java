@@ -68,8 +68,8 @@ final class EngineState {
 	final @Nullable EntrySigner signer;
 
 	/**
-	 * The latencies of foreground commands (every one with a metrics registry, a sample
-	 * without), which a refill paces itself by. Refill's own commands do not pass here.
+	 * The latencies of a sample of the application's reads and writes
+	 * ({@link #foregroundSample}), which a refill paces itself by.
 	 */
 	final LatencyHistogram foreground = new LatencyHistogram();
 
@@ -228,20 +228,30 @@ final class EngineState {
 	}
 
 	<T> CompletableFuture<T> timed(Node node, String operation, CompletableFuture<T> future) {
-		boolean metered = this.metrics != EngineMetrics.none();
-		if (!metered && !LatencyHistogram.sampled()) {
+		if (this.metrics == EngineMetrics.none()) {
 			// Every command passes here: without a registry, add no stage and read no
-			// clock for most of them; refill's pace needs only a sample.
+			// clock.
 			return future;
 		}
 		long start = System.nanoTime();
-		return future.whenComplete((value, failure) -> {
-			long nanos = System.nanoTime() - start;
-			this.foreground.record(nanos);
-			if (metered) {
-				this.metrics.nodeOperation(node.address, operation, nanos, failure == null);
-			}
-		});
+		return future.whenComplete((value, failure) -> this.metrics.nodeOperation(node.address, operation,
+				System.nanoTime() - start, failure == null));
+	}
+
+	/**
+	 * Time a sample of the application's reads and writes, whole (every replica they wait
+	 * for, a miss that moves on to the next replica), for refill's pace: one in
+	 * {@link LatencyHistogram#SAMPLE_EVERY}, so that most operations read no clock and
+	 * add no stage.
+	 * @param future the operation
+	 * @return {@code future} itself
+	 */
+	<T> CompletableFuture<T> foregroundSample(CompletableFuture<T> future) {
+		if (LatencyHistogram.sampled()) {
+			long start = System.nanoTime();
+			future.whenComplete((value, failure) -> this.foreground.record(System.nanoTime() - start));
+		}
+		return future;
 	}
 
 	void recordFailure(Node node, Throwable failure) {

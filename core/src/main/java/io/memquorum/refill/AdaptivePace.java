@@ -2,6 +2,9 @@ package io.memquorum.refill;
 
 import java.util.function.LongSupplier;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Chooses how many entries per second a refill may copy from the foreground latency it
  * causes: as fast as the nodes allow while the foreground p99 stays within
@@ -11,13 +14,15 @@ import java.util.function.LongSupplier;
  * production cluster to an idle loopback one, so both steps are multiplicative. At the
  * end of each window (at least {@link #WINDOW_NANOS} and {@link #MIN_SAMPLES} foreground
  * commands, or {@link #IDLE_WINDOW_NANOS} whatever the count) the limit grows by
- * {@link #INCREASE} when the window's p99 is within the bound, and shrinks by
- * {@link #DECREASE} when it is not. A window with too few commands is a foreground with
- * little to protect, and the limit grows. The limit stays between {@code floor}, so that
- * a refill under a slow foreground still finishes, and {@code ceiling}, the configured
- * maximum; and it grows to at most twice the rate the refill achieved in the window, so
- * that a refill held back by round trips rather than by the limit does not build up a
- * limit that a later slowdown would take many windows to bring down.
+ * {@link #INCREASE} when the window's p99 is within the bound, stays when one window is
+ * over it (a collection pause or a scheduling hiccup is no reason to slow down), and
+ * shrinks by {@link #DECREASE} for each further window in a row over it. A window with
+ * too few commands is a foreground with little to protect, and the limit grows. The limit
+ * stays between {@code floor}, so that a refill under a slow foreground still finishes,
+ * and {@code ceiling}, the configured maximum; and it grows to at most twice the rate the
+ * refill achieved in the window, so that a refill held back by round trips rather than by
+ * the limit does not build up a limit that a later slowdown would take many windows to
+ * bring down.
  *
  * <p>
  * When no baseline is known (the foreground was idle before the refill), the first window
@@ -27,6 +32,8 @@ import java.util.function.LongSupplier;
  * Used by the refill thread only; not thread-safe.
  */
 final class AdaptivePace {
+
+	private static final Logger logger = LoggerFactory.getLogger(AdaptivePace.class);
 
 	static final long WINDOW_NANOS = 200_000_000L;
 
@@ -65,6 +72,8 @@ final class AdaptivePace {
 	private long windowEntries;
 
 	private long lastP99Nanos = -1;
+
+	private int windowsOver;
 
 	/**
 	 * @param foreground the engine's foreground latencies
@@ -114,14 +123,26 @@ final class AdaptivePace {
 	}
 
 	private void adjust(long p99, double achieved) {
+		if (logger.isDebugEnabled()) {
+			logger.debug(
+					"Refill pace window: foreground p99 {} ns (before the refill {} ns), {} entries/s achieved, "
+							+ "limit {} entries/s",
+					p99, this.baselineNanos, Math.round(achieved), Math.round(this.limit));
+		}
 		this.lastP99Nanos = p99;
 		if (p99 >= 0 && this.baselineNanos < 0) {
 			this.baselineNanos = p99;
 		}
 		if (p99 >= 0 && p99 > this.latencyFactor * this.baselineNanos) {
-			this.limit = Math.max(this.floor, this.limit * DECREASE);
+			// One window over the bound holds the limit (a collection pause, a scheduling
+			// hiccup on a busy machine); a second in a row brings it down.
+			this.windowsOver++;
+			if (this.windowsOver >= 2) {
+				this.limit = Math.max(this.floor, this.limit * DECREASE);
+			}
 			return;
 		}
+		this.windowsOver = 0;
 		double grown = Math.min(this.limit * INCREASE, Math.max(2 * achieved, this.limit));
 		this.limit = Math.min(this.ceiling, Math.max(this.floor, grown));
 	}

@@ -36,8 +36,21 @@ class AdaptivePaceTests {
 			window(pace, 1 * MS);
 		}
 		window(pace, 3 * MS);
+		assertThat(pace.limit()).as("one window over the bound holds the limit").isEqualTo(200_000);
+		window(pace, 3 * MS);
 		assertThat(pace.limit()).isEqualTo((long) (200_000 * AdaptivePace.DECREASE));
+		window(pace, 3 * MS);
+		assertThat(pace.limit()).isEqualTo((long) (200_000 * AdaptivePace.DECREASE * AdaptivePace.DECREASE));
 		assertThat(pace.lastP99Nanos()).isGreaterThan(2 * MS);
+	}
+
+	@Test
+	void aSingleSlowWindowAmongGoodOnesDoesNotSlowTheRefill() {
+		AdaptivePace pace = new AdaptivePace(this.foreground, 2.0, 1 * MS, 200_000, this.clock::get);
+		for (int window = 0; window < 30; window++) {
+			window(pace, (window % 2 == 0) ? 1 * MS : 16 * MS);
+		}
+		assertThat(pace.limit()).isEqualTo(200_000);
 	}
 
 	@Test
@@ -79,6 +92,7 @@ class AdaptivePaceTests {
 		long after = pace.limit();
 		window(pace, 7 * MS);
 		assertThat(pace.limit()).isGreaterThan(after);
+		window(pace, 11 * MS);
 		window(pace, 11 * MS);
 		assertThat(pace.limit()).isLessThan(after);
 	}

@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.memquorum.engine.NodeStatus;
-import io.memquorum.refill.RefillStatus;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.node.NodeAddress;
+import io.memquorum.refill.RefillStatus;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -15,9 +15,10 @@ import org.springframework.boot.health.contributor.Health;
  * The health of the replication engine: UP while a write quorum is reachable for every
  * key, DOWN otherwise. Details show each node's state (UP, DOWN or RECOVERING), whether
  * it serves reads, its uptime and memcached version, its pending hints, and its refill:
- * whether it is being refilled, how far (entries examined and copied of those its peers
- * listed), and when it was last known complete. Built from the engine's own view; it
- * sends nothing to memcached.
+ * its phase, how far (entries examined and copied of those its peers listed, as a
+ * percentage too), how fast (entries and bytes per second) and how long it still needs
+ * while it runs, and when it was last known complete. Built from the engine's own view;
+ * it sends nothing to memcached.
  */
 public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 
@@ -69,13 +70,25 @@ public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 		builder.withDetail("nodes", nodes);
 	}
 
-	private static Map<String, Object> refill(RefillStatus refill) {
+	static Map<String, Object> refill(RefillStatus refill) {
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("phase", refill.phase().name());
-		details.put("refilling", refill.phase() == RefillStatus.Phase.REFILLING);
+		boolean refilling = refill.phase() == RefillStatus.Phase.REFILLING;
+		details.put("refilling", refilling);
 		details.put("examined", refill.examined());
 		details.put("copied", refill.copied());
 		details.put("total", refill.total());
+		if (refill.total() > 0) {
+			details.put("progressPercent", Math.min(100, Math.floor(1000.0 * refill.examined() / refill.total()) / 10));
+		}
+		details.put("copiedBytes", refill.copiedBytes());
+		if (refilling) {
+			details.put("entriesPerSecond", Math.round(refill.entriesPerSecond()));
+			details.put("bytesPerSecond", Math.round(refill.bytesPerSecond()));
+			if (refill.eta() != null) {
+				details.put("etaSeconds", refill.eta().toSeconds());
+			}
+		}
 		if (refill.completedAt() != null) {
 			details.put("completedAt", refill.completedAt().toString());
 		}

@@ -57,12 +57,15 @@ public final class RefillTimeline {
 
 	private final int threads;
 
+	private final boolean adaptive;
+
 	private final long rate;
 
 	private final Duration before;
 
-	private RefillTimeline(int threads, long rate, Duration before) {
+	private RefillTimeline(int threads, boolean adaptive, long rate, Duration before) {
 		this.threads = threads;
+		this.adaptive = adaptive;
 		this.rate = rate;
 		this.before = before;
 	}
@@ -76,22 +79,30 @@ public final class RefillTimeline {
 			options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
 		}
 		Path output = Path.of(options.getOrDefault("out", "refill.json"));
-		RefillTimeline timeline = new RefillTimeline(Integer.parseInt(options.getOrDefault("threads", "4")),
-				Long.parseLong(options.getOrDefault("rate", "5000")),
+		String pace = options.getOrDefault("pace", "adaptive");
+		if (!pace.equals("adaptive") && !pace.equals("fixed")) {
+			throw new IllegalArgumentException("--pace must be adaptive or fixed, got '" + pace + "'");
+		}
+		boolean adaptive = pace.equals("adaptive");
+		RefillTimeline timeline = new RefillTimeline(Integer.parseInt(options.getOrDefault("threads", "4")), adaptive,
+				Long.parseLong(options.getOrDefault("rate", adaptive ? "200000" : "5000")),
 				Duration.ofSeconds(Long.parseLong(options.getOrDefault("before-seconds", "5"))));
 		List<Map<String, Object>> runs = new ArrayList<>();
-		for (String entries : options.getOrDefault("entries", "10000,100000").split(",")) {
+		for (String entries : options.getOrDefault("entries", "10000,100000,1000000").split(",")) {
 			Map<String, Object> run = timeline.run(Integer.parseInt(entries.trim()));
 			System.out.printf(Locale.ROOT,
 					"refill of %,d entries: %.1f s, %.0f entries/s (%d copied), %.2f MB/s copied; foreground p99 "
-							+ "%.2f ms before, %.2f ms during (x%.2f), p50 %.2f / %.2f ms, %d errors%n",
+							+ "%.2f ms before, %.2f ms during (x%.2f), p50 %.2f / %.2f ms, %d errors; heap %s bytes "
+							+ "per listed key%n",
 					run.get("entries"), run.get("refillSeconds"), run.get("entriesPerSecond"), run.get("copied"),
-					run.get("megabytesPerSecond"), run.get("p99BeforeMillis"), run.get("p99DuringMillis"),
-					run.get("p99Ratio"), run.get("p50BeforeMillis"), run.get("p50DuringMillis"), run.get("errors"));
+					run.get("mbPerSecond"), run.get("p99Before"), run.get("p99During"), run.get("p99Ratio"),
+					run.get("p50BeforeMillis"), run.get("p50DuringMillis"), run.get("errors"),
+					run.get("heapBytesPerKey"));
 			runs.add(run);
 		}
 		Map<String, Object> result = new LinkedHashMap<>();
 		result.put("threads", timeline.threads);
+		result.put("pace", pace);
 		result.put("refillEntriesPerSecondLimit", timeline.rate);
 		result.put("valueBytes", VALUE_SIZE);
 		result.put("runs", runs);
@@ -107,6 +118,8 @@ public final class RefillTimeline {
 			ReplicatedMemcached engine = ReplicatedMemcached.builder()
 				.servers(cluster.addresses())
 				.refillEntriesPerSecond(this.rate)
+				.refillBytesPerSecond(this.adaptive ? 256L << 20 : 16L << 20)
+				.refillAdaptive(this.adaptive)
 				.refillCheckInterval(Duration.ofSeconds(1))
 				.metrics(copied)
 				.build();
@@ -131,7 +144,9 @@ public final class RefillTimeline {
 							.stream()
 							.allMatch((status) -> status.phase() == RefillStatus.Phase.COMPLETE),
 						Duration.ofMinutes(1));
-				return measure(engine, cluster.node(0), entries, value, copied);
+				try (RetainedHeap heap = new RetainedHeap()) {
+					return measure(engine, cluster.node(0), entries, value, copied, heap);
+				}
 			}
 			finally {
 				engine.close();
@@ -140,7 +155,7 @@ public final class RefillTimeline {
 	}
 
 	private Map<String, Object> measure(ReplicatedMemcached engine, MemcachedNode victim, int entries, byte[] value,
-			CopiedBytes copied) throws Exception {
+			CopiedBytes copied, RetainedHeap heap) throws Exception {
 		AtomicBoolean stop = new AtomicBoolean();
 		AtomicReference<String> phase = new AtomicReference<>("warmup");
 		AtomicLong errors = new AtomicLong();
@@ -182,8 +197,13 @@ public final class RefillTimeline {
 			worker.start();
 		}
 		Thread.sleep(2_000);
+		// One full collection before anything is measured, so that the heap retained
+		// after the collections of the refill compares with a clean start.
+		System.gc();
+		heap.reset();
 		phase.set("before");
 		Thread.sleep(this.before.toMillis());
+		long heapBefore = heap.peakAfterGc();
 		phase.set("restart");
 		errors.set(0);
 		Instant restartedAt = Instant.now();
@@ -199,6 +219,7 @@ public final class RefillTimeline {
 			if (startedNanos < 0 && status.phase() == RefillStatus.Phase.REFILLING) {
 				startedNanos = System.nanoTime();
 				phase.set("during");
+				heap.reset();
 			}
 			if (status.phase() == RefillStatus.Phase.COMPLETE && status.completedAt() != null
 					&& status.completedAt().isAfter(restartedAt)) {
@@ -208,6 +229,7 @@ public final class RefillTimeline {
 			Thread.sleep(2);
 		}
 		long finishedNanos = System.nanoTime();
+		long heapDuring = heap.peakAfterGc();
 		phase.set("after");
 		stop.set(true);
 		for (Thread worker : workers) {
@@ -226,18 +248,26 @@ public final class RefillTimeline {
 		double[] before = percentiles(perThread, 0);
 		double[] during = percentiles(perThread, 1);
 		Map<String, Object> run = new LinkedHashMap<>();
-		run.put("entries", entries + HOT_KEYS);
+		run.put("entries", entries);
+		run.put("mbPerSecond", round(megabytes / seconds, 2));
+		run.put("p99Before", round(before[1], 3));
+		run.put("p99During", round(during[1], 3));
+		// Heap retained after collections during the refill, less the same before it,
+		// per key the peers listed for the node; null when no collection ended in one of
+		// the two windows.
+		run.put("heapBytesPerKey", (heapBefore < 0 || heapDuring < 0 || examined == 0) ? null
+				: round(Math.max(0, heapDuring - heapBefore) / (double) examined, 1));
+		run.put("heapRetainedBefore", heapBefore);
+		run.put("heapRetainedDuring", heapDuring);
+		run.put("entriesWithHot", entries + HOT_KEYS);
 		run.put("copied", copiedEntries);
 		run.put("refillSeconds", round(seconds, 2));
 		run.put("secondsFromRestartToComplete", round((finishedNanos - restartedNanos) / 1e9, 2));
 		run.put("examined", examined);
 		run.put("entriesPerSecond", round(examined / seconds, 0));
 		run.put("copiedPerSecond", round(copiedEntries / seconds, 0));
-		run.put("megabytesPerSecond", round(megabytes / seconds, 2));
 		run.put("p50BeforeMillis", round(before[0], 3));
-		run.put("p99BeforeMillis", round(before[1], 3));
 		run.put("p50DuringMillis", round(during[0], 3));
-		run.put("p99DuringMillis", round(during[1], 3));
 		run.put("p99Ratio", round(during[1] / before[1], 2));
 		run.put("samplesBefore", (long) before[2]);
 		run.put("samplesDuring", (long) during[2]);
