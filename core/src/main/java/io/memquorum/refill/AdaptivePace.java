@@ -12,17 +12,17 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Control</h2> Additive steps would take minutes to span the range from a loaded
  * production cluster to an idle loopback one, so both steps are multiplicative. At the
- * end of each window (at least {@link #WINDOW_NANOS} and {@link #MIN_SAMPLES} foreground
- * commands, or {@link #IDLE_WINDOW_NANOS} whatever the count) the limit grows by
- * {@link #INCREASE} when the window's p99 is within the bound, stays when one window is
- * over it (a collection pause or a scheduling hiccup is no reason to slow down), and
- * shrinks by {@link #DECREASE} for each further window in a row over it. A window with
- * too few commands is a foreground with little to protect, and the limit grows. The limit
- * stays between {@code floor}, so that a refill under a slow foreground still finishes,
- * and {@code ceiling}, the configured maximum; and it grows to at most twice the rate the
- * refill achieved in the window, so that a refill held back by round trips rather than by
- * the limit does not build up a limit that a later slowdown would take many windows to
- * bring down.
+ * end of each window (at least {@link #WINDOW_NANOS} and {@link #MIN_SAMPLES} sampled
+ * foreground operations, or none at all, or {@link #IDLE_WINDOW_NANOS} whatever the
+ * count) the limit grows by {@link #INCREASE} when the window's p99 is within the bound,
+ * stays when one window is over it (a collection pause or a scheduling hiccup is no
+ * reason to slow down), and shrinks by {@link #DECREASE} for each further window in a row
+ * over it. A window with too few commands is a foreground with little to protect, and the
+ * limit grows. The limit stays between {@code floor}, so that a refill under a slow
+ * foreground still finishes, and {@code ceiling}, the configured maximum; and it grows to
+ * at most twice the rate the refill achieved in the window, so that a refill held back by
+ * round trips rather than by the limit does not build up a limit that a later slowdown
+ * would take many windows to bring down.
  *
  * <p>
  * When no baseline is known (the foreground was idle before the refill), the first window
@@ -110,7 +110,7 @@ final class AdaptivePace {
 		if (elapsed >= WINDOW_NANOS) {
 			long[] counts = this.foreground.snapshot();
 			long samples = LatencyHistogram.count(this.windowStart, counts);
-			if (samples >= MIN_SAMPLES || elapsed >= IDLE_WINDOW_NANOS) {
+			if (samples >= MIN_SAMPLES || samples == 0 || elapsed >= IDLE_WINDOW_NANOS) {
 				long p99 = (samples >= MIN_SAMPLES) ? LatencyHistogram.percentile(this.windowStart, counts, 0.99) : -1;
 				adjust(p99, this.windowEntries * 1e9 / elapsed);
 				this.windowStartNanos = now;

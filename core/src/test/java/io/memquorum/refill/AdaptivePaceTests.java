@@ -71,17 +71,28 @@ class AdaptivePaceTests {
 	}
 
 	@Test
-	void anIdleForegroundLetsTheRefillSpeedUp() {
+	void anIdleForegroundLetsTheRefillSpeedUpAtEveryWindow() {
 		AdaptivePace pace = new AdaptivePace(this.foreground, 2.0, 1 * MS, 200_000, this.clock::get);
-		pace.entriesPerSecond(0);
+		pace.entriesPerSecond(2_000);
 		this.clock.addAndGet(AdaptivePace.WINDOW_NANOS);
-		pace.entriesPerSecond(1_000_000);
-		assertThat(pace.limit()).as("a short window with no foreground command says nothing yet")
+		pace.entriesPerSecond(0);
+		assertThat(pace.limit()).isEqualTo((long) (AdaptivePace.START_ENTRIES_PER_SECOND * AdaptivePace.INCREASE));
+		assertThat(pace.lastP99Nanos()).isEqualTo(-1);
+	}
+
+	@Test
+	void aSparseForegroundIsJudgedOnceItsWindowHoldsEnoughOperationsOrASecondPassed() {
+		AdaptivePace pace = new AdaptivePace(this.foreground, 2.0, 1 * MS, 200_000, this.clock::get);
+		// The refill copies at its limit throughout: 12,000 entries in 1.2 s.
+		pace.entriesPerSecond(12_000);
+		this.foreground.record(50 * MS);
+		this.clock.addAndGet(AdaptivePace.WINDOW_NANOS);
+		pace.entriesPerSecond(0);
+		assertThat(pace.limit()).as("one operation in 200 ms says nothing yet")
 			.isEqualTo(AdaptivePace.START_ENTRIES_PER_SECOND);
 		this.clock.addAndGet(AdaptivePace.IDLE_WINDOW_NANOS);
 		pace.entriesPerSecond(0);
 		assertThat(pace.limit()).isGreaterThan(AdaptivePace.START_ENTRIES_PER_SECOND);
-		assertThat(pace.lastP99Nanos()).isEqualTo(-1);
 	}
 
 	@Test

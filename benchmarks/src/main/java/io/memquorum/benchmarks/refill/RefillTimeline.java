@@ -91,13 +91,10 @@ public final class RefillTimeline {
 		for (String entries : options.getOrDefault("entries", "10000,100000,1000000").split(",")) {
 			Map<String, Object> run = timeline.run(Integer.parseInt(entries.trim()));
 			System.out.printf(Locale.ROOT,
-					"refill of %,d entries: %.1f s, %.0f entries/s (%d copied), %.2f MB/s copied; foreground p99 "
-							+ "%.2f ms before, %.2f ms during (x%.2f), p50 %.2f / %.2f ms, %d errors; heap %s bytes "
-							+ "per listed key%n",
-					run.get("entries"), run.get("refillSeconds"), run.get("entriesPerSecond"), run.get("copied"),
-					run.get("mbPerSecond"), run.get("p99Before"), run.get("p99During"), run.get("p99Ratio"),
-					run.get("p50BeforeMillis"), run.get("p50DuringMillis"), run.get("errors"),
-					run.get("heapBytesPerKey"));
+					"refill of %,d entries: %.2f MB/s idle, %.2f MB/s under load; foreground p99 %.2f ms before, "
+							+ "%.2f ms during (x%.2f); heap %s bytes per listed key%n",
+					run.get("entries"), run.get("mbPerSecond"), run.get("mbPerSecondUnderLoad"), run.get("p99Before"),
+					run.get("p99During"), run.get("p99Ratio"), run.get("heapBytesPerKey"));
 			runs.add(run);
 		}
 		Map<String, Object> result = new LinkedHashMap<>();
@@ -145,7 +142,24 @@ public final class RefillTimeline {
 							.allMatch((status) -> status.phase() == RefillStatus.Phase.COMPLETE),
 						Duration.ofMinutes(1));
 				try (RetainedHeap heap = new RetainedHeap()) {
-					return measure(engine, cluster.node(0), entries, value, copied, heap);
+					// First on an otherwise idle cluster: how fast refill goes when
+					// nothing
+					// holds it back, and the heap it needs. Then, on another node, under
+					// the foreground load: what it costs the foreground.
+					Map<String, Object> idle = measure(engine, cluster.node(0), entries, value, copied, heap, 0);
+					Map<String, Object> loaded = measure(engine, cluster.node(1), entries, value, copied, heap,
+							this.threads);
+					Map<String, Object> row = new LinkedHashMap<>();
+					row.put("entries", entries);
+					row.put("mbPerSecond", idle.get("mbPerSecond"));
+					row.put("p99Before", loaded.get("p99Before"));
+					row.put("p99During", loaded.get("p99During"));
+					row.put("heapBytesPerKey", idle.get("heapBytesPerKey"));
+					row.put("mbPerSecondUnderLoad", loaded.get("mbPerSecond"));
+					row.put("p99Ratio", loaded.get("p99Ratio"));
+					row.put("idle", idle);
+					row.put("underLoad", loaded);
+					return row;
 				}
 			}
 			finally {
@@ -155,13 +169,13 @@ public final class RefillTimeline {
 	}
 
 	private Map<String, Object> measure(ReplicatedMemcached engine, MemcachedNode victim, int entries, byte[] value,
-			CopiedBytes copied, RetainedHeap heap) throws Exception {
+			CopiedBytes copied, RetainedHeap heap, int threads) throws Exception {
 		AtomicBoolean stop = new AtomicBoolean();
 		AtomicReference<String> phase = new AtomicReference<>("warmup");
 		AtomicLong errors = new AtomicLong();
 		List<Thread> workers = new ArrayList<>();
 		List<long[][]> perThread = new ArrayList<>();
-		for (int t = 0; t < this.threads; t++) {
+		for (int t = 0; t < threads; t++) {
 			long[][] buffers = { new long[1 << 20], new long[1 << 20] };
 			int[] sizes = new int[2];
 			perThread.add(buffers);
@@ -199,8 +213,8 @@ public final class RefillTimeline {
 		Thread.sleep(2_000);
 		// One full collection before anything is measured, so that the heap retained
 		// after the collections of the refill compares with a clean start.
-		System.gc();
 		heap.reset();
+		System.gc();
 		phase.set("before");
 		Thread.sleep(this.before.toMillis());
 		long heapBefore = heap.peakAfterGc();
