@@ -387,9 +387,19 @@ public class MemquorumProperties {
 		/**
 		 * How long a refill lease outlives its holder's last renewal: when the
 		 * application instance that refills a node dies, another takes over after this
-		 * long. Whole seconds, at least 1 s.
+		 * long. It is renewed every third of it while the refill runs, however long the
+		 * key listings take. Whole seconds, at least 2 s.
 		 */
 		private Duration leaseTtl = Duration.ofSeconds(30);
+
+		/**
+		 * The most heap one refill takes in one application instance, whatever the size
+		 * of the node refilled: half for the keys already copied (a 64-bit hash each, 11
+		 * to 32 bytes), the rest for the batch being copied. A node with more keys than
+		 * fit is still refilled completely; keys beyond the limit are merely read again
+		 * when a second listing carries them. At least 1MB.
+		 */
+		private DataSize heapLimit = DataSize.ofMegabytes(64);
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -445,6 +455,14 @@ public class MemquorumProperties {
 
 		public void setLeaseTtl(Duration leaseTtl) {
 			this.leaseTtl = leaseTtl;
+		}
+
+		public DataSize getHeapLimit() {
+			return this.heapLimit;
+		}
+
+		public void setHeapLimit(DataSize heapLimit) {
+			this.heapLimit = heapLimit;
 		}
 
 	}

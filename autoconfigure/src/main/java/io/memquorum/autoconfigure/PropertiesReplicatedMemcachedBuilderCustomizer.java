@@ -70,6 +70,7 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		map.from(refill::getBytesPerSecond).as(DataSize::toBytes).to(builder::refillBytesPerSecond);
 		map.from(refill::getCheckInterval).to(builder::refillCheckInterval);
 		map.from(refill::getLeaseTtl).to(builder::refillLeaseTtl);
+		map.from(refill::getHeapLimit).as(DataSize::toBytes).to(builder::refillHeapLimit);
 		map.from(refill::isAdaptive).to(builder::refillAdaptive);
 		map.from(refill::getLatencyFactor).to(builder::refillLatencyFactor);
 		builder.credentials(credentials());
@@ -197,9 +198,13 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 							+ "its value before the refill)");
 		}
 		positive("memquorum.refill.check-interval", refill.getCheckInterval());
-		if (refill.getLeaseTtl().compareTo(Duration.ofSeconds(1)) < 0) {
+		if (refill.getLeaseTtl().compareTo(Duration.ofSeconds(2)) < 0) {
 			throw new InvalidConfigurationPropertyValueException("memquorum.refill.lease-ttl", refill.getLeaseTtl(),
-					"It must be at least 1s: memcached counts lifetimes in whole seconds");
+					"It must be at least 2s: memcached counts lifetimes in whole seconds and may end one a second early");
+		}
+		if (refill.getHeapLimit().toBytes() < DataSize.ofMegabytes(1).toBytes()) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.refill.heap-limit", refill.getHeapLimit(),
+					"It must be at least 1MB");
 		}
 		long maxItemSize = props.getMaxItemSize().toBytes();
 		if (maxItemSize < 1024 || maxItemSize > Integer.MAX_VALUE) {

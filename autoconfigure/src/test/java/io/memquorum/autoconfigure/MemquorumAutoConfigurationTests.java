@@ -267,9 +267,15 @@ class MemquorumAutoConfigurationTests {
 	}
 
 	@Test
-	void aRefillLeaseTtlBelowOneSecondFailsAtStartup() {
-		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.refill.lease-ttl=500ms")
+	void aRefillLeaseTtlBelowTwoSecondsFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.refill.lease-ttl=1s")
 			.run(failsWith("memquorum.refill.lease-ttl", "memcached counts lifetimes in whole seconds"));
+	}
+
+	@Test
+	void aRefillHeapLimitBelowOneMegabyteFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.refill.heap-limit=512KB")
+			.run(failsWith("memquorum.refill.heap-limit", "It must be at least 1MB"));
 	}
 
 	@Test

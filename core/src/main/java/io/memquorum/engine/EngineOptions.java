@@ -73,6 +73,8 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	private Duration refillLeaseTtl = RefillOptions.DEFAULTS.leaseTtl();
 
+	private long refillHeapLimit = RefillOptions.DEFAULTS.heapLimit();
+
 	private boolean refillAdaptive = RefillOptions.DEFAULTS.adaptive();
 
 	private double refillLatencyFactor = RefillOptions.DEFAULTS.latencyFactor();
@@ -348,16 +350,34 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	/**
 	 * How long a refill lease outlives its holder's last renewal (30 s by default):
-	 * another instance takes a refill over this long after its copier died.
-	 * @param leaseTtl at least 1 s
+	 * another instance takes a refill over this long after its copier died. It is renewed
+	 * every third of it while the refill runs, however long its key listings take.
+	 * @param leaseTtl at least 2 s
 	 * @return this builder
 	 */
 	public B refillLeaseTtl(Duration leaseTtl) {
-		if (leaseTtl.toMillis() < 1000) {
-			throw new IllegalArgumentException(
-					"refillLeaseTtl must be at least 1 s (memcached counts lifetimes in seconds), got " + leaseTtl);
+		if (leaseTtl.compareTo(RefillOptions.MIN_LEASE_TTL) < 0) {
+			throw new IllegalArgumentException("refillLeaseTtl must be at least 2 s (memcached counts lifetimes in "
+					+ "whole seconds and may end one a second early), got " + leaseTtl);
 		}
 		this.refillLeaseTtl = leaseTtl;
+		return self();
+	}
+
+	/**
+	 * The most heap one refill takes in this instance, whatever the size of the node (64
+	 * MB by default): half for the keys already copied (a 64-bit hash each, 11 to 32
+	 * bytes), the rest for the batch being copied. A node with more keys than fit is
+	 * still refilled completely; keys beyond the limit are merely read again when a
+	 * second listing carries them.
+	 * @param bytes at least 1 MB
+	 * @return this builder
+	 */
+	public B refillHeapLimit(long bytes) {
+		if (bytes < RefillOptions.MIN_HEAP_LIMIT) {
+			throw new IllegalArgumentException("refillHeapLimit must be at least 1 MB, got " + bytes + " bytes");
+		}
+		this.refillHeapLimit = bytes;
 		return self();
 	}
 
@@ -392,7 +412,7 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	RefillOptions refillOptions() {
 		return new RefillOptions(this.refillEnabled, this.refillEntriesPerSecond, this.refillBytesPerSecond,
 				this.refillCheckInterval, this.refillLeaseTtl, RefillOptions.DEFAULTS.listingTimeout(),
-				this.refillAdaptive, this.refillLatencyFactor);
+				this.refillHeapLimit, this.refillAdaptive, this.refillLatencyFactor);
 	}
 
 	private static Duration positive(String name, Duration value) {

@@ -224,6 +224,11 @@ public final class MicrometerEngineMetrics implements EngineMetrics {
 			.tag("node", node.toString())
 			.strongReference(true)
 			.register(this.registry);
+		Gauge.builder("memquorum.refill.missing.peers", status, (supplier) -> supplier.get().missingPeers().size())
+			.description("Peers the node's last refill could not list, so the node is not complete")
+			.tag("node", node.toString())
+			.strongReference(true)
+			.register(this.registry);
 		Gauge.builder("memquorum.refill.eta", status, (supplier) -> {
 			Duration eta = supplier.get().eta();
 			return (eta != null) ? eta.toMillis() / 1000.0 : Double.NaN;

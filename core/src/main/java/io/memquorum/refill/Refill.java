@@ -39,12 +39,16 @@ import org.slf4j.LoggerFactory;
  * on the node, so an instance that starts after a restart still sees the node incomplete.
  *
  * <h2>Once</h2> Before copying, an instance takes the node's {@link RefillLease}, stored
- * on the node itself; instances that find it taken wait, and take over when it expires
- * because its holder died.
+ * on the node itself, and keeps it renewed for the whole run ({@link LeaseKeeper});
+ * instances that find it taken wait, and take over when it expires because its holder
+ * died.
  *
  * <h2>How</h2> A {@link RefillRun} copies at the paced rate ({@link RefillPace}); a
- * complete run writes the marker. An incomplete run is retried at a growing interval (up
- * to {@link #MAX_RETRY_INTERVAL}), at once when the node restarts again.
+ * complete run (every other node listed, every entry copied) writes the marker. An
+ * incomplete run is retried at a growing interval (up to {@link #MAX_RETRY_INTERVAL}), at
+ * once when the node restarts again, and at once when every peer it could not list
+ * because it was down is back. Until then the node may lack entries: its misses do not
+ * count toward a majority.
  *
  * <h2>Concurrency</h2> Checks and runs happen on one thread of their own, one node at a
  * time, because listing keys blocks on a socket. Progress is published through volatile
@@ -85,6 +89,13 @@ public final class Refill implements AutoCloseable {
 	private final Map<NodeAddress, Long> retryIntervalNanos = new ConcurrentHashMap<>();
 
 	/**
+	 * For each node whose last run could not list some peer because it was down: those
+	 * peers. The node is refilled again as soon as they are all back, without waiting for
+	 * its retry interval.
+	 */
+	private final Map<NodeAddress, List<NodeAddress>> waitingFor = new ConcurrentHashMap<>();
+
+	/**
 	 * Peers found without their LRU crawler; the first one found is warned about, once.
 	 */
 	private final Set<NodeAddress> crawlerDisabled = ConcurrentHashMap.newKeySet();
@@ -95,6 +106,9 @@ public final class Refill implements AutoCloseable {
 
 	/** The foreground p99 before a refill; used on the refill thread only. */
 	private final ForegroundBaseline baseline;
+
+	/** Renews the lease of the run in progress ({@link LeaseKeeper}). */
+	private final ScheduledExecutorService leaseThread;
 
 	private volatile boolean stopping;
 
@@ -122,6 +136,11 @@ public final class Refill implements AutoCloseable {
 			refill.setDaemon(true);
 			return refill;
 		});
+		this.leaseThread = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread renewer = new Thread(task, "memquorum-refill-lease");
+			renewer.setDaemon(true);
+			return renewer;
+		});
 	}
 
 	/** Start checking nodes: the first check runs at once. */
@@ -144,6 +163,7 @@ public final class Refill implements AutoCloseable {
 		}
 		this.nextAttemptAtNanos.remove(node.address());
 		this.retryIntervalNanos.remove(node.address());
+		this.waitingFor.remove(node.address());
 		try {
 			this.thread.execute(() -> check(node, reason));
 		}
@@ -165,7 +185,7 @@ public final class Refill implements AutoCloseable {
 					return;
 				}
 				Long next = this.nextAttemptAtNanos.get(node.address());
-				if (next == null || now - next >= 0) {
+				if (next == null || now - next >= 0 || peersAreBack(node)) {
 					check(node, null);
 				}
 			}
@@ -174,6 +194,20 @@ public final class Refill implements AutoCloseable {
 			// The refill thread must survive anything, or no node is ever refilled again.
 			logger.error("memquorum refill check failed; continuing", ex);
 		}
+	}
+
+	private boolean peersAreBack(RefillNode node) {
+		List<NodeAddress> missing = this.waitingFor.get(node.address());
+		if (missing == null) {
+			return false;
+		}
+		for (NodeAddress peer : missing) {
+			RefillNode known = this.nodes.get(peer);
+			if (known != null && known.isDown()) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private void check(RefillNode node, @Nullable String reason) {
@@ -191,6 +225,8 @@ public final class Refill implements AutoCloseable {
 		}
 		if (marker != null && marker.covers(this.fingerprint)) {
 			node.mayLackEntries(false);
+			this.waitingFor.remove(node.address());
+			progress.missingPeers = List.of();
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(marker.completedAtMillis());
 			return;
@@ -200,6 +236,7 @@ public final class Refill implements AutoCloseable {
 				: (marker == null) ? "it has no completeness marker" : "it was filled for another node list";
 		RefillLease lease = new RefillLease(node::connection, this.keys.internalKey(RefillLease.NAME), this.owner,
 				this.options.leaseTtl(), this.commandWait);
+		long takenAt = System.nanoTime();
 		try {
 			if (!lease.tryAcquire()) {
 				progress.phase = Phase.WAITING;
@@ -210,17 +247,26 @@ public final class Refill implements AutoCloseable {
 			logger.debug("Refill of {} could not take its lease: {}", node.address(), ex.getMessage());
 			return;
 		}
+		LeaseKeeper keeper = null;
 		try {
-			refill(node, why, marker, lease, progress);
+			keeper = new LeaseKeeper(lease, node.address(), this.options.leaseTtl(), takenAt, this.leaseThread,
+					System::nanoTime);
+			refill(node, why, marker, keeper, progress);
+		}
+		catch (RejectedExecutionException ex) {
+			// closing
 		}
 		finally {
+			if (keeper != null) {
+				keeper.close();
+			}
 			lease.release();
 			// The refill shaped the foreground latency of this window: not a baseline.
 			this.baseline.skip();
 		}
 	}
 
-	private void refill(RefillNode node, String why, RefillMarker.@Nullable Contents marker, RefillLease lease,
+	private void refill(RefillNode node, String why, RefillMarker.@Nullable Contents marker, LeaseKeeper lease,
 			RefillProgress progress) {
 		List<RefillNode> peers = this.nodes.values()
 			.stream()
@@ -238,7 +284,7 @@ public final class Refill implements AutoCloseable {
 		try {
 			RefillRun run = new RefillRun(node, peers, this.placement, this.keys, this.writer, pace(), lease, progress,
 					this.metrics, this.wallClock, () -> this.stopping, this.options.listingTimeout(),
-					this.commandWait.multipliedBy(4), this.options.leaseTtl().dividedBy(3));
+					this.commandWait.multipliedBy(4), this.options.heapLimit());
 			outcome = run.run();
 		}
 		catch (RefillException ex) {
@@ -272,6 +318,8 @@ public final class Refill implements AutoCloseable {
 		boolean onlyCrawler = !outcome.crawlerDisabled().isEmpty()
 				&& outcome.problems().size() == outcome.crawlerDisabled().size();
 		double seconds = outcome.nanos() / 1e9;
+		this.waitingFor.remove(node.address());
+		progress.missingPeers = outcome.unlisted();
 		if (outcome.complete() && writeMarker(node, marker, lease)) {
 			node.mayLackEntries(false);
 			progress.phase = Phase.COMPLETE;
@@ -283,11 +331,21 @@ public final class Refill implements AutoCloseable {
 					"Refilled memcached node {}: copied {} of {} entries ({} KB) in {} s ({} entries/s); it is complete",
 					node.address(), outcome.copied(), outcome.total(), outcome.bytes() / 1024,
 					String.format("%.1f", seconds), Math.round(outcome.examined() / Math.max(seconds, 0.001)));
+			logger.debug("Refill of {} remembered {} copied keys in {} KB of heap{}", node.address(),
+					outcome.keysRemembered(), outcome.rememberedBytes() / 1024,
+					outcome.rememberedAll() ? "" : " (full: later keys were not remembered)");
 			return;
 		}
 		progress.phase = Phase.INCOMPLETE;
 		progress.problem = outcome.problems().isEmpty() ? "the refill lease was lost before the marker was written"
 				: String.join("; ", outcome.problems());
+		List<NodeAddress> down = outcome.unlisted()
+			.stream()
+			.filter((peer) -> this.nodes.containsKey(peer) && this.nodes.get(peer).isDown())
+			.toList();
+		if (!down.isEmpty()) {
+			this.waitingFor.put(node.address(), down);
+		}
 		this.metrics.refillFinished(node.address(), false);
 		if (quiet || onlyCrawler) {
 			logger.debug("Refill of memcached node {} incomplete: {}", node.address(), progress.problem);
@@ -314,11 +372,11 @@ public final class Refill implements AutoCloseable {
 						this.options.entriesPerSecond(), System::nanoTime));
 	}
 
-	private boolean writeMarker(RefillNode node, RefillMarker.@Nullable Contents marker, RefillLease lease) {
+	private boolean writeMarker(RefillNode node, RefillMarker.@Nullable Contents marker, LeaseKeeper lease) {
 		try {
 			// A renewed lease proves the node is still the incarnation that was filled: a
 			// restart would have taken the lease with it.
-			if (!lease.renew()) {
+			if (!lease.renewNow()) {
 				return false;
 			}
 			byte[] value = RefillMarker.encode(RefillMarker.withFingerprint(marker, this.fingerprint),
@@ -366,6 +424,7 @@ public final class Refill implements AutoCloseable {
 	@Override
 	public void close() {
 		this.stopping = true;
+		this.leaseThread.shutdown();
 		this.thread.shutdown();
 		try {
 			if (!this.thread.awaitTermination(2, TimeUnit.SECONDS)) {

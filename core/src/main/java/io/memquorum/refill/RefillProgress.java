@@ -2,6 +2,7 @@ package io.memquorum.refill;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import io.memquorum.node.NodeAddress;
 import io.memquorum.refill.RefillStatus.Phase;
@@ -50,6 +51,12 @@ final class RefillProgress {
 	volatile @Nullable Instant completedAt;
 
 	volatile @Nullable String problem;
+
+	/**
+	 * Peers the last run could not list, so the node is not complete; kept while the next
+	 * run is under way.
+	 */
+	volatile List<NodeAddress> missingPeers = List.of();
 
 	// Written and read by the refill thread only.
 
@@ -131,7 +138,7 @@ final class RefillProgress {
 	RefillStatus status() {
 		boolean refilling = this.phase == Phase.REFILLING;
 		return new RefillStatus(this.address, this.phase, this.copied, this.examined, this.total, this.completedAt,
-				this.problem, this.copiedBytes, refilling ? this.entriesPerSecond : 0,
+				this.problem, this.missingPeers, this.copiedBytes, refilling ? this.entriesPerSecond : 0,
 				refilling ? this.bytesPerSecond : 0, eta());
 	}
 

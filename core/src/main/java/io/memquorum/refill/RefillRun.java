@@ -3,8 +3,8 @@ package io.memquorum.refill;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,29 +31,45 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One refill of one node: list what its peers hold, keep the keys the node should hold,
- * and copy each entry with the repair rule.
+ * and copy each entry with the repair rule, as the listing streams.
  *
  * <h2>Steps</h2>
  * <ol>
  * <li>Every peer that is not marked down lists its keys ({@link MetadumpReader}), twice
  * (a listing is not a snapshot, see {@link #LISTINGS_PER_PEER}). Keys outside the key
  * prefix, memquorum's own items, and keys whose replicas do not include the node are
- * dropped; the rest are remembered with the peers that hold them (about 100 bytes of heap
- * per key while the run lasts).</li>
- * <li>In batches, at the paced rate, each key is read from the peers that listed it, the
- * newest envelope (value or tombstone) wins, and it is written to the node where the node
- * holds nothing, or an older version when a tombstone is involved ({@link #copies}); for
- * keys whose store registered a merge (sessions and their index items), the merge of the
- * copy and what the node holds ({@link #decide}). Writes are compare-and-swap through
- * {@link ReplicaWriter}, with the copy's remaining lifetime: the envelope's own expiry,
- * capped by the expiry memcached listed, so a copy never lives longer than its
- * source.</li>
- * <li>The lease is renewed as the run goes; a lost lease (the node restarted, or the
- * lease expired and another instance took over) stops the run.</li>
+ * dropped. The rest are gathered into batches as they stream in, and each full batch is
+ * copied before the listing is read on: the listing waits on its socket meanwhile, so the
+ * keys of a listing are never all in memory.</li>
+ * <li>Each key of a batch is read from every peer that is one of its replicas and not
+ * down, the newest envelope (value or tombstone) wins, and it is written to the node
+ * where the node holds nothing, or an older version when a tombstone is involved
+ * ({@link #copies}); for keys whose store registered a merge (sessions and their index
+ * items), the merge of the copy and what the node holds ({@link #decide}). Writes are
+ * compare-and-swap through {@link ReplicaWriter}, with the copy's remaining lifetime: the
+ * envelope's own expiry, capped by the expiry memcached listed when the newest envelope
+ * came from the peer that listed it, so a copy never lives longer than its source.</li>
+ * <li>A key copied once in the run is remembered as a 64-bit hash ({@link SeenKeys}), so
+ * the second listing of a peer, and the listings of the other peers, copy only what the
+ * earlier ones missed.</li>
+ * <li>The lease is renewed on a thread of its own ({@link LeaseKeeper}); each batch
+ * checks it first, and a lost lease (the node restarted, or the lease expired and another
+ * instance took over) stops the run.</li>
  * </ol>
- * The run is complete only when every peer not marked down listed its keys and every
- * entry was read and written. Then the caller writes the node's marker. A run that is not
- * complete leaves no marker and is retried at the next check; what it copied stays.
+ * <h2>Complete means complete</h2> The run is complete only when every other node of the
+ * node list listed its keys, and every entry was read and written. Then the caller writes
+ * the node's marker. A peer that is down, or whose listing failed, is not skipped: the
+ * run copies what the other peers hold, but is incomplete, since keys (or the tombstones
+ * of deletes) whose only other copy sits on that peer are missing. A run that is not
+ * complete leaves no marker, so the node's misses still do not count toward a majority;
+ * it is retried at the next check, and at once when a peer that was down is back; what it
+ * copied stays.
+ *
+ * <h2>Heap</h2> Bounded by {@link RefillOptions#heapLimit()}, whatever the node's size:
+ * half of it for the {@link SeenKeys} table (11 to 32 bytes per key), and batches of at
+ * most {@link #BATCH} keys and an eighth of it in listed bytes (each batch's values are
+ * held about four times: read from the peers, and written). When the table is full, later
+ * keys are not remembered and are merely copied again if listed again.
  *
  * <p>
  * Runs on the refill thread and waits for each batch; it never runs on a reactor or the
@@ -72,7 +88,7 @@ final class RefillRun {
 	 */
 	static final int MULTI_GET = 50;
 
-	/** Tries of a read, a write or a lease renewal before the run gives up on it. */
+	/** Tries of a read or a write before the run gives up on it. */
 	static final int ATTEMPTS = 4;
 
 	/** The pause before the second try; it grows with each try. */
@@ -82,12 +98,12 @@ final class RefillRun {
 	 * How often each peer lists its keys. A listing is not a snapshot: memcached's
 	 * crawler walks its LRU queues while items move between them, so an item that moves
 	 * at the wrong moment can be missed. A second listing, read a moment later, catches
-	 * what the first missed; listing is cheap next to copying.
+	 * what the first missed; it copies only keys the first did not.
 	 */
 	static final int LISTINGS_PER_PEER = 2;
 
-	/** The most peers one run reads from: holders are remembered in one {@code long}. */
-	static final int MAX_PEERS = 64;
+	/** Listed keys between two checks of the lease and of a stop request. */
+	private static final int CHECK_EVERY = 256;
 
 	private final RefillNode target;
 
@@ -101,7 +117,7 @@ final class RefillRun {
 
 	private final RefillPace pace;
 
-	private final RefillLease lease;
+	private final LeaseKeeper lease;
 
 	private final RefillProgress progress;
 
@@ -115,17 +131,30 @@ final class RefillRun {
 
 	private final Duration batchTimeout;
 
-	private final long renewEveryNanos;
+	private final SeenKeys seen;
+
+	private final long batchBytesLimit;
 
 	private final List<String> problems = new ArrayList<>();
 
 	private final List<NodeAddress> crawlerDisabled = new ArrayList<>();
 
+	/** Peers whose keys were not all listed: down, or their listing failed. */
+	private final List<NodeAddress> unlisted = new ArrayList<>();
+
+	private final List<Listed> batch = new ArrayList<>(BATCH);
+
+	private long batchBytes;
+
+	private List<RefillNode> sources = List.of();
+
+	private Map<NodeAddress, Integer> sourceIndex = Map.of();
+
 	private long copiedBytes;
 
 	RefillRun(RefillNode target, List<RefillNode> peers, Placement placement, KeyEncoder keys, ReplicaWriter writer,
-			RefillPace pace, RefillLease lease, RefillProgress progress, EngineMetrics metrics, LongSupplier wallClock,
-			BooleanSupplier stopping, Duration listingTimeout, Duration batchTimeout, Duration renewEvery) {
+			RefillPace pace, LeaseKeeper lease, RefillProgress progress, EngineMetrics metrics, LongSupplier wallClock,
+			BooleanSupplier stopping, Duration listingTimeout, Duration batchTimeout, long heapLimit) {
 		this.target = target;
 		this.peers = peers;
 		this.placement = placement;
@@ -139,7 +168,8 @@ final class RefillRun {
 		this.stopping = stopping;
 		this.listingTimeout = listingTimeout;
 		this.batchTimeout = batchTimeout;
-		this.renewEveryNanos = renewEvery.toNanos();
+		this.seen = new SeenKeys(heapLimit / 2);
+		this.batchBytesLimit = Math.max(64 * 1024, heapLimit / 8);
 	}
 
 	/**
@@ -149,55 +179,74 @@ final class RefillRun {
 	 */
 	Outcome run() {
 		long start = System.nanoTime();
-		List<RefillNode> sources = new ArrayList<>();
+		List<RefillNode> live = new ArrayList<>();
+		Map<NodeAddress, Integer> index = new HashMap<>();
 		for (RefillNode peer : this.peers) {
 			if (peer.isDown()) {
+				// What only this peer holds cannot be copied now: the run copies what the
+				// others hold, but cannot complete.
+				this.unlisted.add(peer.address());
+				this.problems.add(peer.address() + " is down, so its keys were not listed (entries only it holds "
+						+ "are missing; the node is refilled again once it is back)");
 				continue;
 			}
-			if (sources.size() == MAX_PEERS) {
-				this.problems.add("more than " + MAX_PEERS + " peers: " + peer.address() + " and later ones not read");
-				continue;
-			}
-			sources.add(peer);
+			index.put(peer.address(), live.size());
+			live.add(peer);
 		}
-		Map<String, Candidate> candidates = list(sources);
-		this.progress.total = candidates.size();
-		copy(candidates, sources);
-		return new Outcome(this.problems.isEmpty(), List.copyOf(this.problems), List.copyOf(this.crawlerDisabled),
-				this.progress.copied, this.progress.examined, this.progress.total, this.copiedBytes,
-				System.nanoTime() - start);
-	}
-
-	private Map<String, Candidate> list(List<RefillNode> sources) {
-		Map<String, Candidate> candidates = new LinkedHashMap<>();
-		String prefix = this.keys.prefix();
-		NodeAddress self = this.target.address();
-		for (int i = 0; i < sources.size(); i++) {
-			RefillNode peer = sources.get(i);
-			long bit = 1L << i;
-			MetadumpReader reader = new MetadumpReader(peer.address(), this.listingTimeout);
-			for (int listing = 0; listing < LISTINGS_PER_PEER; listing++) {
-				String problem = listWithRetries(reader, (dumped) -> {
-					String key = dumped.key();
-					if (key.startsWith(prefix) && !this.keys.isInternal(key)
-							&& this.placement.replicasFor(key).contains(self)) {
-						candidates.computeIfAbsent(key, (k) -> new Candidate(dumped)).add(dumped, bit);
-					}
-					return !this.stopping.getAsBoolean();
-				});
-				if (problem != null) {
-					this.problems.add(problem);
-					break;
-				}
-			}
+		this.sources = live;
+		this.sourceIndex = index;
+		for (int i = 0; i < live.size(); i++) {
+			listAndCopy(i);
 			stopIfAsked();
 		}
-		return candidates;
+		flush();
+		return new Outcome(this.problems.isEmpty() && this.unlisted.isEmpty(), List.copyOf(this.problems),
+				List.copyOf(this.unlisted), List.copyOf(this.crawlerDisabled), this.progress.copied,
+				this.progress.examined, this.progress.total, this.copiedBytes, System.nanoTime() - start,
+				this.seen.size(), this.seen.bytes(), !this.seen.isFull());
+	}
+
+	/** List one peer, twice, copying as the keys stream in. */
+	private void listAndCopy(int source) {
+		RefillNode peer = this.sources.get(source);
+		String prefix = this.keys.prefix();
+		NodeAddress self = this.target.address();
+		MetadumpReader reader = new MetadumpReader(peer.address(), this.listingTimeout);
+		long[] listed = new long[1];
+		for (int listing = 0; listing < LISTINGS_PER_PEER; listing++) {
+			String problem = listWithRetries(reader, (dumped) -> {
+				if (++listed[0] % CHECK_EVERY == 0) {
+					stopIfAsked();
+					this.lease.check();
+				}
+				String key = dumped.key();
+				if (!key.startsWith(prefix) || this.keys.isInternal(key) || this.seen.contains(key)) {
+					return true;
+				}
+				List<NodeAddress> replicas = this.placement.replicasFor(key);
+				if (!replicas.contains(self)) {
+					return true;
+				}
+				this.seen.add(key);
+				this.progress.total++;
+				enqueue(new Listed(key, dumped.expiresAtSeconds(), Math.max(0, dumped.size()), source, replicas));
+				return true;
+			});
+			// What this listing gathered is copied before the next one starts, or before
+			// the run gives up on the peer.
+			flush();
+			if (problem != null) {
+				this.problems.add(problem);
+				this.unlisted.add(peer.address());
+				return;
+			}
+		}
 	}
 
 	/**
 	 * One listing of a peer. A crawler busy with another listing (another instance's
-	 * refill, an operator's dump) is asked again after a pause, as is a listing cut off.
+	 * refill, an operator's dump) is asked again after a pause, as is a listing cut off;
+	 * keys copied before the cut are not copied again.
 	 * @return what went wrong in the end, or {@code null}
 	 */
 	private @Nullable String listWithRetries(MetadumpReader reader, Predicate<DumpedKey> sink) {
@@ -228,66 +277,43 @@ final class RefillRun {
 		return problem;
 	}
 
-	private void copy(Map<String, Candidate> candidates, List<RefillNode> sources) {
-		long renewAt = System.nanoTime() + this.renewEveryNanos;
-		Iterator<Map.Entry<String, Candidate>> entries = candidates.entrySet().iterator();
-		List<Map.Entry<String, Candidate>> batch = new ArrayList<>(BATCH);
-		while (entries.hasNext()) {
-			batch.clear();
-			long bytes = 0;
-			while (entries.hasNext() && batch.size() < BATCH) {
-				Map.Entry<String, Candidate> entry = entries.next();
-				batch.add(entry);
-				bytes += Math.max(0, entry.getValue().size);
-			}
-			stopIfAsked();
-			try {
-				this.pace.acquire(batch.size(), bytes);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new RefillException("stopped");
-			}
-			if (System.nanoTime() - renewAt >= 0) {
-				renewLease();
-				renewAt = System.nanoTime() + this.renewEveryNanos;
-			}
-			copyBatch(batch, sources);
-			this.progress.examined += batch.size();
-			this.progress.tick(this.pace);
-		}
-		renewLease();
-	}
-
-	private void renewLease() {
-		boolean held;
-		for (int attempt = 1;; attempt++) {
-			try {
-				held = this.lease.renew();
-				break;
-			}
-			catch (RefillException ex) {
-				// The lease outlives a few failed renewals; give up only when they
-				// persist.
-				if (attempt == ATTEMPTS) {
-					throw ex;
-				}
-				pause(attempt);
-			}
-		}
-		if (!held) {
-			throw new RefillException("lost the refill lease of " + this.target.address()
-					+ " (the node restarted, or the lease expired and another instance took over)");
+	private void enqueue(Listed key) {
+		this.batch.add(key);
+		this.batchBytes += key.size();
+		if (this.batch.size() >= BATCH || this.batchBytes >= this.batchBytesLimit) {
+			flush();
 		}
 	}
 
-	private void copyBatch(List<Map.Entry<String, Candidate>> batch, List<RefillNode> sources) {
-		Map<String, Candidate> byKey = new LinkedHashMap<>();
-		batch.forEach((entry) -> byKey.put(entry.getKey(), entry.getValue()));
+	/** Copy the keys gathered so far. */
+	private void flush() {
+		if (this.batch.isEmpty()) {
+			return;
+		}
+		stopIfAsked();
+		try {
+			this.pace.acquire(this.batch.size(), this.batchBytes);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RefillException("stopped");
+		}
+		this.lease.check();
+		copyBatch(this.batch);
+		this.progress.examined += this.batch.size();
+		this.progress.tick(this.pace);
+		this.batch.clear();
+		this.batchBytes = 0;
+	}
+
+	private void copyBatch(List<Listed> batch) {
+		Map<String, Listed> byKey = new LinkedHashMap<>();
+		// A listing may carry a key twice; the later line wins.
+		batch.forEach((listed) -> byKey.put(listed.key(), listed));
 		Map<String, Envelope> pending = new LinkedHashMap<>();
 		long now = this.wallClock.getAsLong();
-		readNewest(byKey, sources).forEach((key, envelope) -> {
-			Envelope copy = capped(envelope, byKey.get(key));
+		readNewest(byKey).forEach((key, newest) -> {
+			Envelope copy = capped(newest, byKey.get(key));
 			if (copy.expiresAtMillis() == 0 || copy.expiresAtMillis() > now) {
 				pending.put(key, copy);
 			}
@@ -372,16 +398,19 @@ final class RefillRun {
 	}
 
 	/**
-	 * Read a batch from the peers that listed each key, and keep the newest envelope of
-	 * each. A peer that fails or times out is asked again (a loaded node misses a timeout
-	 * now and then); one that keeps failing makes the run incomplete.
+	 * Read a batch from every peer that is a replica of each key and not down, and keep
+	 * the newest envelope of each; on a tie, the copy of the peer that listed the key, so
+	 * that its listed lifetime applies ({@link #capped}). A peer that fails or times out
+	 * is asked again (a loaded node misses a timeout now and then); a key no peer
+	 * answered for makes the run incomplete.
 	 */
-	private Map<String, Envelope> readNewest(Map<String, Candidate> batch, List<RefillNode> sources) {
+	private Map<String, Newest> readNewest(Map<String, Listed> batch) {
 		Map<Integer, List<String>> bySource = new LinkedHashMap<>();
-		batch.forEach((key, candidate) -> {
-			for (int i = 0; i < sources.size(); i++) {
-				if ((candidate.holders & (1L << i)) != 0) {
-					bySource.computeIfAbsent(i, (k) -> new ArrayList<>()).add(key);
+		batch.forEach((key, listed) -> {
+			for (NodeAddress replica : listed.replicas()) {
+				Integer source = this.sourceIndex.get(replica);
+				if (source != null) {
+					bySource.computeIfAbsent(source, (k) -> new ArrayList<>()).add(key);
 				}
 			}
 		});
@@ -394,12 +423,12 @@ final class RefillRun {
 				remaining.add(new Read(i, keys.subList(from, Math.min(keys.size(), from + MULTI_GET))));
 			}
 		});
-		Map<String, Envelope> newest = new LinkedHashMap<>();
+		Map<String, Newest> newest = new LinkedHashMap<>();
 		Set<String> answered = new HashSet<>();
 		for (int attempt = 1; !remaining.isEmpty(); attempt++) {
 			Map<Read, CompletableFuture<Map<String, StoredItem>>> reads = new LinkedHashMap<>();
-			remaining
-				.forEach((read) -> reads.put(read, sources.get(read.source()).connection().getsMulti(read.keys())));
+			remaining.forEach(
+					(read) -> reads.put(read, this.sources.get(read.source()).connection().getsMulti(read.keys())));
 			String failure = null;
 			for (Map.Entry<Read, CompletableFuture<Map<String, StoredItem>>> read : reads.entrySet()) {
 				Map<String, StoredItem> items;
@@ -412,26 +441,28 @@ final class RefillRun {
 				}
 				remaining.remove(read.getKey());
 				answered.addAll(read.getKey().keys());
-				RefillNode source = sources.get(read.getKey().source());
+				int sourceIndex = read.getKey().source();
+				RefillNode source = this.sources.get(sourceIndex);
 				items.forEach((key, item) -> {
 					Envelope envelope = this.writer.read(source, key, item);
-					if (envelope == null || envelope.kind() == Envelope.Kind.ABSENT) {
+					Listed listed = batch.get(key);
+					if (envelope == null || envelope.kind() == Envelope.Kind.ABSENT || listed == null) {
 						return;
 					}
-					Envelope known = newest.get(key);
-					if (known == null || envelope.version() > known.version()) {
-						newest.put(key, envelope);
+					Newest known = newest.get(key);
+					if (known == null || envelope.version() > known.envelope().version()
+							|| (envelope.version() == known.envelope().version() && sourceIndex == listed.source())) {
+						newest.put(key, new Newest(envelope, sourceIndex));
 					}
 				});
 			}
 			if (!remaining.isEmpty() && attempt == ATTEMPTS) {
-				// A key another holder answered for is settled: a peer that died
-				// meanwhile
-				// counts like a peer that is down.
+				// A key another replica answered for is settled: a peer that died
+				// meanwhile counts like a peer that is down.
 				long unread = batch.keySet().stream().filter((key) -> !answered.contains(key)).count();
 				if (unread > 0) {
-					this.problems.add("could not read " + unread + " entries from any peer that listed them in "
-							+ ATTEMPTS + " attempts: " + failure);
+					this.problems.add("could not read " + unread + " entries from any of their replicas in " + ATTEMPTS
+							+ " attempts: " + failure);
 				}
 				break;
 			}
@@ -440,6 +471,11 @@ final class RefillRun {
 			}
 		}
 		return newest;
+	}
+
+	/** The newest envelope of a key, and the peer it was read from. */
+	private record Newest(Envelope envelope, int source) {
+
 	}
 
 	/** One multi-get of a batch: keys asked of one peer. */
@@ -459,13 +495,15 @@ final class RefillRun {
 
 	/**
 	 * The envelope with the shorter of its own lifetime and the one memcached listed for
-	 * it, so a copy never outlives its source.
+	 * it, when it was read from the peer that listed it, so a copy never outlives its
+	 * source. (Another peer's item may live longer; its lifetime was not listed here.)
 	 */
-	private static Envelope capped(Envelope envelope, @Nullable Candidate listed) {
-		if (listed == null || listed.expiresAtSeconds < 0) {
+	private static Envelope capped(Newest newest, @Nullable Listed listed) {
+		Envelope envelope = newest.envelope();
+		if (listed == null || newest.source() != listed.source() || listed.expiresAtSeconds() < 0) {
 			return envelope;
 		}
-		long listedMillis = listed.expiresAtSeconds * 1000;
+		long listedMillis = listed.expiresAtSeconds() * 1000;
 		if (envelope.expiresAtMillis() == 0 || listedMillis < envelope.expiresAtMillis()) {
 			return envelope.withExpiry(listedMillis);
 		}
@@ -496,31 +534,16 @@ final class RefillRun {
 	}
 
 	/**
-	 * A key the node should hold, as its peers listed it.
+	 * A key the node should hold, as one peer listed it; kept only until its batch is
+	 * copied.
+	 *
+	 * @param key the memcached key
+	 * @param expiresAtSeconds the item's expiry as listed, -1 for none
+	 * @param size the item's size as listed
+	 * @param source the index of the peer that listed it
+	 * @param replicas the key's replicas
 	 */
-	private static final class Candidate {
-
-		long expiresAtSeconds;
-
-		int size;
-
-		long holders;
-
-		Candidate(DumpedKey first) {
-			this.expiresAtSeconds = first.expiresAtSeconds();
-			this.size = first.size();
-		}
-
-		void add(DumpedKey dumped, long holder) {
-			// The longest listed lifetime caps the copy: the newest write may sit on any
-			// holder.
-			if (this.expiresAtSeconds >= 0
-					&& (dumped.isPermanent() || dumped.expiresAtSeconds() > this.expiresAtSeconds)) {
-				this.expiresAtSeconds = dumped.expiresAtSeconds();
-			}
-			this.size = Math.max(this.size, dumped.size());
-			this.holders |= holder;
-		}
+	private record Listed(String key, long expiresAtSeconds, int size, int source, List<NodeAddress> replicas) {
 
 	}
 
@@ -529,15 +552,20 @@ final class RefillRun {
 	 *
 	 * @param complete whether every peer listed and every entry was copied
 	 * @param problems what kept it from completing
+	 * @param unlisted peers whose keys were not all listed: down, or their listing failed
 	 * @param crawlerDisabled peers that cannot list keys because their crawler is off
 	 * @param copied entries stored on the node
 	 * @param examined entries looked at
 	 * @param total entries the peers listed for the node
 	 * @param bytes envelope bytes stored
 	 * @param nanos how long it took
+	 * @param keysRemembered keys held in the run's {@link SeenKeys}
+	 * @param rememberedBytes the heap that table took at the end
+	 * @param rememberedAll whether every listed key could be remembered
 	 */
-	record Outcome(boolean complete, List<String> problems, List<NodeAddress> crawlerDisabled, long copied,
-			long examined, long total, long bytes, long nanos) {
+	record Outcome(boolean complete, List<String> problems, List<NodeAddress> unlisted,
+			List<NodeAddress> crawlerDisabled, long copied, long examined, long total, long bytes, long nanos,
+			int keysRemembered, long rememberedBytes, boolean rememberedAll) {
 
 	}
 

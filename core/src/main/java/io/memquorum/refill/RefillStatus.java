@@ -2,6 +2,7 @@ package io.memquorum.refill;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import io.memquorum.node.NodeAddress;
 import org.jspecify.annotations.Nullable;
@@ -17,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  * @param completedAt when the node was last known complete (from its marker), or
  * {@code null} when it is not known complete
  * @param problem why the last run did not complete, or {@code null}
+ * @param missingPeers the peers the last run could not list (down, or their listing
+ * failed): until a run lists them, the node is not complete, and it is refilled again
+ * once they are back; empty otherwise
  * @param copiedBytes envelope bytes copied onto the node by the current or last run
  * @param entriesPerSecond entries examined per second while a run copies (a moving
  * average over the last seconds), 0 otherwise
@@ -25,8 +29,8 @@ import org.jspecify.annotations.Nullable;
  * its current rate, or {@code null} when no run is copying or no rate is known yet
  */
 public record RefillStatus(NodeAddress address, Phase phase, long copied, long examined, long total,
-		@Nullable Instant completedAt, @Nullable String problem, long copiedBytes, double entriesPerSecond,
-		double bytesPerSecond, @Nullable Duration eta) {
+		@Nullable Instant completedAt, @Nullable String problem, List<NodeAddress> missingPeers, long copiedBytes,
+		double entriesPerSecond, double bytesPerSecond, @Nullable Duration eta) {
 
 	/**
 	 * What refill is doing for one node.

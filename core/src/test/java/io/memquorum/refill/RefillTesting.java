@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
 import io.memquorum.engine.Envelope;
+import io.memquorum.engine.NodeStatus;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.metrics.EngineMetrics;
 import io.memquorum.node.NodeAddress;
@@ -72,6 +73,11 @@ public final class RefillTesting {
 	public static RefillStatus refillOf(ReplicatedMemcached engine, String address) {
 		NodeAddress node = NodeAddress.parse(address);
 		return engine.refillStatus().stream().filter((s) -> s.address().equals(node)).findFirst().orElseThrow();
+	}
+
+	public static NodeStatus nodeOf(ReplicatedMemcached engine, String address) {
+		NodeAddress node = NodeAddress.parse(address);
+		return engine.nodeStatus().stream().filter((s) -> s.address().equals(node)).findFirst().orElseThrow();
 	}
 
 	/** Wait until the engine knows every node complete, each one since {@code since}. */

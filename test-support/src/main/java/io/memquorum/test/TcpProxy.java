@@ -36,6 +36,9 @@ public final class TcpProxy implements AutoCloseable {
 
 	private volatile boolean partitioned;
 
+	/** Pause per byte sent from the node to a client; 0 for none. */
+	private volatile long nanosPerByte;
+
 	private volatile boolean closed;
 
 	private TcpProxy(InetSocketAddress target) throws IOException {
@@ -81,6 +84,24 @@ public final class TcpProxy implements AutoCloseable {
 		this.partitioned = false;
 	}
 
+	/**
+	 * Slow down what the node sends to each client to about this many bytes per second
+	 * and connection: a slow link, under which a long reply such as a key listing takes
+	 * its time while short replies pass almost as before.
+	 * @param bytesPerSecond the rate, at least 1
+	 */
+	public void throttle(long bytesPerSecond) {
+		if (bytesPerSecond < 1) {
+			throw new IllegalArgumentException("A throttle needs at least 1 byte per second, got " + bytesPerSecond);
+		}
+		this.nanosPerByte = 1_000_000_000L / bytesPerSecond;
+	}
+
+	/** Send at full speed again. */
+	public void unthrottle() {
+		this.nanosPerByte = 0;
+	}
+
 	private void accept() {
 		while (!this.closed) {
 			try {
@@ -93,8 +114,8 @@ public final class TcpProxy implements AutoCloseable {
 				upstream.connect(this.target, 1000);
 				this.open.add(client);
 				this.open.add(upstream);
-				pipe(client, upstream);
-				pipe(upstream, client);
+				pipe(client, upstream, false);
+				pipe(upstream, client, true);
 			}
 			catch (IOException ex) {
 				if (this.closed) {
@@ -104,7 +125,7 @@ public final class TcpProxy implements AutoCloseable {
 		}
 	}
 
-	private void pipe(Socket from, Socket to) {
+	private void pipe(Socket from, Socket to, boolean throttled) {
 		Thread thread = new Thread(() -> {
 			byte[] buffer = new byte[16 * 1024];
 			try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -115,7 +136,14 @@ public final class TcpProxy implements AutoCloseable {
 					}
 					out.write(buffer, 0, read);
 					out.flush();
+					long pause = throttled ? read * this.nanosPerByte : 0;
+					if (pause > 0) {
+						Thread.sleep(pause / 1_000_000L, (int) (pause % 1_000_000L));
+					}
 				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
 			}
 			catch (IOException ex) {
 				// The other side closed, or the proxy partitioned: end both.

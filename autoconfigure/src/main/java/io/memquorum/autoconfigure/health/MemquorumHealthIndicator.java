@@ -95,6 +95,9 @@ public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 		if (refill.problem() != null) {
 			details.put("problem", refill.problem());
 		}
+		if (!refill.missingPeers().isEmpty()) {
+			details.put("missingPeers", refill.missingPeers().stream().map(NodeAddress::toString).toList());
+		}
 		return details;
 	}
 

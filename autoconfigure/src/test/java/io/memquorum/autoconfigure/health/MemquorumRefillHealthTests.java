@@ -2,6 +2,7 @@ package io.memquorum.autoconfigure.health;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import io.memquorum.node.NodeAddress;
@@ -21,8 +22,9 @@ class MemquorumRefillHealthTests {
 
 	@Test
 	void aRunningRefillShowsPhaseProgressRateAndEta() {
-		Map<String, Object> details = MemquorumHealthIndicator.refill(new RefillStatus(NODE, Phase.REFILLING, 30_000,
-				45_000, 100_000, null, null, 30_000L * 1100, 22_500.4, 24_750_000.6, Duration.ofMillis(2_444)));
+		Map<String, Object> details = MemquorumHealthIndicator
+			.refill(new RefillStatus(NODE, Phase.REFILLING, 30_000, 45_000, 100_000, null, null, List.of(),
+					30_000L * 1100, 22_500.4, 24_750_000.6, Duration.ofMillis(2_444)));
 		assertThat(details).containsEntry("phase", "REFILLING")
 			.containsEntry("refilling", true)
 			.containsEntry("examined", 45_000L)
@@ -38,7 +40,7 @@ class MemquorumRefillHealthTests {
 	@Test
 	void aCompleteNodeShowsWhenAndNoRate() {
 		Map<String, Object> details = MemquorumHealthIndicator.refill(new RefillStatus(NODE, Phase.COMPLETE, 30_000,
-				100_000, 100_000, Instant.parse("2026-12-07T21:00:00Z"), null, 33_000_000L, 0, 0, null));
+				100_000, 100_000, Instant.parse("2026-12-07T21:00:00Z"), null, List.of(), 33_000_000L, 0, 0, null));
 		assertThat(details).containsEntry("phase", "COMPLETE")
 			.containsEntry("refilling", false)
 			.containsEntry("progressPercent", 100.0)
@@ -49,7 +51,7 @@ class MemquorumRefillHealthTests {
 	@Test
 	void aRefillWhoseListingHasNotStartedHasNoProgressYet() {
 		Map<String, Object> details = MemquorumHealthIndicator
-			.refill(new RefillStatus(NODE, Phase.REFILLING, 0, 0, 0, null, null, 0, 0, 0, null));
+			.refill(new RefillStatus(NODE, Phase.REFILLING, 0, 0, 0, null, null, List.of(), 0, 0, 0, null));
 		assertThat(details).doesNotContainKeys("progressPercent", "etaSeconds").containsEntry("entriesPerSecond", 0L);
 	}
 

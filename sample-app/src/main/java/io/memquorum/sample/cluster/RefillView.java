@@ -28,7 +28,9 @@ public record RefillView(String phase, int percent, String summary) {
 					status.examined(), status.total(), status.bytesPerSecond() / (1024 * 1024), eta(status));
 			case COMPLETE -> "complete";
 			case WAITING -> "another instance refills it";
-			case INCOMPLETE -> "incomplete, retrying" + ((status.problem() != null) ? ": " + status.problem() : "");
+			case INCOMPLETE -> status.missingPeers().isEmpty()
+					? "incomplete, retrying" + ((status.problem() != null) ? ": " + status.problem() : "")
+					: "incomplete until " + status.missingPeers() + " can be listed";
 			case DISABLED -> "refill off";
 			case UNKNOWN -> "not checked yet";
 		};
