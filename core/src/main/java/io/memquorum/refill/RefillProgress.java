@@ -42,6 +42,15 @@ final class RefillProgress {
 
 	volatile long total;
 
+	/**
+	 * Lines of the first peer's listing read so far, updated every few hundred; with
+	 * {@link #peerItems}, what {@link #estimatedTotal} extrapolates from.
+	 */
+	volatile long scanned;
+
+	/** Items on the first peer before its listing, or -1 once that listing ended. */
+	volatile long peerItems = -1;
+
 	volatile double entriesPerSecond;
 
 	volatile double bytesPerSecond;
@@ -83,6 +92,8 @@ final class RefillProgress {
 		this.copiedBytes = 0;
 		this.examined = 0;
 		this.total = 0;
+		this.scanned = 0;
+		this.peerItems = -1;
 		this.entriesPerSecond = 0;
 		this.bytesPerSecond = 0;
 		this.paceEntriesPerSecond = 0;
@@ -122,13 +133,36 @@ final class RefillProgress {
 	}
 
 	/**
+	 * A listing streams: the keys a run has to examine are known only once the first
+	 * peer's first listing ends. Until then the total is extrapolated: the share of the
+	 * lines read so far that belong to the node, times the items the peer held when its
+	 * listing started.
+	 * @param items the peer's {@code curr_items}, or -1 when unknown or once the listing
+	 * ended (the total is then what was listed)
+	 */
+	void estimateFrom(long items) {
+		this.scanned = 0;
+		this.peerItems = items;
+	}
+
+	long estimatedTotal() {
+		long listed = this.total;
+		long items = this.peerItems;
+		long lines = this.scanned;
+		if (items <= 0 || lines <= 0) {
+			return listed;
+		}
+		return Math.max(listed, Math.round((double) listed / lines * items));
+	}
+
+	/**
 	 * How long the current run still needs at the current rate: the entries listed so far
 	 * and not yet examined, over the entries examined per second.
 	 * @return the estimate, or {@code null} when no run is copying or no rate is known
 	 */
 	@Nullable Duration eta() {
 		double rate = this.entriesPerSecond;
-		long remaining = this.total - this.examined;
+		long remaining = estimatedTotal() - this.examined;
 		if (this.phase != Phase.REFILLING || rate <= 0 || remaining < 0) {
 			return null;
 		}
@@ -137,9 +171,9 @@ final class RefillProgress {
 
 	RefillStatus status() {
 		boolean refilling = this.phase == Phase.REFILLING;
-		return new RefillStatus(this.address, this.phase, this.copied, this.examined, this.total, this.completedAt,
-				this.problem, this.missingPeers, this.copiedBytes, refilling ? this.entriesPerSecond : 0,
-				refilling ? this.bytesPerSecond : 0, eta());
+		return new RefillStatus(this.address, this.phase, this.copied, this.examined,
+				refilling ? estimatedTotal() : this.total, this.completedAt, this.problem, this.missingPeers,
+				this.copiedBytes, refilling ? this.entriesPerSecond : 0, refilling ? this.bytesPerSecond : 0, eta());
 	}
 
 }

@@ -14,7 +14,9 @@ import org.jspecify.annotations.Nullable;
  * @param phase what refill is doing for the node
  * @param copied entries copied onto the node by the current or last run of this instance
  * @param examined entries of the current or last run looked at so far
- * @param total entries the node's peers listed for it in the current or last run
+ * @param total entries the node's peers listed for it in the current or last run; while
+ * the first listing of a run streams, an estimate (the share of the lines listed so far
+ * that belong to the node, times the items the peer holds)
  * @param completedAt when the node was last known complete (from its marker), or
  * {@code null} when it is not known complete
  * @param problem why the last run did not complete, or {@code null}

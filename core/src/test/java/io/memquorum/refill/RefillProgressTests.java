@@ -78,4 +78,17 @@ class RefillProgressTests {
 		assertThat(ProgressLine.eta(null)).isEqualTo("unknown");
 	}
 
+	@Test
+	void whileTheFirstListingStreamsTheTotalIsExtrapolatedFromThePeersItemCount() {
+		this.progress.started(0);
+		this.progress.estimateFrom(90_000);
+		// 3,000 lines read, 1,000 of them for this node: a third of the peer's items.
+		this.progress.scanned = 3_000;
+		this.progress.total = 1_000;
+		assertThat(this.progress.status().total()).isEqualTo(30_000);
+		this.progress.total = 29_000;
+		this.progress.estimateFrom(-1);
+		assertThat(this.progress.status().total()).as("once the listing ended, what it listed").isEqualTo(29_000);
+	}
+
 }
