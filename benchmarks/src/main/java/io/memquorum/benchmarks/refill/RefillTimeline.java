@@ -28,24 +28,30 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Measurement 7: refill. Three memcached nodes, R = 3, hold N entries of 1 KB that nobody
- * reads. Foreground threads read (90 %) and write (10 %) a separate set of 4,096 hot keys
- * through the same engine. After a few seconds one node is restarted empty and the engine
- * refills it at its configured rate. Reported, in the same run: the refill's throughput
- * (entries examined per second, and entries and MB copied per second, from the moment it
- * is seen running to its completeness marker) and the foreground p50/p99 before the
- * restart and while the refill runs, with their ratio. The seconds between the restart
- * and the start of the refill (the node is noticed restarted) are left out of both.
+ * reads, plus 4,096 hot keys. For each N, on one cluster and one engine:
+ * <ol>
+ * <li>Idle: one node is restarted empty with no foreground traffic and the engine
+ * refills it. Reported: MB copied per second (envelope bytes, 2^20 to the MB, from the
+ * moment the refill is seen running to its completeness marker) and the heap the refill
+ * needs per key listed for the node ({@link RetainedHeap}: the most heap in use after a
+ * collection during the refill, less the same after a full collection before it).</li>
+ * <li>Under load: foreground threads read (90 %) and write (10 %) the hot keys through
+ * the same engine, another node is restarted empty, and the foreground p50/p99 of the
+ * seconds before the restart is compared with the same while the refill runs. The seconds
+ * between the restart and the start of the refill (the node is noticed restarted) belong
+ * to neither. The restarted node serves reads meanwhile; a read that misses on it moves on
+ * to the next replica, so "during" includes that cost as well as the refill's own
+ * traffic.</li>
+ * </ol>
  *
  * <p>
- * The restarted node serves reads during the refill; a read that misses on it moves on to
- * the next replica, so "during" includes that cost as well as the refill's own traffic.
- *
- * <p>
- * Run with the whole comparison ({@code benchmarks/run}) or alone, after
+ * Run with the whole comparison ({@code benchmarks/run}), alone with
+ * {@code ONLY=refill benchmarks/run}, or after
  * {@code ./mvnw -q -pl benchmarks -am package -DskipTests}: <pre>
- * java -cp 'benchmarks/target/classes:benchmarks/target/lib/*' io.memquorum.benchmarks.refill.RefillTimeline --entries=10000,100000 --out=refill.json
- * </pre> Options: {@code --threads=4}, {@code --rate=5000} (entries per second, the
- * engine's default), {@code --before-seconds=5}.
+ * java -Xms1g -Xmx1g -cp 'benchmarks/target/classes:benchmarks/target/lib/*' io.memquorum.benchmarks.refill.RefillTimeline --entries=10000,100000,1000000 --out=refill.json
+ * </pre> Options: {@code --threads=4}, {@code --pace=adaptive} (the engine's default) or
+ * {@code fixed}, {@code --rate=} the entries-per-second ceiling (200,000 adaptive, 5,000
+ * fixed), {@code --before-seconds=5}.
  */
 public final class RefillTimeline {
 
