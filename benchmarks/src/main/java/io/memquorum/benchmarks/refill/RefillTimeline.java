@@ -30,17 +30,17 @@ import tools.jackson.databind.json.JsonMapper;
  * Measurement 7: refill. Three memcached nodes, R = 3, hold N entries of 1 KB that nobody
  * reads, plus 4,096 hot keys. For each N, on one cluster and one engine:
  * <ol>
- * <li>Idle: one node is restarted empty with no foreground traffic and the engine
- * refills it. Reported: MB copied per second (envelope bytes, 2^20 to the MB, from the
- * moment the refill is seen running to its completeness marker) and the heap the refill
- * needs per key listed for the node ({@link RetainedHeap}: the most heap in use after a
- * collection during the refill, less the same after a full collection before it).</li>
+ * <li>Idle: one node is restarted empty with no foreground traffic and the engine refills
+ * it. Reported: MB copied per second (envelope bytes, 2^20 to the MB, from the moment the
+ * refill is seen running to its completeness marker) and the heap the refill needs per
+ * key listed for the node ({@link RetainedHeap}: the most heap in use after a collection
+ * during the refill, less the same after a full collection before it).</li>
  * <li>Under load: foreground threads read (90 %) and write (10 %) the hot keys through
  * the same engine, another node is restarted empty, and the foreground p50/p99 of the
  * seconds before the restart is compared with the same while the refill runs. The seconds
  * between the restart and the start of the refill (the node is noticed restarted) belong
- * to neither. The restarted node serves reads meanwhile; a read that misses on it moves on
- * to the next replica, so "during" includes that cost as well as the refill's own
+ * to neither. The restarted node serves reads meanwhile; a read that misses on it moves
+ * on to the next replica, so "during" includes that cost as well as the refill's own
  * traffic.</li>
  * </ol>
  *

@@ -73,8 +73,8 @@ public final class ComparisonReport {
 		JsonNode wire = Files.exists(wireFile) ? JSON.readTree(Files.readString(wireFile, StandardCharsets.UTF_8))
 				: null;
 		// The refill section is RefillReport's: keep what the last run published.
-		JsonNode previous = Files.exists(jsonOut)
-				? JSON.readTree(Files.readString(jsonOut, StandardCharsets.UTF_8)) : null;
+		JsonNode previous = Files.exists(jsonOut) ? JSON.readTree(Files.readString(jsonOut, StandardCharsets.UTF_8))
+				: null;
 		Map<String, Object> summary = new LinkedHashMap<>();
 		summary.put("generatedAt", OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
 		summary.put("settings", options.getOrDefault("settings", ""));

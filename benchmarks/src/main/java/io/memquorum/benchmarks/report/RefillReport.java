@@ -13,10 +13,10 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Publishes the refill measurement ({@code RefillTimeline}) of one {@code benchmarks/run}:
- * under {@code refill} in the results JSON (the rest of the file is left alone), and as
- * the table between the {@code refill:start} and {@code refill:end} markers of
- * {@code docs/benchmarks.md}.
+ * Publishes the refill measurement ({@code RefillTimeline}) of one
+ * {@code benchmarks/run}: under {@code refill} in the results JSON (the rest of the file
+ * is left alone), and as the table between the {@code refill:start} and
+ * {@code refill:end} markers of {@code docs/benchmarks.md}.
  *
  * <p>
  * Usage: <pre>
@@ -86,7 +86,8 @@ public final class RefillReport {
 			double before = row.get("p99Before").asDouble();
 			double during = row.get("p99During").asDouble();
 			JsonNode heap = row.get("heapBytesPerKey");
-			md.append(String.format(Locale.ROOT, "| %,d | %.1f %s | %.1f | %.2f / %.2f ms (×%.2f) %s | %s | %.1f s / %.1f s |%n",
+			md.append(String.format(Locale.ROOT,
+					"| %,d | %.1f %s | %.1f | %.2f / %.2f ms (×%.2f) %s | %s | %.1f s / %.1f s |%n",
 					row.get("entries").asLong(), mb, mark(mb >= MB_PER_SECOND_TARGET),
 					row.get("mbPerSecondUnderLoad").asDouble(), before, during, during / before,
 					mark(during <= P99_RATIO_TARGET * before),
