@@ -185,7 +185,8 @@ public final class Refill implements AutoCloseable {
 					return;
 				}
 				Long next = this.nextAttemptAtNanos.get(node.address());
-				if (next == null || now - next >= 0 || peersAreBack(node)) {
+				boolean waiting = this.waitingFor.containsKey(node.address());
+				if (next == null || now - next >= 0 || (waiting && peersAreBack(node))) {
 					check(node, null);
 				}
 			}
@@ -232,6 +233,11 @@ public final class Refill implements AutoCloseable {
 			return;
 		}
 		node.mayLackEntries(true);
+		if (reason == null && this.waitingFor.containsKey(node.address()) && !peersAreBack(node)) {
+			// The last run copied what the peers that are up hold, and the node has taken
+			// every write since: another run would copy nothing new until they are back.
+			return;
+		}
 		String why = (reason != null) ? reason
 				: (marker == null) ? "it has no completeness marker" : "it was filled for another node list";
 		RefillLease lease = new RefillLease(node::connection, this.keys.internalKey(RefillLease.NAME), this.owner,
@@ -343,7 +349,8 @@ public final class Refill implements AutoCloseable {
 			.stream()
 			.filter((peer) -> this.nodes.containsKey(peer) && this.nodes.get(peer).isDown())
 			.toList();
-		if (!down.isEmpty()) {
+		if (!down.isEmpty() && down.size() == outcome.problems().size()) {
+			// Only peers that are down kept the run from completing: wait for them.
 			this.waitingFor.put(node.address(), down);
 		}
 		this.metrics.refillFinished(node.address(), false);

@@ -14,9 +14,10 @@ import org.jspecify.annotations.Nullable;
  * @param phase what refill is doing for the node
  * @param copied entries copied onto the node by the current or last run of this instance
  * @param examined entries of the current or last run looked at so far
- * @param total entries the node's peers listed for it in the current or last run; while
- * the first listing of a run streams, an estimate (the share of the lines listed so far
- * that belong to the node, times the items the peer holds)
+ * @param total distinct entries the node's peers listed for it in the current or last run
+ * so far: the listings are copied as they stream, so while a run lasts this grows; while
+ * the first listing of a run streams, it is an estimate instead (the share of the lines
+ * listed so far that belong to the node, times the items the peer held)
  * @param completedAt when the node was last known complete (from its marker), or
  * {@code null} when it is not known complete
  * @param problem why the last run did not complete, or {@code null}

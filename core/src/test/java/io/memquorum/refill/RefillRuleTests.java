@@ -16,39 +16,39 @@ class RefillRuleTests {
 
 	@Test
 	void aNodeThatHoldsNothingGetsTheValueOrTheTombstone() {
-		assertThat(RefillRun.copies(Envelope.value(5, 0, PAYLOAD), null)).isTrue();
-		assertThat(RefillRun.copies(Envelope.tombstone(5, 0), null)).isTrue();
+		assertThat(CopyRule.copies(Envelope.value(5, 0, PAYLOAD), null)).isTrue();
+		assertThat(CopyRule.copies(Envelope.tombstone(5, 0), null)).isTrue();
 	}
 
 	@Test
 	void nothingNewerOrEqualOnTheNodeIsEverReplaced() {
-		assertThat(RefillRun.copies(Envelope.value(5, 0, PAYLOAD), Envelope.value(5, 0, PAYLOAD))).isFalse();
-		assertThat(RefillRun.copies(Envelope.value(5, 0, PAYLOAD), Envelope.value(6, 0, PAYLOAD))).isFalse();
-		assertThat(RefillRun.copies(Envelope.tombstone(5, 0), Envelope.value(6, 0, PAYLOAD))).isFalse();
-		assertThat(RefillRun.copies(Envelope.value(5, 0, PAYLOAD), Envelope.tombstone(6, 0))).isFalse();
+		assertThat(CopyRule.copies(Envelope.value(5, 0, PAYLOAD), Envelope.value(5, 0, PAYLOAD))).isFalse();
+		assertThat(CopyRule.copies(Envelope.value(5, 0, PAYLOAD), Envelope.value(6, 0, PAYLOAD))).isFalse();
+		assertThat(CopyRule.copies(Envelope.tombstone(5, 0), Envelope.value(6, 0, PAYLOAD))).isFalse();
+		assertThat(CopyRule.copies(Envelope.value(5, 0, PAYLOAD), Envelope.tombstone(6, 0))).isFalse();
 	}
 
 	@Test
 	void aNewerTombstoneReplacesAnOlderValueSoADeletedKeyIsNotReadableThere() {
-		assertThat(RefillRun.copies(Envelope.tombstone(6, 0), Envelope.value(5, 0, PAYLOAD))).isTrue();
+		assertThat(CopyRule.copies(Envelope.tombstone(6, 0), Envelope.value(5, 0, PAYLOAD))).isTrue();
 	}
 
 	@Test
 	void aNewerValueReplacesAnOlderTombstone() {
-		assertThat(RefillRun.copies(Envelope.value(6, 0, PAYLOAD), Envelope.tombstone(5, 0))).isTrue();
+		assertThat(CopyRule.copies(Envelope.value(6, 0, PAYLOAD), Envelope.tombstone(5, 0))).isTrue();
 	}
 
 	@Test
 	void aNewerValueNeverReplacesAValueThatMayHoldMergedUpdates() {
-		assertThat(RefillRun.copies(Envelope.value(6, 0, PAYLOAD), Envelope.value(5, 0, PAYLOAD))).isFalse();
+		assertThat(CopyRule.copies(Envelope.value(6, 0, PAYLOAD), Envelope.value(5, 0, PAYLOAD))).isFalse();
 	}
 
 	@Test
 	void aKeyWithoutAMergeOfItsOwnFollowsTheCopyRule() {
 		Envelope copy = Envelope.value(6, 0, PAYLOAD);
-		assertThat(RefillRun.decide(copy, null, null)).isSameAs(copy);
-		assertThat(RefillRun.decide(copy, Envelope.value(5, 0, PAYLOAD), null)).isNull();
-		assertThat(RefillRun.decide(copy, Envelope.tombstone(5, 0), null)).isSameAs(copy);
+		assertThat(CopyRule.decide(copy, null, null)).isSameAs(copy);
+		assertThat(CopyRule.decide(copy, Envelope.value(5, 0, PAYLOAD), null)).isNull();
+		assertThat(CopyRule.decide(copy, Envelope.tombstone(5, 0), null)).isSameAs(copy);
 	}
 
 	@Test
@@ -60,8 +60,8 @@ class RefillRuleTests {
 						new byte[] { held.payload()[0], incoming.payload()[0] });
 		Envelope onNode = Envelope.value(7, 0, new byte[] { 7 });
 		Envelope copy = Envelope.value(5, 0, new byte[] { 5 });
-		assertThat(RefillRun.decide(copy, null, concatenate)).isSameAs(copy);
-		Envelope stored = RefillRun.decide(copy, onNode, concatenate);
+		assertThat(CopyRule.decide(copy, null, concatenate)).isSameAs(copy);
+		Envelope stored = CopyRule.decide(copy, onNode, concatenate);
 		assertThat(stored).isNotNull();
 		assertThat(stored.version()).isEqualTo(7);
 		assertThat(stored.payload()).containsExactly(7, 5);
@@ -69,8 +69,8 @@ class RefillRuleTests {
 
 	@Test
 	void aMergeThatFindsNothingToAddLeavesTheNodeAsItIs() {
-		assertThat(RefillRun.decide(Envelope.value(6, 0, PAYLOAD), Envelope.value(5, 0, PAYLOAD),
-				(held, incoming) -> null))
+		assertThat(
+				CopyRule.decide(Envelope.value(6, 0, PAYLOAD), Envelope.value(5, 0, PAYLOAD), (held, incoming) -> null))
 			.isNull();
 	}
 

@@ -1,0 +1,300 @@
+package io.memquorum.refill;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+
+import io.memquorum.engine.Envelope;
+import io.memquorum.metrics.EngineMetrics;
+import io.memquorum.node.NodeAddress;
+import io.memquorum.node.StoredItem;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Copies batches of listed keys onto the node a {@link RefillRun} fills: reads go out to
+ * every replica of every key of the batch at once, as multi-gets, then the writes go out
+ * at once, so a batch costs about two round trips whatever its size.
+ *
+ * <p>
+ * Used by the refill thread only; it waits for each batch.
+ */
+final class BatchCopy {
+
+	/**
+	 * Keys per multi-get: small enough that one reply, which shares each node's
+	 * connection with foreground requests, holds those up only briefly.
+	 */
+	static final int MULTI_GET = 50;
+
+	/** Tries of a read or a write before the run gives up on it. */
+	static final int ATTEMPTS = 4;
+
+	/** The pause before the second try; it grows with each try. */
+	static final long RETRY_PAUSE_MILLIS = 100;
+
+	private final RefillNode target;
+
+	private final List<RefillNode> sources;
+
+	private final Map<NodeAddress, Integer> sourceIndex;
+
+	private final ReplicaWriter writer;
+
+	private final RefillProgress progress;
+
+	private final EngineMetrics metrics;
+
+	private final LongSupplier wallClock;
+
+	private final Duration batchTimeout;
+
+	private final List<String> problems;
+
+	private long copiedBytes;
+
+	/**
+	 * @param target the node filled
+	 * @param sources the peers read from, in the order {@link Listed#source()} counts
+	 * @param writer reads and writes replicas as the engine does
+	 * @param progress where copies are counted
+	 * @param metrics where copies are counted too
+	 * @param wallClock epoch milliseconds
+	 * @param batchTimeout how long one read or write may take
+	 * @param problems the run's problems, added to
+	 */
+	BatchCopy(RefillNode target, List<RefillNode> sources, ReplicaWriter writer, RefillProgress progress,
+			EngineMetrics metrics, LongSupplier wallClock, Duration batchTimeout, List<String> problems) {
+		this.target = target;
+		this.sources = sources;
+		Map<NodeAddress, Integer> index = new LinkedHashMap<>();
+		for (int i = 0; i < sources.size(); i++) {
+			index.put(sources.get(i).address(), i);
+		}
+		this.sourceIndex = index;
+		this.writer = writer;
+		this.progress = progress;
+		this.metrics = metrics;
+		this.wallClock = wallClock;
+		this.batchTimeout = batchTimeout;
+		this.problems = problems;
+	}
+
+	/**
+	 * @return envelope bytes stored so far
+	 */
+	long copiedBytes() {
+		return this.copiedBytes;
+	}
+
+	/**
+	 * Copy one batch: read each key from its replicas, keep the newest, and write it to
+	 * the node by {@link CopyRule#decide}. What could not be read or written in
+	 * {@link #ATTEMPTS} tries is added to the run's problems.
+	 * @param batch the keys, as listed
+	 * @throws RefillException when the node is marked down, or the run was stopped
+	 */
+	void copy(List<Listed> batch) {
+		Map<String, Listed> byKey = new LinkedHashMap<>();
+		// A listing may carry a key twice; the later line wins.
+		batch.forEach((listed) -> byKey.put(listed.key(), listed));
+		Map<String, Envelope> pending = new LinkedHashMap<>();
+		long now = this.wallClock.getAsLong();
+		readNewest(byKey).forEach((key, newest) -> {
+			Envelope copy = capped(newest, byKey.get(key));
+			if (copy.expiresAtMillis() == 0 || copy.expiresAtMillis() > now) {
+				pending.put(key, copy);
+			}
+		});
+		for (int attempt = 1; !pending.isEmpty(); attempt++) {
+			Map<String, CompletableFuture<@Nullable Envelope>> writes = new LinkedHashMap<>();
+			pending.forEach((key, copy) -> writes.put(key, this.writer.write(this.target, key,
+					(current) -> CopyRule.decide(copy, current, this.writer.mergeFor(key)))));
+			String failure = null;
+			for (Map.Entry<String, CompletableFuture<@Nullable Envelope>> write : writes.entrySet()) {
+				Envelope stored;
+				try {
+					stored = await(write.getValue());
+				}
+				catch (RefillException ex) {
+					failure = ex.getMessage();
+					continue;
+				}
+				pending.remove(write.getKey());
+				if (stored != null) {
+					int bytes = Envelope.HEADER_SIZE + stored.payload().length;
+					this.progress.copied++;
+					this.progress.copiedBytes += bytes;
+					this.copiedBytes += bytes;
+					this.metrics.refillCopied(this.target.address(), bytes);
+				}
+			}
+			if (pending.isEmpty()) {
+				return;
+			}
+			if (this.target.isDown()) {
+				throw new RefillException(this.target.address() + " is marked down: " + failure);
+			}
+			if (attempt == ATTEMPTS) {
+				this.problems.add("could not copy " + pending.size() + " entries to " + this.target.address() + " in "
+						+ ATTEMPTS + " attempts: " + failure);
+				return;
+			}
+			pause(attempt);
+		}
+	}
+
+	/**
+	 * Read a batch from every peer that is a replica of each key and not down, and keep
+	 * the newest envelope of each; on a tie, the copy of the peer that listed the key, so
+	 * that its listed lifetime applies ({@link #capped}). A peer that fails or times out
+	 * is asked again (a loaded node misses a timeout now and then); a key no peer
+	 * answered for makes the run incomplete.
+	 */
+	private Map<String, Newest> readNewest(Map<String, Listed> batch) {
+		Map<Integer, List<String>> bySource = new LinkedHashMap<>();
+		batch.forEach((key, listed) -> {
+			for (NodeAddress replica : listed.replicas()) {
+				Integer source = this.sourceIndex.get(replica);
+				if (source != null) {
+					bySource.computeIfAbsent(source, (k) -> new ArrayList<>()).add(key);
+				}
+			}
+		});
+		// Multi-gets of at most MULTI_GET keys, all sent at once: small replies hold
+		// foreground requests on the same connection up only briefly, and several in
+		// flight keep the refill from waiting a round trip per chunk.
+		List<Read> remaining = new ArrayList<>();
+		bySource.forEach((i, keys) -> {
+			for (int from = 0; from < keys.size(); from += MULTI_GET) {
+				remaining.add(new Read(i, keys.subList(from, Math.min(keys.size(), from + MULTI_GET))));
+			}
+		});
+		Map<String, Newest> newest = new LinkedHashMap<>();
+		Set<String> answered = new HashSet<>();
+		for (int attempt = 1; !remaining.isEmpty(); attempt++) {
+			Map<Read, CompletableFuture<Map<String, StoredItem>>> reads = new LinkedHashMap<>();
+			remaining.forEach(
+					(read) -> reads.put(read, this.sources.get(read.source()).connection().getsMulti(read.keys())));
+			String failure = null;
+			for (Map.Entry<Read, CompletableFuture<Map<String, StoredItem>>> read : reads.entrySet()) {
+				Map<String, StoredItem> items;
+				try {
+					items = await(read.getValue());
+				}
+				catch (RefillException ex) {
+					failure = ex.getMessage();
+					continue;
+				}
+				remaining.remove(read.getKey());
+				answered.addAll(read.getKey().keys());
+				int sourceIndex = read.getKey().source();
+				RefillNode source = this.sources.get(sourceIndex);
+				items.forEach((key, item) -> {
+					Envelope envelope = this.writer.read(source, key, item);
+					Listed listed = batch.get(key);
+					if (envelope == null || envelope.kind() == Envelope.Kind.ABSENT || listed == null) {
+						return;
+					}
+					Newest known = newest.get(key);
+					if (known == null || envelope.version() > known.envelope().version()
+							|| (envelope.version() == known.envelope().version() && sourceIndex == listed.source())) {
+						newest.put(key, new Newest(envelope, sourceIndex));
+					}
+				});
+			}
+			if (!remaining.isEmpty() && attempt == ATTEMPTS) {
+				// A key another replica answered for is settled: a peer that died
+				// meanwhile counts like a peer that is down.
+				long unread = batch.keySet().stream().filter((key) -> !answered.contains(key)).count();
+				if (unread > 0) {
+					this.problems.add("could not read " + unread + " entries from any of their replicas in " + ATTEMPTS
+							+ " attempts: " + failure);
+				}
+				break;
+			}
+			if (!remaining.isEmpty()) {
+				pause(attempt);
+			}
+		}
+		return newest;
+	}
+
+	/** The newest envelope of a key, and the peer it was read from. */
+	private record Newest(Envelope envelope, int source) {
+
+	}
+
+	/** One multi-get of a batch: keys asked of one peer. */
+	private record Read(int source, List<String> keys) {
+
+	}
+
+	/** Wait before the next try; it grows with each try. */
+	static void pause(int attempt) {
+		try {
+			Thread.sleep(RETRY_PAUSE_MILLIS * attempt);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RefillException("stopped");
+		}
+	}
+
+	/**
+	 * The envelope with the shorter of its own lifetime and the one memcached listed for
+	 * it, when it was read from the peer that listed it, so a copy never outlives its
+	 * source. (Another peer's item may live longer; its lifetime was not listed here.)
+	 */
+	private static Envelope capped(Newest newest, @Nullable Listed listed) {
+		Envelope envelope = newest.envelope();
+		if (listed == null || newest.source() != listed.source() || listed.expiresAtSeconds() < 0) {
+			return envelope;
+		}
+		long listedMillis = listed.expiresAtSeconds() * 1000;
+		if (envelope.expiresAtMillis() == 0 || listedMillis < envelope.expiresAtMillis()) {
+			return envelope.withExpiry(listedMillis);
+		}
+		return envelope;
+	}
+
+	private <T> T await(CompletableFuture<T> future) {
+		try {
+			return future.get(this.batchTimeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			throw new RefillException(String.valueOf(cause.getMessage()), cause);
+		}
+		catch (TimeoutException ex) {
+			throw new RefillException("no answer in " + this.batchTimeout.toMillis() + " ms", ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RefillException("stopped");
+		}
+	}
+
+	/**
+	 * A key the node should hold, as one peer listed it; kept only until its batch is
+	 * copied.
+	 *
+	 * @param key the memcached key
+	 * @param expiresAtSeconds the item's expiry as listed, -1 for none
+	 * @param size the item's size as listed
+	 * @param source the index of the peer that listed it
+	 * @param replicas the key's replicas
+	 */
+	record Listed(String key, long expiresAtSeconds, int size, int source, List<NodeAddress> replicas) {
+
+	}
+
+}
