@@ -45,6 +45,11 @@ final class AdaptivePace {
 
 	static final double DECREASE = 0.6;
 
+	/**
+	 * Below this share of the bound the limit grows; between it and the bound it holds.
+	 */
+	static final double HEADROOM = 0.75;
+
 	/** The slowest an adaptive refill copies, whatever the foreground says. */
 	static final long FLOOR_ENTRIES_PER_SECOND = 1_000;
 
@@ -143,6 +148,12 @@ final class AdaptivePace {
 			return;
 		}
 		this.windowsOver = 0;
+		if (p99 >= 0 && p99 > HEADROOM * this.latencyFactor * this.baselineNanos) {
+			// Close to the bound: hold. A limit that grew until the bound was crossed
+			// would spend half its windows over it, and the p99 of the whole refill with
+			// them.
+			return;
+		}
 		double grown = Math.min(this.limit * INCREASE, Math.max(2 * achieved, this.limit));
 		this.limit = Math.min(this.ceiling, Math.max(this.floor, grown));
 	}

@@ -54,11 +54,21 @@ class AdaptivePaceTests {
 	}
 
 	@Test
-	void aP99WithinTheFactorIsNotASlowdown() {
+	void aP99WellWithinTheFactorSpeedsUp() {
 		AdaptivePace pace = new AdaptivePace(this.foreground, 2.0, 1 * MS, 200_000, this.clock::get);
 		long before = pace.limit();
-		window(pace, (long) (1.5 * MS));
+		window(pace, (long) (1.2 * MS));
 		assertThat(pace.limit()).isGreaterThan(before);
+	}
+
+	@Test
+	void aP99CloseToTheBoundHoldsTheRateSoThatTheRefillDoesNotSitOnTheBound() {
+		AdaptivePace pace = new AdaptivePace(this.foreground, 2.0, 1 * MS, 200_000, this.clock::get);
+		long before = pace.limit();
+		for (int window = 0; window < 10; window++) {
+			window(pace, (long) (1.8 * MS));
+		}
+		assertThat(pace.limit()).isEqualTo(before);
 	}
 
 	@Test
@@ -101,7 +111,7 @@ class AdaptivePaceTests {
 		window(pace, 4 * MS);
 		assertThat(pace.baselineNanos()).isBetween(4 * MS, 5 * MS);
 		long after = pace.limit();
-		window(pace, 7 * MS);
+		window(pace, 5 * MS);
 		assertThat(pace.limit()).isGreaterThan(after);
 		window(pace, 11 * MS);
 		window(pace, 11 * MS);
