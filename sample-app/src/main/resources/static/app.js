@@ -12,6 +12,22 @@
 		return td;
 	}
 
+	// A node's refill as a progress bar and one line of text.
+	function refillCell(refill) {
+		const td = cell('', 'refill');
+		const bar = document.createElement('div');
+		bar.className = 'refill-bar ' + refill.phase;
+		const done = document.createElement('div');
+		done.className = 'refill-done';
+		done.style.width = refill.percent + '%';
+		bar.appendChild(done);
+		const text = document.createElement('span');
+		text.className = 'refill-text';
+		text.textContent = refill.summary;
+		td.append(bar, text);
+		return td;
+	}
+
 	async function refreshCluster() {
 		const response = await fetch('/api/cluster');
 		if (!response.ok) {
@@ -28,7 +44,8 @@
 			const stateCell = cell('');
 			stateCell.appendChild(state);
 			tr.append(cell(node.address), stateCell, cell(node.hits ?? '-', 'hits'), cell(node.misses ?? '-', 'misses'),
-				cell(node.failovers), cell(node.repairs), cell(node.pendingHints), cell(node.restarts));
+				cell(node.failovers), cell(node.repairs), cell(node.pendingHints), cell(node.restarts),
+				refillCell(node.refill));
 			return tr;
 		}));
 	}
@@ -66,5 +83,5 @@
 	});
 
 	showAttributes();
-	setInterval(refreshCluster, 2000);
+	setInterval(refreshCluster, 1000);
 })();

@@ -368,14 +368,31 @@ public class MemquorumProperties {
 
 		/**
 		 * The most entries one application instance copies per second during a refill.
+		 * With adaptive pacing the rate follows the foreground latency up to this;
+		 * without, refill copies at this rate.
 		 */
-		private long entriesPerSecond = 5_000;
+		private long entriesPerSecond = 200_000;
 
 		/**
 		 * The most data one application instance copies per second during a refill, as
-		 * memcached sizes the items.
+		 * memcached sizes the items, with adaptive pacing or without.
 		 */
-		private DataSize bytesPerSecond = DataSize.ofMegabytes(16);
+		private DataSize bytesPerSecond = DataSize.ofMegabytes(256);
+
+		/**
+		 * Whether a refill paces itself from the foreground latency it causes: it speeds
+		 * up while the p99 of the application's reads and writes stays within
+		 * latency-factor times its value before the refill, and slows down when it does
+		 * not, between 1,000 entries per second and entries-per-second. When false,
+		 * refill copies at entries-per-second.
+		 */
+		private boolean adaptive = true;
+
+		/**
+		 * With adaptive pacing, how many times its value before the refill the p99 of the
+		 * application's reads and writes may reach while a refill runs. More than 1.
+		 */
+		private double latencyFactor = 2.0;
 
 		/**
 		 * How often every node is asked for its completeness marker. A node found
@@ -422,6 +439,22 @@ public class MemquorumProperties {
 
 		public void setBytesPerSecond(DataSize bytesPerSecond) {
 			this.bytesPerSecond = bytesPerSecond;
+		}
+
+		public boolean isAdaptive() {
+			return this.adaptive;
+		}
+
+		public void setAdaptive(boolean adaptive) {
+			this.adaptive = adaptive;
+		}
+
+		public double getLatencyFactor() {
+			return this.latencyFactor;
+		}
+
+		public void setLatencyFactor(double latencyFactor) {
+			this.latencyFactor = latencyFactor;
 		}
 
 		public Duration getCheckInterval() {

@@ -81,6 +81,8 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		map.from(refill::getCheckInterval).to(builder::refillCheckInterval);
 		map.from(refill::getLeaseTtl).to(builder::refillLeaseTtl);
 		map.from(refill::getHeapLimit).as(DataSize::toBytes).to(builder::refillHeapLimit);
+		map.from(refill::isAdaptive).to(builder::refillAdaptive);
+		map.from(refill::getLatencyFactor).to(builder::refillLatencyFactor);
 		builder.credentials(credentials());
 		builder.signer(signer(servers));
 	}
@@ -187,6 +189,11 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		if (refill.getBytesPerSecond().toBytes() < 1) {
 			throw new InvalidConfigurationPropertyValueException("memquorum.refill.bytes-per-second",
 					refill.getBytesPerSecond(), "It must be at least 1B");
+		}
+		if (!(refill.getLatencyFactor() > 1) || Double.isInfinite(refill.getLatencyFactor())) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.refill.latency-factor",
+					refill.getLatencyFactor(), "It must be more than 1 (the foreground p99 may reach this many times "
+							+ "its value before the refill)");
 		}
 		positive("memquorum.refill.check-interval", refill.getCheckInterval());
 		if (refill.getLeaseTtl().compareTo(Duration.ofSeconds(2)) < 0) {

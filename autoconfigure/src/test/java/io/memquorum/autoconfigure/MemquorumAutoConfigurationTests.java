@@ -263,6 +263,12 @@ class MemquorumAutoConfigurationTests {
 	}
 
 	@Test
+	void refillLatencyFactorOfOneOrLessFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.refill.latency-factor=1")
+			.run(failsWith("memquorum.refill.latency-factor", "It must be more than 1"));
+	}
+
+	@Test
 	void refillIsOnByDefault() {
 		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE)
 			.run((context) -> assertThat(context.getBean(ReplicatedMemcached.class).refillStatus())

@@ -97,7 +97,8 @@ final class EngineAssembly {
 				this.deadline);
 		this.refill = new Refill(this.state.nodes, placement, this.state.keyEncoder,
 				new VerifyingReplicaWriter(this.state, this.conditional), this.state.metrics, builder.refillOptions(),
-				this.state.wallClock, settings.operationTimeout().multipliedBy(4).plusSeconds(1), this.state.signer);
+				this.state.wallClock, settings.operationTimeout().multipliedBy(4).plusSeconds(1), this.state.signer,
+				this.state.foreground);
 		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.closer, this.refill);
 		TimeoutScan timeouts = new TimeoutScan(this.state);
 		for (Node node : nodes.values()) {

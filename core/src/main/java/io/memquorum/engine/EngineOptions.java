@@ -78,6 +78,10 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	private long refillHeapLimit = RefillOptions.DEFAULTS.heapLimit();
 
+	private boolean refillAdaptive = RefillOptions.DEFAULTS.adaptive();
+
+	private double refillLatencyFactor = RefillOptions.DEFAULTS.latencyFactor();
+
 	LongSupplier wallClock = System::currentTimeMillis;
 
 	/**
@@ -321,8 +325,9 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	}
 
 	/**
-	 * The most entries this instance copies per second during a refill (5,000 by
-	 * default).
+	 * The most entries this instance copies per second during a refill (200,000 by
+	 * default). With {@link #refillAdaptive adaptive} pacing (the default) the rate
+	 * follows the foreground latency up to this; without, refill copies at this rate.
 	 * @param entriesPerSecond at least 1
 	 * @return this builder
 	 */
@@ -336,7 +341,7 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	/**
 	 * The most bytes, as memcached sizes the items, this instance copies per second
-	 * during a refill (16 MB by default).
+	 * during a refill (256 MB by default), with adaptive pacing or without.
 	 * @param bytesPerSecond at least 1
 	 * @return this builder
 	 */
@@ -392,10 +397,38 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 		return self();
 	}
 
+	/**
+	 * Whether a refill paces itself from the foreground latency it causes (on by
+	 * default): it speeds up while the foreground p99 stays within
+	 * {@link #refillLatencyFactor} times its value before the refill, and slows down when
+	 * it does not, between 1,000 entries per second and {@link #refillEntriesPerSecond}.
+	 * Off, refill copies at {@link #refillEntriesPerSecond}.
+	 * @param adaptive whether to pace from the foreground latency
+	 * @return this builder
+	 */
+	public B refillAdaptive(boolean adaptive) {
+		this.refillAdaptive = adaptive;
+		return self();
+	}
+
+	/**
+	 * With adaptive pacing, how many times its value before the refill the foreground p99
+	 * may reach while a refill runs (2 by default).
+	 * @param latencyFactor more than 1
+	 * @return this builder
+	 */
+	public B refillLatencyFactor(double latencyFactor) {
+		if (!(latencyFactor > 1) || Double.isInfinite(latencyFactor)) {
+			throw new IllegalArgumentException("refillLatencyFactor must be more than 1, got " + latencyFactor);
+		}
+		this.refillLatencyFactor = latencyFactor;
+		return self();
+	}
+
 	RefillOptions refillOptions() {
 		return new RefillOptions(this.refillEnabled, this.refillEntriesPerSecond, this.refillBytesPerSecond,
 				this.refillCheckInterval, this.refillLeaseTtl, RefillOptions.DEFAULTS.listingTimeout(),
-				this.refillHeapLimit);
+				this.refillHeapLimit, this.refillAdaptive, this.refillLatencyFactor);
 	}
 
 	private static Duration positive(String name, Duration value) {

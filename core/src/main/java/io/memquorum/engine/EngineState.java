@@ -17,6 +17,7 @@ import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection.StoredValue;
 import io.memquorum.node.StoredItem;
 import io.memquorum.placement.Placement;
+import io.memquorum.refill.LatencyHistogram;
 import io.memquorum.signing.EntrySigner;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -65,6 +66,12 @@ final class EngineState {
 
 	/** Signs what is stored and verifies what is read; null without signing keys. */
 	final @Nullable EntrySigner signer;
+
+	/**
+	 * The latencies of a sample of the application's reads and writes
+	 * ({@link #foregroundSample}), which a refill paces itself by.
+	 */
+	final LatencyHistogram foreground = new LatencyHistogram();
 
 	/** Adds not known to have won, whose values no copy may spread. */
 	final UncommittedAdds uncommittedAdds;
@@ -229,6 +236,22 @@ final class EngineState {
 		long start = System.nanoTime();
 		return future.whenComplete((value, failure) -> this.metrics.nodeOperation(node.address, operation,
 				System.nanoTime() - start, failure == null));
+	}
+
+	/**
+	 * Time a sample of the application's reads and writes, whole (every replica they wait
+	 * for, a miss that moves on to the next replica), for refill's pace: one in
+	 * {@link LatencyHistogram#SAMPLE_EVERY}, so that most operations read no clock and
+	 * add no stage.
+	 * @param future the operation
+	 * @return {@code future} itself
+	 */
+	<T> CompletableFuture<T> foregroundSample(CompletableFuture<T> future) {
+		if (LatencyHistogram.sampled()) {
+			long start = System.nanoTime();
+			future.whenComplete((value, failure) -> this.foreground.record(System.nanoTime() - start));
+		}
+		return future;
 	}
 
 	void recordFailure(Node node, Throwable failure) {

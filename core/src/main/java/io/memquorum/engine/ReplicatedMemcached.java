@@ -238,9 +238,9 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	private CompletableFuture<@Nullable Envelope> read(String key, ReadConsistency consistency) {
 		String encoded = this.state.keyEncoder.encode(key);
-		return (consistency == ReadConsistency.MAJORITY)
+		return this.state.foregroundSample((consistency == ReadConsistency.MAJORITY)
 				? new MajorityRead(this.state, this.readOrder, this.repair, key, encoded).start()
-				: new FirstHitRead(this.state, this.readOrder, this.repair, key, encoded).start();
+				: new FirstHitRead(this.state, this.readOrder, this.repair, key, encoded).start());
 	}
 
 	/**
@@ -471,7 +471,7 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	private CompletableFuture<Void> store(String operation, String key, String encoded, Envelope envelope,
 			StoredValue stored) {
-		return this.quorumWrite.store(operation, key, encoded, envelope, stored);
+		return this.state.foregroundSample(this.quorumWrite.store(operation, key, encoded, envelope, stored));
 	}
 
 	private CompletableFuture<Boolean> conditionally(String operation, String key, String encoded,
@@ -481,7 +481,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	private CompletableFuture<Boolean> conditionally(String operation, String key, String encoded, ReadStamp stamp,
 			Function<@Nullable Envelope, @Nullable Envelope> decide) {
-		return this.quorumWrite.conditionally(this.conditional, operation, key, encoded, stamp, decide);
+		return this.state
+			.foregroundSample(this.quorumWrite.conditionally(this.conditional, operation, key, encoded, stamp, decide));
 	}
 
 	private static boolean isLive(@Nullable Envelope envelope) {

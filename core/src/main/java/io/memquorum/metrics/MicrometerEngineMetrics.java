@@ -1,5 +1,7 @@
 package io.memquorum.metrics;
 
+import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +37,12 @@ import io.micrometer.core.instrument.Timer;
  * {@code memquorum.refill.bytes} (counters: entries and envelope bytes copied onto a
  * node), {@code memquorum.refill.active} (gauge: 1 while this instance refills the node),
  * {@code memquorum.refill.progress} (gauge: entries examined of those listed in the
- * current or last run, 0 to 1)</li>
+ * current or last run, 0 to 1), {@code memquorum.refill.phase} (gauge; tag {@code phase}:
+ * 1 for the node's current refill phase, 0 for the others), {@code memquorum.refill.rate}
+ * (gauge: envelope bytes per second while a run copies),
+ * {@code memquorum.refill.entries.rate} (gauge: entries examined per second while a run
+ * copies), {@code memquorum.refill.eta} (gauge: seconds the running refill still needs,
+ * NaN when unknown)</li>
  * </ul>
  */
 public final class MicrometerEngineMetrics implements EngineMetrics {
@@ -205,6 +212,39 @@ public final class MicrometerEngineMetrics implements EngineMetrics {
 					: (now.phase() == RefillStatus.Phase.COMPLETE) ? 1.0 : 0.0;
 		})
 			.description("Entries examined of those listed in the node's current or last refill, 0 to 1")
+			.tag("node", node.toString())
+			.strongReference(true)
+			.register(this.registry);
+		for (RefillStatus.Phase phase : RefillStatus.Phase.values()) {
+			Gauge.builder("memquorum.refill.phase", status, (supplier) -> (supplier.get().phase() == phase) ? 1.0 : 0.0)
+				.description("1 for the node's current refill phase, 0 for the others")
+				.tag("node", node.toString())
+				.tag("phase", phase.name().toLowerCase(Locale.ROOT))
+				.strongReference(true)
+				.register(this.registry);
+		}
+		Gauge.builder("memquorum.refill.rate", status, (supplier) -> supplier.get().bytesPerSecond())
+			.description("Envelope bytes copied onto the node per second while this instance refills it")
+			.baseUnit("bytes")
+			.tag("node", node.toString())
+			.strongReference(true)
+			.register(this.registry);
+		Gauge.builder("memquorum.refill.entries.rate", status, (supplier) -> supplier.get().entriesPerSecond())
+			.description("Entries examined per second while this instance refills the node")
+			.tag("node", node.toString())
+			.strongReference(true)
+			.register(this.registry);
+		Gauge.builder("memquorum.refill.missing.peers", status, (supplier) -> supplier.get().missingPeers().size())
+			.description("Peers the node's last refill could not list, so the node is not complete")
+			.tag("node", node.toString())
+			.strongReference(true)
+			.register(this.registry);
+		Gauge.builder("memquorum.refill.eta", status, (supplier) -> {
+			Duration eta = supplier.get().eta();
+			return (eta != null) ? eta.toMillis() / 1000.0 : Double.NaN;
+		})
+			.description("Seconds the running refill of the node still needs at its current rate")
+			.baseUnit("seconds")
 			.tag("node", node.toString())
 			.strongReference(true)
 			.register(this.registry);

@@ -132,6 +132,7 @@ final class BatchCopy {
 				if (stored != null) {
 					int bytes = Envelope.HEADER_SIZE + stored.payload().length;
 					this.progress.copied++;
+					this.progress.copiedBytes += bytes;
 					this.copiedBytes += bytes;
 					this.metrics.refillCopied(this.target.address(), bytes);
 				}

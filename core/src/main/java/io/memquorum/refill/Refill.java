@@ -126,6 +126,11 @@ public final class Refill implements AutoCloseable {
 
 	private final ScheduledExecutorService thread;
 
+	private final LatencyHistogram foreground;
+
+	/** The foreground p99 before a refill; used on the refill thread only. */
+	private final ForegroundBaseline baseline;
+
 	/** Renews the lease of the run in progress ({@link LeaseKeeper}). */
 	private final ScheduledExecutorService leaseThread;
 
@@ -133,7 +138,7 @@ public final class Refill implements AutoCloseable {
 
 	public Refill(Map<NodeAddress, ? extends RefillNode> nodes, Placement placement, KeyEncoder keys,
 			ReplicaWriter writer, EngineMetrics metrics, RefillOptions options, LongSupplier wallClock,
-			Duration commandWait, @Nullable EntrySigner signer) {
+			Duration commandWait, @Nullable EntrySigner signer, LatencyHistogram foreground) {
 		this.nodes = nodes;
 		this.placement = placement;
 		this.keys = keys;
@@ -142,6 +147,8 @@ public final class Refill implements AutoCloseable {
 		this.options = options;
 		this.wallClock = wallClock;
 		this.commandWait = commandWait;
+		this.foreground = foreground;
+		this.baseline = new ForegroundBaseline(foreground);
 		this.fingerprint = RefillMarker.fingerprint(placement);
 		this.markerSigner = (signer != null) ? signer.lineSigner(LineSigner.MARKER) : null;
 		this.leaseSigner = (signer != null) ? signer.lineSigner(LineSigner.LEASE) : null;
@@ -234,6 +241,7 @@ public final class Refill implements AutoCloseable {
 
 	private void checkAll() {
 		try {
+			this.baseline.tick();
 			long now = System.nanoTime();
 			for (RefillNode node : this.nodes.values()) {
 				if (this.stopping) {
@@ -338,6 +346,8 @@ public final class Refill implements AutoCloseable {
 				keeper.close();
 			}
 			lease.release();
+			// The refill shaped the foreground latency of this window: not a baseline.
+			this.baseline.skip();
 		}
 	}
 
@@ -365,9 +375,8 @@ public final class Refill implements AutoCloseable {
 		RefillRun.Outcome outcome;
 		try {
 			RefillRun run = new RefillRun(node, peers, this.placement, this.keys,
-					verifying ? new VerifyingWrites(this.writer) : this.writer,
-					new RefillPace(this.options.entriesPerSecond(), this.options.bytesPerSecond()), lease, progress,
-					this.metrics, this.wallClock, () -> this.stopping, this.options.listingTimeout(),
+					verifying ? new VerifyingWrites(this.writer) : this.writer, pace(), lease, progress, this.metrics,
+					this.wallClock, () -> this.stopping, this.options.listingTimeout(),
 					this.commandWait.multipliedBy(4), this.options.heapLimit());
 			outcome = run.run();
 		}
@@ -450,6 +459,20 @@ public final class Refill implements AutoCloseable {
 					progress.problem);
 		}
 		retryLater(node.address());
+	}
+
+	/**
+	 * The pace of a run about to start: adaptive from the foreground p99 of the windows
+	 * before it, or the fixed rate.
+	 */
+	private RefillPace pace() {
+		if (!this.options.adaptive()) {
+			return new RefillPace(this.options.entriesPerSecond(), this.options.bytesPerSecond());
+		}
+		this.baseline.tick();
+		return new RefillPace(this.options.entriesPerSecond(), this.options.bytesPerSecond(),
+				new AdaptivePace(this.foreground, this.options.latencyFactor(), this.baseline.p99Nanos(),
+						this.options.entriesPerSecond(), System::nanoTime));
 	}
 
 	private boolean writeMarker(RefillNode node, RefillMarker.@Nullable Contents marker, NodeIncarnation incarnation,

@@ -185,11 +185,15 @@ final class RefillRun {
 		NodeAddress self = this.target.address();
 		MetadumpReader reader = peer.connection().keyListing(this.listingTimeout);
 		long[] listed = new long[1];
+		if (source == 0) {
+			this.progress.estimateFrom(RefillEstimate.itemsOn(peer, this.batchTimeout));
+		}
 		for (int listing = 0; listing < LISTINGS_PER_PEER; listing++) {
 			String problem = listWithRetries(reader, (dumped) -> {
 				if (++listed[0] % CHECK_EVERY == 0) {
 					stopIfAsked();
 					this.lease.check();
+					this.progress.scanned = listed[0];
 				}
 				String key = dumped.key();
 				if (!key.startsWith(prefix) || this.keys.isInternal(key) || this.seen.contains(key)) {
@@ -208,6 +212,7 @@ final class RefillRun {
 			// What this listing gathered is copied before the next one starts, or before
 			// the run gives up on the peer.
 			flush();
+			this.progress.estimateFrom(-1);
 			if (problem != null) {
 				this.problems.add(problem);
 				this.unlisted.add(peer.address());
@@ -274,6 +279,7 @@ final class RefillRun {
 		this.lease.check();
 		this.copier.copy(this.batch);
 		this.progress.examined += this.batch.size();
+		this.progress.tick(this.pace);
 		this.batch.clear();
 		this.batchBytes = 0;
 	}

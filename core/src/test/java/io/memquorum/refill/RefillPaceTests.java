@@ -62,4 +62,22 @@ class RefillPaceTests {
 			.withMessageContaining("-5 bytes/s");
 	}
 
+	@Test
+	void withAnAdaptivePaceTheEntryRateIsTheOneItChooses() throws Exception {
+		LatencyHistogram foreground = new LatencyHistogram();
+		AdaptivePace adaptive = new AdaptivePace(foreground, 2.0, 1_000_000, 100_000, () -> this.now);
+		RefillPace pace = new RefillPace(100_000, Long.MAX_VALUE, adaptive, () -> this.now, (nanos) -> {
+			this.sleeps.add(nanos);
+			this.now += nanos;
+		});
+		long start = this.now;
+		for (int i = 0; i < 100; i++) {
+			pace.acquire(100, 0);
+		}
+		// 10,000 entries from the adaptive start of 10,000/s, growing by a quarter every
+		// 200 ms while the foreground is idle: about 0.7 s, not the 0.1 s of the ceiling.
+		assertThat(this.now - start).isBetween(500_000_000L, 1_000_000_000L);
+		assertThat(pace.describe()).startsWith("adaptive ");
+	}
+
 }

@@ -45,6 +45,9 @@ public final class RefillTesting {
 			.reconnectInterval(Duration.ofMillis(200))
 			.refillEntriesPerSecond(200_000)
 			.refillBytesPerSecond(1L << 30)
+			// A fixed rate: these tests are about what refill copies, not how it paces
+			// itself (RefillPacingTests).
+			.refillAdaptive(false)
 			.refillCheckInterval(Duration.ofMillis(300))
 			.refillLeaseTtl(Duration.ofSeconds(10));
 	}

@@ -129,6 +129,22 @@ class SampleApplicationHttpContractTests {
 	}
 
 	@Test
+	void clusterPanelShowsEachNodesRefillAsAProgressBarThatFillsAgainAfterARestartEmpty() {
+		this.client.logIn("bob", "bob-pass");
+		await().untilAsserted(() -> assertThat(this.client.get("/api/cluster").body())
+			.contains("\"refill\":{\"phase\":\"complete\",\"percent\":100"));
+		assertThat(this.client.get("/").body()).contains("class=\"refill-bar complete\"", "width: 100%");
+		memcached.cluster().node(2).restartEmpty();
+		String restarted = memcached.cluster().node(2).address();
+		await().untilAsserted(
+				() -> assertThat(this.client.get("/api/cluster").body()).contains("\"address\":\"" + restarted + "\"")
+					.doesNotContain("\"summary\":\"not checked yet\""));
+		await().untilAsserted(() -> assertThat(this.client.get("/api/cluster").body())
+			.doesNotContain("\"phase\":\"refilling\"", "\"phase\":\"incomplete\"")
+			.contains("\"restarts\":1"));
+	}
+
+	@Test
 	void logoutNeedsTheCsrfTokenAndEndsTheSession() {
 		this.client.logIn("alice", "alice-pass");
 		assertThat(this.client.postForm("/logout", "").statusCode()).isEqualTo(403);

@@ -9,9 +9,9 @@ import java.util.Set;
 import io.memquorum.discovery.NodeDiscovery;
 import io.memquorum.discovery.NodeSetChange;
 import io.memquorum.engine.NodeStatus;
-import io.memquorum.refill.RefillStatus;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.node.NodeAddress;
+import io.memquorum.refill.RefillStatus;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -21,12 +21,13 @@ import org.springframework.boot.health.contributor.Health;
  * The health of the replication engine: UP while a write quorum is reachable for every
  * key, DOWN otherwise. Details show each node's state (UP, DOWN or RECOVERING), whether
  * it serves reads, its uptime and memcached version, its pending hints, and its refill:
- * whether it is being refilled, how far (entries examined and copied of those its peers
- * listed), and when it was last known complete. With discovery, details show the nodes
- * the server entries resolve to now, where each SRV target is reached, entries whose
- * lookup fails, the last changes of the set, and whether the set differs from the nodes
- * this engine started with (restartNeeded: the engine does not change its nodes while
- * running). Built from the engine's own view; it sends nothing to memcached.
+ * its phase, how far (entries examined and copied of those its peers listed, as a
+ * percentage too), how fast (entries and bytes per second) and how long it still needs
+ * while it runs, and when it was last known complete. With discovery, details show the
+ * nodes the server entries resolve to now, where each SRV target is reached, entries
+ * whose lookup fails, the last changes of the set, and whether the set differs from the
+ * nodes this engine started with (restartNeeded: the engine does not change its nodes
+ * while running). Built from the engine's own view; it sends nothing to memcached.
  */
 public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 
@@ -109,14 +110,26 @@ public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 		return details;
 	}
 
-	private static Map<String, Object> refill(RefillStatus refill) {
+	static Map<String, Object> refill(RefillStatus refill) {
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("phase", refill.phase().name());
-		details.put("refilling",
-				refill.phase() == RefillStatus.Phase.REFILLING || refill.phase() == RefillStatus.Phase.VERIFYING);
+		boolean refilling = refill.phase() == RefillStatus.Phase.REFILLING
+				|| refill.phase() == RefillStatus.Phase.VERIFYING;
+		details.put("refilling", refilling);
 		details.put("examined", refill.examined());
 		details.put("copied", refill.copied());
 		details.put("total", refill.total());
+		if (refill.total() > 0) {
+			details.put("progressPercent", Math.min(100, Math.floor(1000.0 * refill.examined() / refill.total()) / 10));
+		}
+		details.put("copiedBytes", refill.copiedBytes());
+		if (refilling) {
+			details.put("entriesPerSecond", Math.round(refill.entriesPerSecond()));
+			details.put("bytesPerSecond", Math.round(refill.bytesPerSecond()));
+			if (refill.eta() != null) {
+				details.put("etaSeconds", refill.eta().toSeconds());
+			}
+		}
 		if (refill.completedAt() != null) {
 			details.put("completedAt", refill.completedAt().toString());
 		}

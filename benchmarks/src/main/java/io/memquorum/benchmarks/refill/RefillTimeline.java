@@ -28,24 +28,30 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Measurement 7: refill. Three memcached nodes, R = 3, hold N entries of 1 KB that nobody
- * reads. Foreground threads read (90 %) and write (10 %) a separate set of 4,096 hot keys
- * through the same engine. After a few seconds one node is restarted empty and the engine
- * refills it at its configured rate. Reported, in the same run: the refill's throughput
- * (entries examined per second, and entries and MB copied per second, from the moment it
- * is seen running to its completeness marker) and the foreground p50/p99 before the
- * restart and while the refill runs, with their ratio. The seconds between the restart
- * and the start of the refill (the node is noticed restarted) are left out of both.
+ * reads, plus 4,096 hot keys. For each N, on one cluster and one engine:
+ * <ol>
+ * <li>Idle: one node is restarted empty with no foreground traffic and the engine refills
+ * it. Reported: MB copied per second (envelope bytes, 2^20 to the MB, from the moment the
+ * refill is seen running to its completeness marker) and the heap the refill needs per
+ * key listed for the node ({@link RetainedHeap}: the most heap in use after a collection
+ * during the refill, less the same after a full collection before it).</li>
+ * <li>Under load: foreground threads read (90 %) and write (10 %) the hot keys through
+ * the same engine, another node is restarted empty, and the foreground p50/p99 of the
+ * seconds before the restart is compared with the same while the refill runs. The seconds
+ * between the restart and the start of the refill (the node is noticed restarted) belong
+ * to neither. The restarted node serves reads meanwhile; a read that misses on it moves
+ * on to the next replica, so "during" includes that cost as well as the refill's own
+ * traffic.</li>
+ * </ol>
  *
  * <p>
- * The restarted node serves reads during the refill; a read that misses on it moves on to
- * the next replica, so "during" includes that cost as well as the refill's own traffic.
- *
- * <p>
- * Run with the whole comparison ({@code benchmarks/run}) or alone, after
+ * Run with the whole comparison ({@code benchmarks/run}), alone with
+ * {@code ONLY=refill benchmarks/run}, or after
  * {@code ./mvnw -q -pl benchmarks -am package -DskipTests}: <pre>
- * java -cp 'benchmarks/target/classes:benchmarks/target/lib/*' io.memquorum.benchmarks.refill.RefillTimeline --entries=10000,100000 --out=refill.json
- * </pre> Options: {@code --threads=4}, {@code --rate=5000} (entries per second, the
- * engine's default), {@code --before-seconds=5}.
+ * java -Xms1g -Xmx1g -cp 'benchmarks/target/classes:benchmarks/target/lib/*' io.memquorum.benchmarks.refill.RefillTimeline --entries=10000,100000,1000000 --out=refill.json
+ * </pre> Options: {@code --threads=4}, {@code --pace=adaptive} (the engine's default) or
+ * {@code fixed}, {@code --rate=} the entries-per-second ceiling (200,000 adaptive, 5,000
+ * fixed), {@code --before-seconds=5}.
  */
 public final class RefillTimeline {
 
@@ -57,12 +63,15 @@ public final class RefillTimeline {
 
 	private final int threads;
 
+	private final boolean adaptive;
+
 	private final long rate;
 
 	private final Duration before;
 
-	private RefillTimeline(int threads, long rate, Duration before) {
+	private RefillTimeline(int threads, boolean adaptive, long rate, Duration before) {
 		this.threads = threads;
+		this.adaptive = adaptive;
 		this.rate = rate;
 		this.before = before;
 	}
@@ -76,22 +85,27 @@ public final class RefillTimeline {
 			options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
 		}
 		Path output = Path.of(options.getOrDefault("out", "refill.json"));
-		RefillTimeline timeline = new RefillTimeline(Integer.parseInt(options.getOrDefault("threads", "4")),
-				Long.parseLong(options.getOrDefault("rate", "5000")),
+		String pace = options.getOrDefault("pace", "adaptive");
+		if (!pace.equals("adaptive") && !pace.equals("fixed")) {
+			throw new IllegalArgumentException("--pace must be adaptive or fixed, got '" + pace + "'");
+		}
+		boolean adaptive = pace.equals("adaptive");
+		RefillTimeline timeline = new RefillTimeline(Integer.parseInt(options.getOrDefault("threads", "4")), adaptive,
+				Long.parseLong(options.getOrDefault("rate", adaptive ? "200000" : "5000")),
 				Duration.ofSeconds(Long.parseLong(options.getOrDefault("before-seconds", "5"))));
 		List<Map<String, Object>> runs = new ArrayList<>();
-		for (String entries : options.getOrDefault("entries", "10000,100000").split(",")) {
+		for (String entries : options.getOrDefault("entries", "10000,100000,1000000").split(",")) {
 			Map<String, Object> run = timeline.run(Integer.parseInt(entries.trim()));
 			System.out.printf(Locale.ROOT,
-					"refill of %,d entries: %.1f s, %.0f entries/s (%d copied), %.2f MB/s copied; foreground p99 "
-							+ "%.2f ms before, %.2f ms during (x%.2f), p50 %.2f / %.2f ms, %d errors%n",
-					run.get("entries"), run.get("refillSeconds"), run.get("entriesPerSecond"), run.get("copied"),
-					run.get("megabytesPerSecond"), run.get("p99BeforeMillis"), run.get("p99DuringMillis"),
-					run.get("p99Ratio"), run.get("p50BeforeMillis"), run.get("p50DuringMillis"), run.get("errors"));
+					"refill of %,d entries: %.2f MB/s idle, %.2f MB/s under load; foreground p99 %.2f ms before, "
+							+ "%.2f ms during (x%.2f); heap %s bytes per listed key%n",
+					run.get("entries"), run.get("mbPerSecond"), run.get("mbPerSecondUnderLoad"), run.get("p99Before"),
+					run.get("p99During"), run.get("p99Ratio"), run.get("heapBytesPerKey"));
 			runs.add(run);
 		}
 		Map<String, Object> result = new LinkedHashMap<>();
 		result.put("threads", timeline.threads);
+		result.put("pace", pace);
 		result.put("refillEntriesPerSecondLimit", timeline.rate);
 		result.put("valueBytes", VALUE_SIZE);
 		result.put("runs", runs);
@@ -107,6 +121,8 @@ public final class RefillTimeline {
 			ReplicatedMemcached engine = ReplicatedMemcached.builder()
 				.servers(cluster.addresses())
 				.refillEntriesPerSecond(this.rate)
+				.refillBytesPerSecond(this.adaptive ? 256L << 20 : 16L << 20)
+				.refillAdaptive(this.adaptive)
 				.refillCheckInterval(Duration.ofSeconds(1))
 				.metrics(copied)
 				.build();
@@ -131,7 +147,26 @@ public final class RefillTimeline {
 							.stream()
 							.allMatch((status) -> status.phase() == RefillStatus.Phase.COMPLETE),
 						Duration.ofMinutes(1));
-				return measure(engine, cluster.node(0), entries, value, copied);
+				try (RetainedHeap heap = new RetainedHeap()) {
+					// First on an otherwise idle cluster: how fast refill goes when
+					// nothing
+					// holds it back, and the heap it needs. Then, on another node, under
+					// the foreground load: what it costs the foreground.
+					Map<String, Object> idle = measure(engine, cluster.node(0), entries, value, copied, heap, 0);
+					Map<String, Object> loaded = measure(engine, cluster.node(1), entries, value, copied, heap,
+							this.threads);
+					Map<String, Object> row = new LinkedHashMap<>();
+					row.put("entries", entries);
+					row.put("mbPerSecond", idle.get("mbPerSecond"));
+					row.put("p99Before", loaded.get("p99Before"));
+					row.put("p99During", loaded.get("p99During"));
+					row.put("heapBytesPerKey", idle.get("heapBytesPerKey"));
+					row.put("mbPerSecondUnderLoad", loaded.get("mbPerSecond"));
+					row.put("p99Ratio", loaded.get("p99Ratio"));
+					row.put("idle", idle);
+					row.put("underLoad", loaded);
+					return row;
+				}
 			}
 			finally {
 				engine.close();
@@ -140,13 +175,13 @@ public final class RefillTimeline {
 	}
 
 	private Map<String, Object> measure(ReplicatedMemcached engine, MemcachedNode victim, int entries, byte[] value,
-			CopiedBytes copied) throws Exception {
+			CopiedBytes copied, RetainedHeap heap, int threads) throws Exception {
 		AtomicBoolean stop = new AtomicBoolean();
 		AtomicReference<String> phase = new AtomicReference<>("warmup");
 		AtomicLong errors = new AtomicLong();
 		List<Thread> workers = new ArrayList<>();
 		List<long[][]> perThread = new ArrayList<>();
-		for (int t = 0; t < this.threads; t++) {
+		for (int t = 0; t < threads; t++) {
 			long[][] buffers = { new long[1 << 20], new long[1 << 20] };
 			int[] sizes = new int[2];
 			perThread.add(buffers);
@@ -182,8 +217,13 @@ public final class RefillTimeline {
 			worker.start();
 		}
 		Thread.sleep(2_000);
+		// One full collection before anything is measured, so that the heap retained
+		// after the collections of the refill compares with a clean start.
+		heap.reset();
+		System.gc();
 		phase.set("before");
 		Thread.sleep(this.before.toMillis());
+		long heapBefore = heap.peakAfterGc();
 		phase.set("restart");
 		errors.set(0);
 		Instant restartedAt = Instant.now();
@@ -199,6 +239,7 @@ public final class RefillTimeline {
 			if (startedNanos < 0 && status.phase() == RefillStatus.Phase.REFILLING) {
 				startedNanos = System.nanoTime();
 				phase.set("during");
+				heap.reset();
 			}
 			if (status.phase() == RefillStatus.Phase.COMPLETE && status.completedAt() != null
 					&& status.completedAt().isAfter(restartedAt)) {
@@ -208,6 +249,7 @@ public final class RefillTimeline {
 			Thread.sleep(2);
 		}
 		long finishedNanos = System.nanoTime();
+		long heapDuring = heap.peakAfterGc();
 		phase.set("after");
 		stop.set(true);
 		for (Thread worker : workers) {
@@ -226,18 +268,26 @@ public final class RefillTimeline {
 		double[] before = percentiles(perThread, 0);
 		double[] during = percentiles(perThread, 1);
 		Map<String, Object> run = new LinkedHashMap<>();
-		run.put("entries", entries + HOT_KEYS);
+		run.put("entries", entries);
+		run.put("mbPerSecond", round(megabytes / seconds, 2));
+		run.put("p99Before", round(before[1], 3));
+		run.put("p99During", round(during[1], 3));
+		// Heap retained after collections during the refill, less the same before it,
+		// per key the peers listed for the node; null when no collection ended in one of
+		// the two windows.
+		run.put("heapBytesPerKey", (heapBefore < 0 || heapDuring < 0 || examined == 0) ? null
+				: round(Math.max(0, heapDuring - heapBefore) / (double) examined, 1));
+		run.put("heapRetainedBefore", heapBefore);
+		run.put("heapRetainedDuring", heapDuring);
+		run.put("entriesWithHot", entries + HOT_KEYS);
 		run.put("copied", copiedEntries);
 		run.put("refillSeconds", round(seconds, 2));
 		run.put("secondsFromRestartToComplete", round((finishedNanos - restartedNanos) / 1e9, 2));
 		run.put("examined", examined);
 		run.put("entriesPerSecond", round(examined / seconds, 0));
 		run.put("copiedPerSecond", round(copiedEntries / seconds, 0));
-		run.put("megabytesPerSecond", round(megabytes / seconds, 2));
 		run.put("p50BeforeMillis", round(before[0], 3));
-		run.put("p99BeforeMillis", round(before[1], 3));
 		run.put("p50DuringMillis", round(during[0], 3));
-		run.put("p99DuringMillis", round(during[1], 3));
 		run.put("p99Ratio", round(during[1] / before[1], 2));
 		run.put("samplesBefore", (long) before[2]);
 		run.put("samplesDuring", (long) during[2]);

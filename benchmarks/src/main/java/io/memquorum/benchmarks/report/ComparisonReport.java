@@ -72,6 +72,9 @@ public final class ComparisonReport {
 		Path wireFile = Path.of(options.getOrDefault("wire", "wire.json"));
 		JsonNode wire = Files.exists(wireFile) ? JSON.readTree(Files.readString(wireFile, StandardCharsets.UTF_8))
 				: null;
+		// The refill section is RefillReport's: keep what the last run published.
+		JsonNode previous = Files.exists(jsonOut) ? JSON.readTree(Files.readString(jsonOut, StandardCharsets.UTF_8))
+				: null;
 		Map<String, Object> summary = new LinkedHashMap<>();
 		summary.put("generatedAt", OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
 		summary.put("settings", options.getOrDefault("settings", ""));
@@ -79,6 +82,9 @@ public final class ComparisonReport {
 		summary.put("measurements", rows);
 		summary.put("failover", failover);
 		summary.put("wireCostPerOperation", wire);
+		if (previous != null && previous.has("refill")) {
+			summary.put("refill", previous.get("refill"));
+		}
 		Files.createDirectories(jsonOut.toAbsolutePath().getParent());
 		Files.writeString(jsonOut, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
 		Path pictures = doc.toAbsolutePath().getParent();

@@ -1,22 +1,27 @@
 package io.memquorum.sample.cluster;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import io.memquorum.autoconfigure.MemquorumProperties;
 import io.memquorum.engine.NodeStatus;
 import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.node.NodeAddress;
+import io.memquorum.refill.RefillStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
  * What the home page shows about the memcached nodes: the engine's view of each node
- * ({@code nodeStatus()}), its failover and repair counters from Micrometer, and the
- * node's own hit and miss counters.
+ * ({@code nodeStatus()}), its failover and repair counters from Micrometer, the node's
+ * own hit and miss counters, and its refill ({@code refillStatus()}) as a progress bar.
  */
 @Component
 public class ClusterPanel {
@@ -48,16 +53,18 @@ public class ClusterPanel {
 		if (engine == null) {
 			return List.of();
 		}
-		return engine.nodeStatus().stream().map(this::view).toList();
+		Map<NodeAddress, RefillStatus> refills = new HashMap<>();
+		engine.refillStatus().forEach((refill) -> refills.put(refill.address(), refill));
+		return engine.nodeStatus().stream().map((status) -> view(status, refills.get(status.address()))).toList();
 	}
 
-	private NodeView view(NodeStatus status) {
+	private NodeView view(NodeStatus status, @Nullable RefillStatus refill) {
 		String node = status.address().toString();
 		NodeCounters counters = this.counters.read(status.address()).orElse(null);
 		return new NodeView(node, status.state().name().toLowerCase(Locale.ROOT), status.readable(),
 				(counters != null) ? counters.hits() : null, (counters != null) ? counters.misses() : null,
 				count("memquorum.read.failovers", node), count("memquorum.read.repairs", node), status.pendingHints(),
-				status.restarts());
+				status.restarts(), RefillView.of(refill));
 	}
 
 	private long count(String meter, String node) {

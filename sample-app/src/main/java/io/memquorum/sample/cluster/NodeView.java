@@ -18,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  * stale
  * @param pendingHints missed writes and deletes waiting to be replayed to it
  * @param restarts how many times the engine found the node restarted
+ * @param refill where the node's refill stands
  */
 public record NodeView(String address, String state, boolean readable, @Nullable Long hits, @Nullable Long misses,
-		long failovers, long repairs, int pendingHints, int restarts) {
+		long failovers, long repairs, int pendingHints, int restarts, RefillView refill) {
 
 }
