@@ -23,11 +23,13 @@ import org.springframework.context.annotation.Bean;
 		afterName = "io.memquorum.autoconfigure.cache.MemquorumCacheAutoConfiguration")
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class, ReplicatedMemcached.class })
 @ConditionalOnBean(ReplicatedMemcached.class)
-@ConditionalOnAvailableEndpoint(MemquorumEndpoint.class)
 public final class MemquorumEndpointAutoConfiguration {
 
+	// On the method, not the class: its condition class is loaded only once the class
+	// conditions found the actuator.
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint
 	MemquorumEndpoint memquorumEndpoint(ReplicatedMemcached engine, BeanFactory beans) {
 		return new MemquorumEndpoint(engine, beans);
 	}
