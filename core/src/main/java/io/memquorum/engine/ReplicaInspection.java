@@ -12,10 +12,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Asks every replica of one key what it holds, for operators: one {@code gets} per
  * replica that is not down, all at once. It only looks: no read repair, no hint, no
- * failure counted against a node, no unreadable-value metric, and the version clock does
- * not observe what it sees, so inspecting a key changes nothing the engine does. The
- * payload is decoded to check it (checksum, signature) and then dropped: only its size
- * leaves this class.
+ * unreadable-value metric, and the version clock does not observe what it sees. Like any
+ * command, a {@code gets} that times out is a failure event for the node's failure
+ * detector ({@link TimeoutScan}): a node that does not answer an operator is as suspect
+ * as one that does not answer the application. The payload is decoded to check it
+ * (checksum, signature) and then dropped: only its size leaves this class.
  */
 final class ReplicaInspection {
 

@@ -496,8 +496,9 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	/**
 	 * What each replica of a key holds now (kind, version, expiry, size; never the
-	 * bytes), asked of every replica that is not down, for operators. It changes nothing:
-	 * no repair, no hint, no failure counted.
+	 * bytes), asked of every replica that is not down, for operators. It repairs nothing
+	 * and leaves no hint; a timeout counts toward failure detection as any command's
+	 * does.
 	 * @param key the key, as given to {@link #get(String)}
 	 * @return one entry per replica, in placement order
 	 */
