@@ -179,7 +179,18 @@ public class MemquorumCache extends AbstractValueAdaptingCache {
 	 * @return the storage key
 	 */
 	public String storageKey(Object key) {
-		return this.keyPrefix + this.configuration.getKeyMapper().toStorageKey(key);
+		return storageKeyOfMapped(this.configuration.getKeyMapper().toStorageKey(key));
+	}
+
+	/**
+	 * The engine key under which the entry for an already {@link CacheKeyMapper mapped}
+	 * key is stored, for tools that name entries as the mapper wrote them (for example
+	 * {@code #Long(42)}).
+	 * @param mappedKey the key as the cache's key mapper maps it
+	 * @return the storage key
+	 */
+	public String storageKeyOfMapped(String mappedKey) {
+		return this.keyPrefix + mappedKey;
 	}
 
 	// ---- reads

@@ -254,7 +254,7 @@ final class NodeWatch {
 			// Every delete it missed still has its tombstone on a peer: comparing each
 			// key
 			// with its peers finds them, and keeps what the node holds.
-			this.refill.verify(node, "it missed more writes than its hints hold");
+			this.refill.verify(node, "it missed more writes than its hints hold (it serves no reads until then)");
 		}
 		return flushed.thenCompose((ignored) -> this.hints.replay(node)).whenComplete((ignored, failure) -> {
 			if (failure != null) {

@@ -11,6 +11,7 @@ import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 
+import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection.StoredValue;
 import io.memquorum.placement.Placement;
 import io.memquorum.refill.Refill;
@@ -511,6 +512,42 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	 */
 	public List<RefillStatus> refillStatus() {
 		return this.refill.status();
+	}
+
+	/**
+	 * What each replica of a key holds now (kind, version, expiry, size; never the
+	 * bytes), asked of every replica that is not down, for operators. It repairs nothing
+	 * and leaves no hint; a timeout counts toward failure detection as any command's
+	 * does.
+	 * @param key the key, as given to {@link #get(String)}
+	 * @return one entry per replica, in placement order
+	 */
+	public List<ReplicaEntry> inspect(String key) {
+		return await(new ReplicaInspection(this.state).inspect(this.state.keyEncoder.encode(key)));
+	}
+
+	/**
+	 * Have refill verify a node against its peers now, as after a hint overflow: every
+	 * key it should hold compared, the newest version written where it holds nothing or
+	 * something older; what it holds otherwise stays. Follow it in
+	 * {@link #refillStatus()}.
+	 * @param address one of this engine's nodes
+	 * @param reason why, for the log
+	 * @return {@code false} when the node is down or refill cannot verify (it is off, or
+	 * a node cannot list its keys); {@code true} when the run is queued or already is
+	 * @throws IllegalArgumentException when the node is not one of this engine's
+	 */
+	public boolean verify(NodeAddress address, String reason) {
+		Node node = this.state.nodes.get(address);
+		if (node == null) {
+			throw new IllegalArgumentException(
+					"No memcached node " + address + " in this engine; its nodes are " + this.state.nodes.keySet());
+		}
+		if (node.state() == NodeState.DOWN || !this.refill.canVerify()) {
+			return false;
+		}
+		this.refill.verify(node, reason);
+		return true;
 	}
 
 	/**

@@ -223,8 +223,9 @@ public final class Refill implements AutoCloseable {
 		if (!this.options.enabled() || this.stopping || !this.toVerify.add(node.address())) {
 			return;
 		}
-		logger.warn("memcached node {} serves no reads until verified against its peers, because {}", node.address(),
-				reason);
+		// The reason says whether the node serves reads meanwhile: an operator's request
+		// (ReplicatedMemcached#verify) leaves a readable node readable.
+		logger.warn("memcached node {} is to be verified against its peers, because {}", node.address(), reason);
 		this.nextAttemptAtNanos.remove(node.address());
 		this.retryIntervalNanos.remove(node.address());
 		try {

@@ -537,6 +537,16 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 
 	// ---- keys
 
+	/**
+	 * The engine key a session is stored under: this repository's key prefix and the
+	 * SHA-256 of its id, which does not reveal the id.
+	 * @param id the session id
+	 * @return the storage key
+	 */
+	public String storageKey(String id) {
+		return sessionKey(id);
+	}
+
 	String sessionKey(String id) {
 		return sessionKeyOfHash(SessionKeys.sha256(id));
 	}

@@ -47,6 +47,13 @@ final class SampleAppClient {
 		return send(request.build());
 	}
 
+	HttpResponse<String> post(String path, String csrfToken) {
+		return send(HttpRequest.newBuilder(uri(path))
+			.header("X-CSRF-TOKEN", csrfToken)
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.build());
+	}
+
 	HttpResponse<String> postForm(String path, String form) {
 		return send(HttpRequest.newBuilder(uri(path))
 			.header("Content-Type", "application/x-www-form-urlencoded")

@@ -236,6 +236,25 @@ class SampleApplicationHttpContractTests {
 		assertThat(this.client.get("/actuator/sessions?username=alice").statusCode()).isEqualTo(200);
 	}
 
+	@Test
+	void theMemquorumEndpointShowsNodesAndKeysToLoggedInUsersAndVerifiesANode() {
+		assertThat(this.client.get("/actuator/memquorum").statusCode()).isEqualTo(401);
+		this.client.logIn("alice", "alice-pass");
+		this.client.get("/api/products/11");
+		HttpResponse<String> nodes = this.client.get("/actuator/memquorum");
+		assertThat(nodes.statusCode()).isEqualTo(200);
+		for (String address : memcached.cluster().servers().split(",")) {
+			assertThat(nodes.body()).contains("\"address\":\"" + address + "\"");
+		}
+		HttpResponse<String> key = this.client.get("/actuator/memquorum/keys/%23Long(11)?cache=products");
+		assertThat(key.statusCode()).isEqualTo(200);
+		assertThat(key.body()).contains("\"storageKey\":\"products::#Long(11)\"").contains("\"holds\":\"VALUE\"");
+		String node = memcached.cluster().node(0).address();
+		HttpResponse<String> verify = this.client.post("/actuator/memquorum/nodes/" + node + "/verify",
+				this.client.metaCsrfToken());
+		assertThat(verify.statusCode()).as(verify.body()).isEqualTo(202);
+	}
+
 	private long backendCalls() {
 		String body = this.client.get("/api/backend-calls").body();
 		return Long.parseLong(body.replaceAll("\\D", ""));

@@ -19,7 +19,8 @@ import org.springframework.security.web.util.matcher.AnyRequestMatcher;
  * Form login for pages; a plain {@code 401} for the JSON API and the actuator, so that
  * scripts see they are not logged in instead of being sent to the login page. Every other
  * request that needs a login is redirected to {@code /login}, whatever it accepts.
- * Products, the backend call counter, the cluster panel and health are public.
+ * Products, the backend call counter, the cluster panel and health are public; the other
+ * actuator endpoints, {@code /actuator/memquorum} among them, need a login.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -34,6 +35,10 @@ class SecurityConfiguration {
 					.permitAll()
 					.requestMatchers("/actuator/health", "/actuator/health/**")
 					.permitAll()
+					// The operations endpoint names keys and starts refills: operators
+					// only, which in this demo means any signed-in user.
+					.requestMatchers("/actuator/memquorum", "/actuator/memquorum/**")
+					.authenticated()
 					.anyRequest()
 					.authenticated());
 		http.formLogin((form) -> form.loginPage("/login").defaultSuccessUrl("/", true).permitAll());
