@@ -6,7 +6,9 @@ import java.util.function.Supplier;
 
 import io.memquorum.engine.ReplicatedMemcached;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
+import org.springframework.session.FindByIndexNameSessionRepository;
 import org.springframework.session.FlushMode;
 import org.springframework.session.ReactiveFindByIndexNameSessionRepository;
 import org.springframework.session.ReactiveSessionRepository;
@@ -67,10 +69,13 @@ public class ReactiveReplicatedSessionRepository implements ReactiveFindByIndexN
 
 	@Override
 	public Mono<ReplicatedSession> createSession() {
+		// The id generator reads the system's random source (UUID.randomUUID), which may
+		// block: as Spring Session's own reactive stores do, it runs on a thread that
+		// may.
 		return Mono.fromSupplier(() -> {
 			requireOnSave();
 			return this.store.newSession();
-		});
+		}).subscribeOn(Schedulers.boundedElastic());
 	}
 
 	@Override
@@ -95,8 +100,19 @@ public class ReactiveReplicatedSessionRepository implements ReactiveFindByIndexN
 	public Mono<Map<String, ReplicatedSession>> findByIndexNameAndIndexValue(String indexName, String indexValue) {
 		return defer(() -> {
 			requireOnSave();
-			return this.store.findByIndexNameAndIndexValueAsync(indexName, indexValue);
+			return this.store.findByIndexNameAndIndexValueAsync(storedIndexName(indexName), indexValue);
 		});
+	}
+
+	/**
+	 * The index a name looks up. Spring Session's reactive principal index is named
+	 * {@code PRINCIPAL_NAME_INDEX_NAME}, its servlet one with the interface's class name
+	 * in front; both look up the one principal index the stores share, so that a WebFlux
+	 * instance finds the sessions a servlet instance signed in, and back.
+	 */
+	private static String storedIndexName(String indexName) {
+		return ReactiveFindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME.equals(indexName)
+				? FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME : indexName;
 	}
 
 	/**

@@ -114,8 +114,7 @@ class ReactiveReplicatedSessionRepositoryTests {
 		ReplicatedSession second = reactive.createSession().block(WAIT);
 		second.setAttribute(PRINCIPAL, "carol");
 		reactive.save(second).block(WAIT);
-		assertThat(reactive.findByPrincipalName("carol").block(WAIT)).containsOnlyKeys(first.getId(),
-				second.getId());
+		assertThat(reactive.findByPrincipalName("carol").block(WAIT)).containsOnlyKeys(first.getId(), second.getId());
 
 		reactive.deleteById(first.getId()).block(WAIT);
 
