@@ -15,9 +15,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.session.autoconfigure.SessionAutoConfiguration;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.server.autoconfigure.ServerProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
@@ -43,6 +47,7 @@ class MemquorumReactiveSessionAutoConfigurationTests {
 	private final ReactiveWebApplicationContextRunner contextRunner = new ReactiveWebApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(MemquorumSessionAutoConfiguration.class,
 				MemquorumReactiveSessionAutoConfiguration.class, SessionAutoConfiguration.class))
+		.withUserConfiguration(ServerPropertiesConfiguration.class)
 		.withBean(ReplicatedMemcached.class, () -> engine, (definition) -> definition.setDestroyMethodName(""));
 
 	@BeforeAll
@@ -88,9 +93,7 @@ class MemquorumReactiveSessionAutoConfigurationTests {
 	@Test
 	void aUserCustomizerRunsAfterTheProperties() {
 		this.contextRunner.withPropertyValues("memquorum.session.key-prefix=webflux:")
-			.withBean(ReactiveSessionRepositoryCustomizer.class,
-					() -> (ReactiveSessionRepositoryCustomizer<ReactiveReplicatedSessionRepository>) (
-							repository) -> repository.getStore().setKeyPrefix("mine:"))
+			.withUserConfiguration(CustomizerConfiguration.class)
 			.run((context) -> assertThat(
 					context.getBean(ReactiveReplicatedSessionRepository.class).getStore().getKeyPrefix())
 				.isEqualTo("mine:"));
@@ -118,6 +121,7 @@ class MemquorumReactiveSessionAutoConfigurationTests {
 		new ReactiveWebApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(MemquorumReactiveSessionAutoConfiguration.class,
 					SessionAutoConfiguration.class))
+			.withUserConfiguration(ServerPropertiesConfiguration.class)
 			.run((context) -> assertThat(context).doesNotHaveBean(ReactiveReplicatedSessionRepository.class));
 	}
 
@@ -176,6 +180,25 @@ class MemquorumReactiveSessionAutoConfigurationTests {
 			assertThat(ex).isSameAs(failure);
 			return Mono.empty();
 		}).then(Mono.just(exchange.getResponse().getStatusCode() == null)).block(Duration.ofSeconds(5))).isTrue();
+	}
+
+	/**
+	 * What Boot's web server auto-configuration would bind; its session timeout reads it.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties(ServerProperties.class)
+	static class ServerPropertiesConfiguration {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomizerConfiguration {
+
+		@Bean
+		ReactiveSessionRepositoryCustomizer<ReactiveReplicatedSessionRepository> prefixCustomizer() {
+			return (repository) -> repository.getStore().setKeyPrefix("mine:");
+		}
+
 	}
 
 }
