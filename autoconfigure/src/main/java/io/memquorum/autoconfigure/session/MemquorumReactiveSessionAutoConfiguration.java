@@ -5,6 +5,7 @@ import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.session.ReactiveReplicatedSessionRepository;
 import io.memquorum.session.ReplicatedSessionRepository;
 import io.memquorum.session.SessionAttributeSerializer;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -21,6 +22,7 @@ import org.springframework.boot.session.autoconfigure.SessionAutoConfiguration;
 import org.springframework.boot.session.autoconfigure.SessionTimeout;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -85,6 +87,18 @@ public final class MemquorumReactiveSessionAutoConfiguration {
 			MemquorumSessionProperties properties) {
 		SessionStoreSettings.checkRetryAfter(properties);
 		return new ReactiveSessionStoreUnavailableFilter(properties.getRetryAfter());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterBinder.class)
+	static class ReactiveSessionMetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "memquorumSessionMeterBinder")
+		MeterBinder memquorumSessionMeterBinder(ReactiveReplicatedSessionRepository repository) {
+			return SessionMeters.binder(repository.getStore());
+		}
+
 	}
 
 }

@@ -4,7 +4,6 @@ import io.memquorum.autoconfigure.MemquorumProperties;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.session.ReplicatedSessionRepository;
 import io.memquorum.session.SessionAttributeSerializer;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -82,33 +81,7 @@ public final class MemquorumSessionAutoConfiguration {
 			@Bean
 			@ConditionalOnMissingBean(name = "memquorumSessionMeterBinder")
 			MeterBinder memquorumSessionMeterBinder(ReplicatedSessionRepository repository) {
-				return (registry) -> {
-					FunctionCounter
-						.builder("memquorum.session.unreadable", repository,
-								ReplicatedSessionRepository::getUnreadableSessionCount)
-						.description("Sessions found but unreadable, read as absent")
-						.register(registry);
-					FunctionCounter
-						.builder("memquorum.session.attributes.unreadable", repository,
-								ReplicatedSessionRepository::getUnreadableAttributeCount)
-						.description("Session attributes that could not be deserialized when read, read as null")
-						.register(registry);
-					FunctionCounter
-						.builder("memquorum.session.unreachable", repository,
-								ReplicatedSessionRepository::getUnreachableReadCount)
-						.description("Session lookups that no memcached replica could answer")
-						.register(registry);
-					FunctionCounter
-						.builder("memquorum.session.access.deferred", repository,
-								ReplicatedSessionRepository::getDeferredAccessUpdateCount)
-						.description("Last-access updates skipped while the write quorum was lost")
-						.register(registry);
-					FunctionCounter
-						.builder("memquorum.session.resurrections.prevented", repository,
-								ReplicatedSessionRepository::getResurrectionsPreventedCount)
-						.description("Saves that found their session deleted and wrote nothing")
-						.register(registry);
-				};
+				return SessionMeters.binder(repository);
 			}
 
 		}

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import io.memquorum.session.SessionStoreUnavailableException;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -36,16 +35,13 @@ public class ReactiveSessionStoreUnavailableFilter implements WebFilter, Ordered
 	 * @param retryAfter what the {@code Retry-After} header says
 	 */
 	public ReactiveSessionStoreUnavailableFilter(Duration retryAfter) {
-		if (retryAfter == null || retryAfter.isNegative()) {
-			throw new IllegalArgumentException("retryAfter must not be null or negative, got " + retryAfter);
-		}
-		this.retryAfterSeconds = Long.toString(Math.max(1, retryAfter.toSeconds()));
+		this.retryAfterSeconds = SessionStoreUnavailableFilter.retryAfterSeconds(retryAfter);
 	}
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		return chain.filter(exchange).onErrorResume((failure) -> {
-			SessionStoreUnavailableException unavailable = find(failure);
+			SessionStoreUnavailableException unavailable = SessionStoreUnavailableFilter.find(failure);
 			ServerHttpResponse response = exchange.getResponse();
 			if (unavailable == null || response.isCommitted()) {
 				return Mono.error(failure);
@@ -59,18 +55,6 @@ public class ReactiveSessionStoreUnavailableFilter implements WebFilter, Ordered
 				.wrap(SessionStoreUnavailableFilter.EXPLANATION.getBytes(StandardCharsets.UTF_8));
 			return response.writeWith(Mono.just(body));
 		});
-	}
-
-	private static @Nullable SessionStoreUnavailableException find(Throwable failure) {
-		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			if (cause instanceof SessionStoreUnavailableException unavailable) {
-				return unavailable;
-			}
-			if (cause.getCause() == cause) {
-				break;
-			}
-		}
-		return null;
 	}
 
 	@Override

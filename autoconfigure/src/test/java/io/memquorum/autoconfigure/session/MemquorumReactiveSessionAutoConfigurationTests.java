@@ -8,6 +8,8 @@ import io.memquorum.session.ReactiveReplicatedSessionRepository;
 import io.memquorum.session.ReplicatedSessionRepository;
 import io.memquorum.session.SessionStoreUnavailableException;
 import io.memquorum.test.MemcachedClusterExtension;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,6 +72,16 @@ class MemquorumReactiveSessionAutoConfigurationTests {
 			ReplicatedSessionRepository store = context.getBean(ReactiveReplicatedSessionRepository.class).getStore();
 			assertThat(store.getKeyPrefix()).isEqualTo("session:");
 			assertThat(store.getDefaultMaxInactiveInterval()).isEqualTo(Duration.ofMinutes(30));
+		});
+	}
+
+	@Test
+	void theSessionMetersReadTheReactiveStoresCounters() {
+		this.contextRunner.run((context) -> {
+			SimpleMeterRegistry registry = new SimpleMeterRegistry();
+			context.getBean("memquorumSessionMeterBinder", MeterBinder.class).bindTo(registry);
+			assertThat(registry.get("memquorum.session.resurrections.prevented").functionCounter().count()).isZero();
+			assertThat(registry.get("memquorum.session.unreadable").functionCounter()).isNotNull();
 		});
 	}
 
