@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import io.memquorum.engine.Completions;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.test.MemcachedClusterExtension;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +39,9 @@ class ReactiveSessionsDoNotBlockTests {
 	/** Rounds of each check: one blocking wait escapes BlockHound now and then. */
 	private static final int ROUNDS = 10;
 
+	/** Whether BlockHound fails a blocking call: only while this class runs. */
+	private static volatile boolean checking;
+
 	@RegisterExtension
 	static MemcachedClusterExtension memcached = new MemcachedClusterExtension(3);
 
@@ -53,7 +57,19 @@ class ReactiveSessionsDoNotBlockTests {
 		// BlockHound.install loads Reactor's integration too, which marks its
 		// non-blocking schedulers' threads.
 		BlockHound.install((builder) -> builder
-			.nonBlockingThreadPredicate((current) -> current.or((thread) -> isEngineIoThread(thread.getName()))));
+			.nonBlockingThreadPredicate((current) -> current.or((thread) -> isEngineIoThread(thread.getName())))
+			.blockingMethodCallback((method) -> {
+				if (checking) {
+					throw new BlockingOperationError(method);
+				}
+			}));
+		checking = true;
+	}
+
+	@AfterAll
+	static void stopChecking() {
+		// BlockHound cannot be uninstalled, and the other test classes share this JVM.
+		checking = false;
 	}
 
 	private static boolean isEngineIoThread(String name) {
