@@ -170,12 +170,16 @@ final class SessionWrites {
 	 */
 	CompletableFuture<@Nullable StoredSession> saveChangedId(String oldId, String newId, StoredSession change,
 			Map<String, String> storedIndexes, long indexedUntil, long now) {
+		// Sealed here, not on the engine's I/O thread where the read completes: sealing
+		// reads the system's random source.
+		byte[] sealedId = this.repository.idSeal().seal(newId);
 		return this.repository.reads()
 			.readAsync(oldId)
-			.thenCompose((read) -> moveToNewId(oldId, newId, read.stored(), change, storedIndexes, indexedUntil, now));
+			.thenCompose((read) -> moveToNewId(oldId, sealedId, newId, read.stored(), change, storedIndexes,
+					indexedUntil, now));
 	}
 
-	private CompletableFuture<@Nullable StoredSession> moveToNewId(String oldId, String newId,
+	private CompletableFuture<@Nullable StoredSession> moveToNewId(String oldId, byte[] sealedId, String newId,
 			@Nullable StoredSession current, StoredSession change, Map<String, String> storedIndexes, long indexedUntil,
 			long now) {
 		String oldKey = this.repository.sessionKey(oldId);
@@ -187,7 +191,7 @@ final class SessionWrites {
 			return CompletableFuture.completedFuture(null);
 		}
 		StoredSession moved = current.mergeFrom(change);
-		moved.sealedId = this.repository.idSeal().seal(newId);
+		moved.sealedId = sealedId;
 		byte[] payload = moved.encode();
 		checkSize(newKey, payload, moved.attributes.size());
 		String oldHash = SessionKeys.sha256(oldId);
