@@ -254,11 +254,14 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	 * @throws QuorumNotReachedException when too few replicas could answer
 	 */
 	public StampedValue getStamped(String key) {
+		return await(getStampedAsync(key));
+	}
+
+	public CompletableFuture<StampedValue> getStampedAsync(String key) {
 		String encoded = this.state.keyEncoder.encode(key);
 		ReadStamp stamp = new ReadStamp();
-		Envelope envelope = await(
-				new MajorityRead(this.state, this.readOrder, this.repair, key, encoded, stamp).start());
-		return new StampedValue(payloadOf(envelope), stamp);
+		return new MajorityRead(this.state, this.readOrder, this.repair, key, encoded, stamp).start()
+			.thenApply((envelope) -> new StampedValue(payloadOf(envelope), stamp));
 	}
 
 	/**

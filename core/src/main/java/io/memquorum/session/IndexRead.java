@@ -1,5 +1,7 @@
 package io.memquorum.session;
 
+import java.util.concurrent.CompletableFuture;
+
 import io.memquorum.engine.QuorumNotReachedException;
 import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReplicatedMemcached;
@@ -24,18 +26,14 @@ final class IndexRead {
 	 * Read the entries of an index item.
 	 * @param engine the engine
 	 * @param indexKey the index item's key
-	 * @return the entries; empty when no replica holds the item
-	 * @throws QuorumNotReachedException when no replica could answer
+	 * @return the entries; empty when no replica holds the item; failed with
+	 * {@link QuorumNotReachedException} when no replica could answer
 	 */
-	static IndexEntries entries(ReplicatedMemcached engine, String indexKey) {
-		byte[] bytes;
-		try {
-			bytes = engine.get(indexKey, ReadConsistency.MAJORITY);
-		}
-		catch (QuorumNotReachedException majorityUnreachable) {
-			bytes = engine.get(indexKey, ReadConsistency.FIRST_HIT);
-		}
-		return IndexEntries.decode(bytes);
+	static CompletableFuture<IndexEntries> entries(ReplicatedMemcached engine, String indexKey) {
+		return SessionFutures
+			.onQuorumLost(engine.getAsync(indexKey, ReadConsistency.MAJORITY),
+					() -> engine.getAsync(indexKey, ReadConsistency.FIRST_HIT))
+			.thenApply(IndexEntries::decode);
 	}
 
 }

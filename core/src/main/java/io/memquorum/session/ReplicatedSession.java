@@ -7,7 +7,10 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
+import io.memquorum.engine.Completions;
 import io.memquorum.engine.QuorumNotReachedException;
 import io.memquorum.engine.ReadStamp;
 import org.jspecify.annotations.Nullable;
@@ -208,68 +211,102 @@ public final class ReplicatedSession implements Session {
 	}
 
 	void save() {
+		Completions.await(saveAsync());
+	}
+
+	/**
+	 * Write what changed since the session was read or last saved, without waiting: the
+	 * servlet repository waits for this, the reactive one hands it to Reactor.
+	 * @return completes when saved (or when there was nothing to save, or the session
+	 * turned out logged out); fails with {@link SessionStoreUnavailableException} when a
+	 * change cannot reach the write quorum
+	 */
+	CompletableFuture<Void> saveAsync() {
+		return SessionFutures.start(this::write).handle((saved, failure) -> {
+			if (failure != null) {
+				Throwable cause = Completions.unwrap(failure);
+				if (cause instanceof QuorumNotReachedException lost) {
+					throw new CompletionException(new SessionStoreUnavailableException(
+							"Cannot save session " + SessionKeys.describe(getId()) + ": the write quorum is lost",
+							lost));
+				}
+				throw SessionFutures.rethrow(cause);
+			}
+			if (saved) {
+				saved();
+			}
+			return null;
+		});
+	}
+
+	/**
+	 * Start the writes of a save.
+	 * @return whether something was stored, so that the session now knows it
+	 */
+	private CompletableFuture<Boolean> write() {
 		long now = System.currentTimeMillis();
 		Map<String, String> indexes = resolveIndexes();
 		SessionWrites writes = this.repository.writes();
-		try {
-			if (isNew()) {
-				this.repository.requireWriteQuorum("create", getId());
-				StoredSession all = everything(indexes);
-				writes.saveNew(getId(), all, now);
+		if (isNew()) {
+			this.repository.requireWriteQuorum("create", getId());
+			StoredSession all = everything(indexes);
+			return writes.saveNew(getId(), all, now).thenApply((written) -> {
 				this.known = all;
 				this.knownBytes = null;
 				this.repository.eventPublisher().publishEvent(new SessionCreatedEvent(this.repository, this));
-			}
-			else if (!getId().equals(this.storedId)) {
-				this.repository.requireWriteQuorum("change the id of", this.storedId);
-				// The stamp describes the replicas' items under the old id: a later save
-				// under the new id must read them, not take the old key's items (which do
-				// not even verify under the new key when entries are signed) for its own.
-				this.stamp = ReadStamp.NONE;
-				StoredSession moved = writes.saveChangedId(this.storedId, getId(), change(indexes, now),
-						this.storedIndexes, indexedUntil(now), now);
-				if (moved == null) {
-					return;
-				}
-				this.known = moved;
-				this.knownBytes = null;
-			}
-			else {
-				StoredSession change = change(indexes, now);
-				if (change.isEmptyChange()) {
-					return;
-				}
-				boolean quorumReachable = this.repository.engine().isWriteQuorumReachable();
-				if (onlyTouchesAccess(change) && (this.readFromMinority || !quorumReachable)) {
-					deferAccessUpdate("the memcached write quorum is out of reach");
-					return;
-				}
-				this.repository.requireWriteQuorum("save", getId());
-				StoredSession expected = this.known.copy().mergeFrom(change, this.repository.idSeal());
-				try {
-					ReadStamp stamp = this.stamp;
-					this.stamp = ReadStamp.NONE;
-					if (!writes.saveChange(getId(), storedIdHash(),
-							new SessionChange(this.known, this.knownBytes, change, expected), this.storedIndexes, stamp,
-							now)) {
-						return;
-					}
-				}
-				catch (QuorumNotReachedException ex) {
-					if (onlyTouchesAccess(change)) {
-						deferAccessUpdate(ex.getMessage());
-						return;
-					}
-					throw ex;
-				}
-				this.known = expected;
-				this.knownBytes = null;
-			}
+				return true;
+			});
 		}
-		catch (QuorumNotReachedException ex) {
-			throw new SessionStoreUnavailableException(
-					"Cannot save session " + SessionKeys.describe(getId()) + ": the write quorum is lost", ex);
+		if (!getId().equals(this.storedId)) {
+			this.repository.requireWriteQuorum("change the id of", this.storedId);
+			// The stamp describes the replicas' items under the old id: a later save
+			// under
+			// the new id must read them, not take the old key's items (which do not even
+			// verify under the new key when entries are signed) for its own.
+			this.stamp = ReadStamp.NONE;
+			return writes
+				.saveChangedId(this.storedId, getId(), change(indexes, now), this.storedIndexes, indexedUntil(now), now)
+				.thenApply((moved) -> {
+					if (moved == null) {
+						return false;
+					}
+					this.known = moved;
+					this.knownBytes = null;
+					return true;
+				});
 		}
+		StoredSession change = change(indexes, now);
+		if (change.isEmptyChange()) {
+			return CompletableFuture.completedFuture(false);
+		}
+		boolean quorumReachable = this.repository.engine().isWriteQuorumReachable();
+		if (onlyTouchesAccess(change) && (this.readFromMinority || !quorumReachable)) {
+			deferAccessUpdate("the memcached write quorum is out of reach");
+			return CompletableFuture.completedFuture(false);
+		}
+		this.repository.requireWriteQuorum("save", getId());
+		StoredSession expected = this.known.copy().mergeFrom(change, this.repository.idSeal());
+		ReadStamp stamp = this.stamp;
+		this.stamp = ReadStamp.NONE;
+		return SessionFutures.recover(writes.saveChange(getId(), storedIdHash(),
+				new SessionChange(this.known, this.knownBytes, change, expected), this.storedIndexes, stamp, now)
+			.thenApply((stored) -> {
+				if (stored) {
+					this.known = expected;
+					this.knownBytes = null;
+				}
+				return stored;
+			}), (failure) -> {
+				if (failure instanceof QuorumNotReachedException && onlyTouchesAccess(change)) {
+					deferAccessUpdate(failure.getMessage());
+					return CompletableFuture.completedFuture(false);
+				}
+				return CompletableFuture.failedFuture(failure);
+			});
+	}
+
+	/** The replicas now hold what this session knows: start recording changes anew. */
+	private void saved() {
 		if (!getId().equals(this.storedId)) {
 			this.storedId = getId();
 			this.storedIdHash = null;

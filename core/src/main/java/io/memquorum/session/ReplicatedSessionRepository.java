@@ -7,8 +7,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.memquorum.engine.Completions;
 import io.memquorum.engine.QuorumNotReachedException;
 import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReadStamp;
@@ -359,11 +361,16 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 
 	@Override
 	public ReplicatedSession createSession() {
-		MapSession cached = new MapSession(this.sessionIdGenerator);
-		cached.setMaxInactiveInterval(this.defaultMaxInactiveInterval);
-		ReplicatedSession session = new ReplicatedSession(this, cached, null, false, ReadStamp.NONE);
+		ReplicatedSession session = newSession();
 		session.flushImmediateIfNecessary();
 		return session;
+	}
+
+	/** A new session, not written yet. */
+	ReplicatedSession newSession() {
+		MapSession cached = new MapSession(this.sessionIdGenerator);
+		cached.setMaxInactiveInterval(this.defaultMaxInactiveInterval);
+		return new ReplicatedSession(this, cached, null, false, ReadStamp.NONE);
 	}
 
 	@Override
@@ -373,7 +380,14 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 
 	@Override
 	public @Nullable ReplicatedSession findById(String id) {
-		SessionReads.Read read = this.reads.read(id);
+		return Completions.await(findByIdAsync(id));
+	}
+
+	CompletableFuture<@Nullable ReplicatedSession> findByIdAsync(String id) {
+		return this.reads.readAsync(id).thenApply((read) -> sessionOf(id, read));
+	}
+
+	private @Nullable ReplicatedSession sessionOf(String id, SessionReads.Read read) {
 		if (read.stored() == null || read.stored().isEnded()) {
 			return null;
 		}
@@ -390,37 +404,65 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 
 	@Override
 	public void deleteById(String id) {
-		StoredSession found = this.reads.read(id).stored();
-		ReplicatedSession session = (found != null && !found.isEnded())
-				? this.reads.toSession(id, found, null, null, false, ReadStamp.NONE) : null;
-		requireWriteQuorum("log out", id);
-		try {
-			this.writes.logOut(id);
-		}
-		catch (QuorumNotReachedException ex) {
-			throw new SessionStoreUnavailableException(
-					"Cannot log out session " + SessionKeys.describe(id) + ": the write quorum is lost", ex);
-		}
-		if (session == null) {
-			return;
-		}
-		String hash = SessionKeys.sha256(id);
-		session.storedIndexes().forEach((name, value) -> this.writes.removeFromIndex(name, value, List.of(hash)));
-		this.eventPublisher.publishEvent(new SessionDeletedEvent(this, session));
+		Completions.await(deleteByIdAsync(id));
+	}
+
+	CompletableFuture<Void> deleteByIdAsync(String id) {
+		return this.reads.readAsync(id).thenCompose((read) -> {
+			StoredSession found = read.stored();
+			ReplicatedSession session = (found != null && !found.isEnded())
+					? this.reads.toSession(id, found, null, null, false, ReadStamp.NONE) : null;
+			requireWriteQuorum("log out", id);
+			return SessionFutures
+				.recover(this.writes.logOut(id),
+						(failure) -> CompletableFuture.failedFuture(
+								(failure instanceof QuorumNotReachedException lost)
+										? new SessionStoreUnavailableException("Cannot log out session "
+												+ SessionKeys.describe(id) + ": the write quorum is lost", lost)
+										: failure))
+				.thenCompose((loggedOut) -> {
+					if (session == null) {
+						return SessionFutures.done();
+					}
+					String hash = SessionKeys.sha256(id);
+					List<CompletableFuture<Void>> removals = new ArrayList<>();
+					session.storedIndexes()
+						.forEach(
+								(name, value) -> removals.add(this.writes.removeFromIndex(name, value, List.of(hash))));
+					return SessionFutures.all(removals)
+						.thenRun(() -> this.eventPublisher.publishEvent(new SessionDeletedEvent(this, session)));
+				});
+		});
 	}
 
 	@Override
 	public Map<String, ReplicatedSession> findByIndexNameAndIndexValue(String indexName, String indexValue) {
+		return Completions.await(findByIndexNameAndIndexValueAsync(indexName, indexValue));
+	}
+
+	CompletableFuture<Map<String, ReplicatedSession>> findByIndexNameAndIndexValueAsync(String indexName,
+			String indexValue) {
 		String indexKey = indexKey(indexName, indexValue);
-		IndexEntries index = IndexRead.entries(this.engine, indexKey).prune(System.currentTimeMillis());
-		if (index.entries.isEmpty()) {
-			return Collections.emptyMap();
-		}
-		Map<String, String> hashByKey = new LinkedHashMap<>();
-		for (String hash : index.entries.keySet()) {
-			hashByKey.put(this.keyPrefix + hash, hash);
-		}
-		Map<String, byte[]> found = readSessions(hashByKey.keySet());
+		return IndexRead.entries(this.engine, indexKey).thenCompose((entries) -> {
+			IndexEntries index = entries.prune(System.currentTimeMillis());
+			if (index.entries.isEmpty()) {
+				return CompletableFuture.completedFuture(Collections.emptyMap());
+			}
+			Map<String, String> hashByKey = new LinkedHashMap<>();
+			for (String hash : index.entries.keySet()) {
+				hashByKey.put(this.keyPrefix + hash, hash);
+			}
+			return readSessions(hashByKey.keySet())
+				.thenCompose((found) -> listed(indexName, indexValue, hashByKey, found));
+		});
+	}
+
+	/**
+	 * The sessions an index lists that are still there and still listed under the value;
+	 * the others are removed from the index item.
+	 */
+	private CompletableFuture<Map<String, ReplicatedSession>> listed(String indexName, String indexValue,
+			Map<String, String> hashByKey, Map<String, byte[]> found) {
 		Map<String, ReplicatedSession> sessions = new LinkedHashMap<>();
 		List<String> stale = new ArrayList<>();
 		hashByKey.forEach((key, hash) -> {
@@ -441,10 +483,10 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 				sessions.put(session.getId(), session);
 			}
 		});
-		if (!stale.isEmpty()) {
-			this.writes.removeFromIndex(indexName, indexValue, stale);
+		if (stale.isEmpty()) {
+			return CompletableFuture.completedFuture(sessions);
 		}
-		return sessions;
+		return this.writes.removeFromIndex(indexName, indexValue, stale).thenApply((removed) -> sessions);
 	}
 
 	/**
@@ -454,13 +496,9 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 	 * and {@code /actuator/sessions} count a session that is gone. When no majority can
 	 * answer, the first replica that can answers, as for {@code findById}.
 	 */
-	private Map<String, byte[]> readSessions(Collection<String> keys) {
-		try {
-			return this.engine.getAll(keys, ReadConsistency.MAJORITY);
-		}
-		catch (QuorumNotReachedException majorityUnreachable) {
-			return this.engine.getAll(keys, ReadConsistency.FIRST_HIT);
-		}
+	private CompletableFuture<Map<String, byte[]>> readSessions(Collection<String> keys) {
+		return SessionFutures.onQuorumLost(this.engine.getAllAsync(keys, ReadConsistency.MAJORITY),
+				() -> this.engine.getAllAsync(keys, ReadConsistency.FIRST_HIT));
 	}
 
 	/**
@@ -474,15 +512,6 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 			throw new SessionStoreUnavailableException("Cannot " + what + " session " + SessionKeys.describe(id)
 					+ ": too few memcached nodes are up for the write quorum");
 		}
-	}
-
-	/**
-	 * What the replicas hold for a session, for a write that builds on it.
-	 * @param id the session id
-	 * @return the stored session, or {@code null}
-	 */
-	@Nullable StoredSession readForWrite(String id) {
-		return this.reads.read(id).stored();
 	}
 
 	// ---- collaborators of the session and its writes

@@ -2,13 +2,14 @@ package io.memquorum.session;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.memquorum.engine.Completions;
 import io.memquorum.engine.QuorumNotReachedException;
 import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReadStamp;
 import io.memquorum.engine.ReplicatedMemcached;
-import io.memquorum.engine.StampedValue;
 import io.memquorum.signing.IdCipher;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -59,32 +60,36 @@ final class SessionReads {
 	 * answer, the first replica that can.
 	 */
 	Read read(String id) {
+		return Completions.await(readAsync(id));
+	}
+
+	/**
+	 * As {@link #read(String)}, without waiting: the reactive repository's read and the
+	 * servlet one's are this one.
+	 */
+	CompletableFuture<Read> readAsync(String id) {
 		String hash = SessionKeys.sha256(id);
 		String key = this.repository.sessionKeyOfHash(hash);
-		byte[] bytes;
-		ReadStamp stamp = ReadStamp.NONE;
-		boolean fromMinority = false;
-		try {
-			StampedValue read = this.engine.getStamped(key);
-			bytes = read.value();
-			stamp = read.stamp();
-		}
-		catch (QuorumNotReachedException majorityUnreachable) {
-			try {
-				bytes = this.engine.get(key, ReadConsistency.FIRST_HIT);
-				fromMinority = true;
-			}
-			catch (QuorumNotReachedException ex) {
-				this.unreachableReads.increment();
-				if (this.repository.isDegradeWhenUnreachable()) {
-					logger.warn("No memcached replica could answer for session {}; treating it as absent: {}",
-							SessionKeys.describe(id), ex.getMessage());
-					return new Read(null, null, hash, true, ReadStamp.NONE);
-				}
-				throw new SessionStoreUnavailableException(
-						"No memcached replica could answer for session " + SessionKeys.describe(id), ex);
-			}
-		}
+		CompletableFuture<Read> majority = this.engine.getStampedAsync(key)
+			.thenApply((read) -> decoded(id, hash, read.value(), false, read.stamp()));
+		return SessionFutures.onQuorumLost(majority,
+				() -> SessionFutures.recover(this.engine.getAsync(key, ReadConsistency.FIRST_HIT)
+					.thenApply((bytes) -> decoded(id, hash, bytes, true, ReadStamp.NONE)), (failure) -> {
+						if (!(failure instanceof QuorumNotReachedException lost)) {
+							return CompletableFuture.failedFuture(failure);
+						}
+						this.unreachableReads.increment();
+						if (this.repository.isDegradeWhenUnreachable()) {
+							logger.warn("No memcached replica could answer for session {}; treating it as absent: {}",
+									SessionKeys.describe(id), failure.getMessage());
+							return CompletableFuture.completedFuture(new Read(null, null, hash, true, ReadStamp.NONE));
+						}
+						return CompletableFuture.failedFuture(new SessionStoreUnavailableException(
+								"No memcached replica could answer for session " + SessionKeys.describe(id), lost));
+					}));
+	}
+
+	private Read decoded(String id, String hash, byte @Nullable [] bytes, boolean fromMinority, ReadStamp stamp) {
 		if (bytes == null) {
 			return new Read(null, null, hash, fromMinority, stamp);
 		}

@@ -28,7 +28,8 @@ public class MemquorumSessionProperties {
 
 	/**
 	 * When session changes are written: on save at the end of the request, or immediately
-	 * on every change.
+	 * on every change (servlet applications only; a reactive application must keep
+	 * on-save).
 	 */
 	private FlushMode flushMode = FlushMode.ON_SAVE;
 

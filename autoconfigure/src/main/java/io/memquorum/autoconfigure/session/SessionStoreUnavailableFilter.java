@@ -40,10 +40,20 @@ public class SessionStoreUnavailableFilter implements Filter, Ordered {
 	 * @param retryAfter what the {@code Retry-After} header says
 	 */
 	public SessionStoreUnavailableFilter(Duration retryAfter) {
+		this.retryAfterSeconds = retryAfterSeconds(retryAfter);
+	}
+
+	/**
+	 * What {@code Retry-After} says, shared with
+	 * {@link ReactiveSessionStoreUnavailableFilter}.
+	 * @param retryAfter the configured duration
+	 * @return whole seconds, at least one
+	 */
+	static String retryAfterSeconds(Duration retryAfter) {
 		if (retryAfter == null || retryAfter.isNegative()) {
 			throw new IllegalArgumentException("retryAfter must not be null or negative, got " + retryAfter);
 		}
-		this.retryAfterSeconds = Long.toString(Math.max(1, retryAfter.toSeconds()));
+		return Long.toString(Math.max(1, retryAfter.toSeconds()));
 	}
 
 	@Override
@@ -67,7 +77,7 @@ public class SessionStoreUnavailableFilter implements Filter, Ordered {
 		}
 	}
 
-	private static @Nullable SessionStoreUnavailableException find(Throwable failure) {
+	static @Nullable SessionStoreUnavailableException find(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
 			if (cause instanceof SessionStoreUnavailableException unavailable) {
 				return unavailable;

@@ -1,0 +1,158 @@
+package io.memquorum.session;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import io.memquorum.engine.Completions;
+import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.test.MemcachedClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingOperationError;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.session.FindByIndexNameSessionRepository;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * No thread waits for memcached in the reactive repository: BlockHound fails any blocking
+ * call (a wait on a future, a lock park, a sleep, blocking socket I/O) made on Reactor's
+ * non-blocking threads, where each operation is subscribed, or on the engine's I/O
+ * threads, where the work after each reply runs. The surefire argLine carries
+ * {@code -XX:+AllowRedefinitionToAddDeleteMethods}, which BlockHound needs on JDK 17+.
+ */
+class ReactiveSessionsDoNotBlockTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	/** Rounds of each check: one blocking wait escapes BlockHound now and then. */
+	private static final int ROUNDS = 10;
+
+	/** Whether BlockHound fails a blocking call: only while this class runs. */
+	private static volatile boolean checking;
+
+	@RegisterExtension
+	static MemcachedClusterExtension memcached = new MemcachedClusterExtension(3);
+
+	/** Names of the threads the repository's signals arrived on. */
+	private final Set<String> signalledOn = ConcurrentHashMap.newKeySet();
+
+	private ReplicatedMemcached engine;
+
+	@BeforeAll
+	static void installBlockHound() {
+		// The engine's I/O threads (xmemcached's reactors) count as non-blocking too: a
+		// continuation that waited there would stall every node's replies.
+		// BlockHound.install loads Reactor's integration too, which marks its
+		// non-blocking schedulers' threads.
+		BlockHound.install((builder) -> builder
+			.nonBlockingThreadPredicate((current) -> current.or((thread) -> isEngineIoThread(thread.getName())))
+			.blockingMethodCallback((method) -> {
+				if (checking) {
+					throw new BlockingOperationError(method);
+				}
+			}));
+		checking = true;
+	}
+
+	@AfterAll
+	static void stopChecking() {
+		// BlockHound cannot be uninstalled, and the other test classes share this JVM.
+		checking = false;
+	}
+
+	private static boolean isEngineIoThread(String name) {
+		return name.contains("Reactor") || name.startsWith("Xmemcached");
+	}
+
+	@BeforeEach
+	void startEngine() {
+		this.engine = ReplicatedMemcached.builder()
+			.servers(memcached.cluster().addresses())
+			.operationTimeout(Duration.ofSeconds(1))
+			.build();
+	}
+
+	@AfterEach
+	void closeEngine() {
+		this.engine.close();
+	}
+
+	@Test
+	void createSaveFindLookUpChangeIdAndDeleteNeverBlock() {
+		ReactiveReplicatedSessionRepository repository = new ReactiveReplicatedSessionRepository(this.engine);
+
+		for (int round = 0; round < ROUNDS; round++) {
+			ReplicatedSession session = nonBlocking(repository.createSession());
+			session.setAttribute("cart", "2 items");
+			session.setAttribute(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, "erin");
+			nonBlocking(repository.save(session));
+			ReplicatedSession found = nonBlocking(repository.findById(session.getId()));
+			assertThat(found.<String>getAttribute("cart")).isEqualTo("2 items");
+			found.setAttribute("cart", "3 items");
+			nonBlocking(repository.save(found));
+			assertThat(nonBlocking(repository.findByPrincipalName("erin"))).containsOnlyKeys(session.getId());
+			String newId = found.changeSessionId();
+			nonBlocking(repository.save(found));
+			nonBlocking(repository.deleteById(newId));
+			assertThat(nonBlocking(repository.findById(newId).hasElement())).isFalse();
+		}
+		// Replies arrive on the engine's I/O threads; only createSession, whose id
+		// generator reads the random source, runs on a thread that may block.
+		assertThat(this.signalledOn).anySatisfy((name) -> assertThat(isEngineIoThread(name)).isTrue())
+			.allSatisfy((name) -> assertThat(
+					isEngineIoThread(name) || name.startsWith("parallel-") || name.startsWith("boundedElastic-"))
+				.as("%s", name)
+				.isTrue());
+	}
+
+	@Test
+	void theCheckCatchesTheWaitTheServletRepositoryMakes() {
+		// Without this, the test above could pass because nothing is checked: the
+		// servlet repository waits for the same futures with Completions.await.
+		CompletableFuture<Object> reply = new CompletableFuture<>().completeOnTimeout("late", 200,
+				TimeUnit.MILLISECONDS);
+		assertThatThrownBy(() -> nonBlocking(Mono.fromCallable(() -> Completions.await(reply))))
+			.hasRootCauseInstanceOf(BlockingOperationError.class);
+	}
+
+	@Test
+	void theCheckCatchesTheServletRepositoryWaitingForAReply() {
+		// A reply can arrive while CompletableFuture.get still spins, before it parks: a
+		// single wait is caught in about two calls out of three here, so the operations
+		// above run in several rounds.
+		ReplicatedSessionRepository servlet = new ReplicatedSessionRepository(this.engine);
+		ReplicatedSession session = servlet.createSession();
+		servlet.save(session);
+		int caught = 0;
+		for (int i = 0; i < ROUNDS; i++) {
+			try {
+				nonBlocking(Mono.fromCallable(() -> servlet.findById(session.getId())));
+			}
+			catch (RuntimeException ex) {
+				assertThat(ex).hasRootCauseInstanceOf(BlockingOperationError.class);
+				caught++;
+			}
+		}
+		assertThat(caught).isPositive();
+	}
+
+	/** Subscribe on a Reactor non-blocking thread; only the test thread waits. */
+	private <T> T nonBlocking(Mono<T> operation) {
+		return operation.subscribeOn(Schedulers.parallel())
+			.doOnEach((signal) -> this.signalledOn.add(Thread.currentThread().getName()))
+			.block(WAIT);
+	}
+
+}
