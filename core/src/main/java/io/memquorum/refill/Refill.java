@@ -289,8 +289,7 @@ public final class Refill implements AutoCloseable {
 			if (incarnation == null) {
 				throw new RefillException(node.address() + " reported no pid, time and uptime in its stats");
 			}
-			reading = RefillMarker.read(value(await(node.connection().gets(markerKey()), node, "read its marker")),
-					markerKey(), node.address(), incarnation, this.markerSigner);
+			reading = readMarker(node, incarnation);
 		}
 		catch (RefillException ex) {
 			logger.debug("Refill check of {} failed: {}", node.address(), ex.getMessage());
@@ -331,6 +330,17 @@ public final class Refill implements AutoCloseable {
 		}
 		catch (RefillException ex) {
 			logger.debug("Refill of {} could not take its lease: {}", node.address(), ex.getMessage());
+			return;
+		}
+		RefillMarker.Contents meanwhile = verifying ? null : completedMeanwhile(node, incarnation, lease);
+		if (meanwhile != null) {
+			// Another instance finished between the marker read above and its lease's
+			// release: the node is complete, and a second run would copy nothing.
+			node.mayLackEntries(false);
+			this.waitingFor.remove(node.address());
+			progress.missingPeers = List.of();
+			progress.phase = Phase.COMPLETE;
+			progress.completedAt = Instant.ofEpochMilli(meanwhile.completedAtMillis());
 			return;
 		}
 		LeaseKeeper keeper = null;
@@ -499,6 +509,32 @@ public final class Refill implements AutoCloseable {
 		long interval = this.retryIntervalNanos.merge(address, this.options.checkInterval().toNanos(),
 				(previous, first) -> Math.min(previous * 2, MAX_RETRY_INTERVAL.toNanos()));
 		this.nextAttemptAtNanos.put(address, System.nanoTime() + interval);
+	}
+
+	private RefillMarker.Reading readMarker(RefillNode node, NodeIncarnation incarnation) {
+		return RefillMarker.read(value(await(node.connection().gets(markerKey()), node, "read its marker")),
+				markerKey(), node.address(), incarnation, this.markerSigner);
+	}
+
+	/**
+	 * The node's marker, read again now that this instance holds the lease, when it says
+	 * the node is complete; then the lease is released.
+	 */
+	private RefillMarker.@Nullable Contents completedMeanwhile(RefillNode node, NodeIncarnation incarnation,
+			RefillLease lease) {
+		RefillMarker.Contents marker;
+		try {
+			marker = readMarker(node, incarnation).contents();
+		}
+		catch (RefillException ex) {
+			// The run reads the node anyway and fails there if it is gone.
+			return null;
+		}
+		if (marker == null || !marker.covers(this.fingerprint)) {
+			return null;
+		}
+		lease.release();
+		return marker;
 	}
 
 	private String markerKey() {
