@@ -9,7 +9,7 @@ import java.util.function.UnaryOperator;
 import io.memquorum.engine.QuorumNotReachedException;
 import io.memquorum.engine.ReadConsistency;
 import io.memquorum.engine.ReplicatedMemcached;
-import io.memquorum.test.ErrorReplyProxy;
+import io.memquorum.test.TcpProxy;
 import io.memquorum.test.MemcachedClusterExtension;
 import io.memquorum.test.MemcachedNode;
 import io.memquorum.test.TcpProxy;
@@ -76,7 +76,7 @@ class EvictAndClearFaultTests {
 
 	@Test
 	void aClearIsNotUndoneOnTheClearingInstanceByAReplicaThatAnsweredTheNewGenerationWithAnErrorReply() {
-		ErrorReplyProxy proxy = ErrorReplyProxy.to(memcached.cluster().node(2));
+		TcpProxy proxy = TcpProxy.to(memcached.cluster().node(2));
 		this.open.add(proxy);
 		MemquorumCache clearing = cacheReachingThirdNodeAt(proxy.address());
 		for (int i = 0; i < KEYS; i++) {
