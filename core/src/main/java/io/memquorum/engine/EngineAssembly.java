@@ -87,7 +87,7 @@ final class EngineAssembly {
 		this.state = new EngineState(placement, Collections.unmodifiableMap(nodes), new KeyEncoder(builder.keyPrefix),
 				settings, builder.metrics, builder.wallClock, maintenance, builder.signer);
 		this.deadline = settings.awaitDeadline(replicationFactor);
-		this.readOrder = new ReadOrder(this.state);
+		this.readOrder = new ReadOrder(this.state, builder.refillOptions().enabled());
 		this.conditional = new ConditionalWrite(this.state);
 		this.repair = new Repair(this.state, this.conditional);
 		Hints hints = new Hints(this.state, this.conditional);

@@ -15,8 +15,9 @@ import io.memquorum.node.NodeAddress;
 /**
  * Which replicas a read asks, and in what order. Implements the contract's "Reads"
  * clauses: a read skips replicas that are down, recovering or owe missed writes
- * (reporting why), and a FIRST_HIT walk asks the rest in a fresh uniform shuffle with the
- * replicas still applying a conditional write of the key last.
+ * (reporting why), and a FIRST_HIT walk asks the rest in a fresh uniform shuffle, with
+ * replicas that may lack entries (not yet refilled) behind the others and the replicas
+ * still applying a conditional write of the key last.
  */
 final class ReadOrder {
 
@@ -33,8 +34,15 @@ final class ReadOrder {
 	 */
 	private final ConcurrentHashMap<String, Map<Node, Integer>> laggards = new ConcurrentHashMap<>();
 
-	ReadOrder(EngineState state) {
+	/**
+	 * Whether refill runs: only then are replicas that may lack entries asked last.
+	 * Without refill, only the read repair of a FIRST_HIT miss puts entries back on them.
+	 */
+	private final boolean refilled;
+
+	ReadOrder(EngineState state, boolean refilled) {
 		this.state = state;
+		this.refilled = refilled;
 	}
 
 	/**
@@ -80,12 +88,16 @@ final class ReadOrder {
 	}
 
 	/**
-	 * The order of a FIRST_HIT walk: readable replicas in a fresh shuffle, those still
-	 * applying a conditional write of this key last.
+	 * The order of a FIRST_HIT walk: readable replicas in a fresh shuffle, those that may
+	 * lack entries behind the others, and those still applying a conditional write of
+	 * this key last.
 	 */
 	List<Node> firstHitOrder(String encoded, Map<NodeAddress, String> skipped) {
 		List<Node> order = readable(encoded, skipped);
 		shuffle(order);
+		if (this.refilled) {
+			lastWhere(order, Node::mayLackEntries);
+		}
 		if (!this.laggards.isEmpty()) {
 			Map<Node, Integer> lagging = this.laggards.get(encoded);
 			if (lagging != null) {
@@ -95,6 +107,26 @@ final class ReadOrder {
 			}
 		}
 		return order;
+	}
+
+	/**
+	 * Move the replicas that may lack entries (restarted or flushed, not yet refilled)
+	 * behind the others, keeping the shuffle within each group: such a replica misses
+	 * most keys until refilled, and a miss first costs the read a second round trip.
+	 * Nothing is lost by asking it last: refill copies every entry it lacks, so the read
+	 * repair a miss on it would have triggered is not needed.
+	 */
+	private static void lastWhere(List<Node> order, Predicate<Node> last) {
+		int moved = 0;
+		for (int i = 0; i < order.size() - moved;) {
+			if (last.test(order.get(i))) {
+				order.add(order.remove(i));
+				moved++;
+			}
+			else {
+				i++;
+			}
+		}
 	}
 
 	/**

@@ -29,14 +29,27 @@ final class VerifyingReplicaWriter implements ReplicaWriter {
 	@Override
 	public CompletableFuture<@Nullable Envelope> write(RefillNode node, String encoded,
 			Function<@Nullable Envelope, @Nullable Envelope> decide) {
-		// An absent marker is a key just released or rolled back: a copy read from a peer
-		// before that must not bring it back.
-		ConditionalWrite.SeesAbsentMarkers unlessReleased = (
-				current) -> (current != null && current.kind() == Envelope.Kind.ABSENT) ? null : decide.apply(current);
 		// The value of an add not known to have won may be rolled back meanwhile.
 		// Refill is given the engine's own nodes, nothing else.
 		return this.conditional.apply((Node) node, encoded,
-				this.conditional.unlessUncommitted(encoded, unlessReleased));
+				this.conditional.unlessUncommitted(encoded, unlessReleased(decide)));
+	}
+
+	@Override
+	public CompletableFuture<@Nullable Envelope> writeFrom(RefillNode node, String encoded,
+			Function<@Nullable Envelope, @Nullable Envelope> decide, @Nullable StoredItem known) {
+		return this.conditional.applyFrom((Node) node, encoded,
+				this.conditional.unlessUncommitted(encoded, unlessReleased(decide)), known,
+				ConditionalWrite.ALWAYS_RETRY);
+	}
+
+	/**
+	 * An absent marker is a key just released or rolled back: a copy read from a peer
+	 * before that must not bring it back.
+	 */
+	private static ConditionalWrite.SeesAbsentMarkers unlessReleased(
+			Function<@Nullable Envelope, @Nullable Envelope> decide) {
+		return (current) -> (current != null && current.kind() == Envelope.Kind.ABSENT) ? null : decide.apply(current);
 	}
 
 	@Override

@@ -197,16 +197,25 @@ public final class MetadumpReader {
 		String key = null;
 		long exp = Long.MIN_VALUE;
 		int size = -1;
-		for (String field : line.split(" ")) {
-			if (field.startsWith("key=")) {
-				key = percentDecode(field.substring(4));
+		// Fields are scanned in place rather than split: a refill reads every line of
+		// several listings of every peer, and this runs on its one thread. A field given
+		// twice counts its last value, as before.
+		int length = line.length();
+		for (int start = 0; start < length;) {
+			int end = line.indexOf(' ', start);
+			if (end < 0) {
+				end = length;
 			}
-			else if (field.startsWith("exp=")) {
-				exp = parseLong(field.substring(4), Long.MIN_VALUE);
+			if (line.startsWith("key=", start)) {
+				key = percentDecode(line, start + 4, end);
 			}
-			else if (field.startsWith("size=")) {
-				size = (int) Math.max(-1, Math.min(Integer.MAX_VALUE, parseLong(field.substring(5), -1)));
+			else if (line.startsWith("exp=", start)) {
+				exp = parseLong(line, start + 4, end, Long.MIN_VALUE);
 			}
+			else if (line.startsWith("size=", start)) {
+				size = (int) Math.max(-1, Math.min(Integer.MAX_VALUE, parseLong(line, start + 5, end, -1)));
+			}
+			start = end + 1;
 		}
 		if (key == null || key.isEmpty() || exp == Long.MIN_VALUE || exp < -1) {
 			return null;
@@ -214,9 +223,9 @@ public final class MetadumpReader {
 		return new DumpedKey(key, exp, size);
 	}
 
-	private static long parseLong(String text, long otherwise) {
+	private static long parseLong(String line, int from, int to, long otherwise) {
 		try {
-			return Long.parseLong(text);
+			return Long.parseLong(line, from, to, 10);
 		}
 		catch (NumberFormatException ex) {
 			return otherwise;
@@ -227,7 +236,13 @@ public final class MetadumpReader {
 	 * Undo memcached's percent-encoding, one character per byte.
 	 * @return the key, or {@code null} when the encoding is broken
 	 */
-	private static @Nullable String percentDecode(String encoded) {
+	private static @Nullable String percentDecode(String line, int from, int to) {
+		int percent = line.indexOf('%', from);
+		if (percent < 0 || percent >= to) {
+			// Most keys need no decoding.
+			return line.substring(from, to);
+		}
+		String encoded = line.substring(from, to);
 		StringBuilder key = new StringBuilder(encoded.length());
 		for (int i = 0; i < encoded.length(); i++) {
 			char c = encoded.charAt(i);

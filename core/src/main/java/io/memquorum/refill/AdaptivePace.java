@@ -14,15 +14,16 @@ import org.slf4j.LoggerFactory;
  * production cluster to an idle loopback one, so both steps are multiplicative. At the
  * end of each window (at least {@link #WINDOW_NANOS} and {@link #MIN_SAMPLES} sampled
  * foreground operations, or none at all, or {@link #IDLE_WINDOW_NANOS} whatever the
- * count) the limit grows by {@link #INCREASE} when the window's p99 is within the bound,
- * stays when one window is over it (a collection pause or a scheduling hiccup is no
- * reason to slow down), and shrinks by {@link #DECREASE} for each further window in a row
- * over it. A window with too few commands is a foreground with little to protect, and the
- * limit grows. The limit stays between {@code floor}, so that a refill under a slow
- * foreground still finishes, and {@code ceiling}, the configured maximum; and it grows to
- * at most twice the rate the refill achieved in the window, so that a refill held back by
- * round trips rather than by the limit does not build up a limit that a later slowdown
- * would take many windows to bring down.
+ * count) the limit grows by {@link #INCREASE} when the window's p99 is within the bound
+ * (by {@link #IDLE_INCREASE} when the window held no foreground operation at all), stays
+ * when one window is over it (a collection pause or a scheduling hiccup is no reason to
+ * slow down), and shrinks by {@link #DECREASE} for each further window in a row over it.
+ * A window with too few commands is a foreground with little to protect, and the limit
+ * grows. The limit stays between {@code floor}, so that a refill under a slow foreground
+ * still finishes, and {@code ceiling}, the configured maximum; and it grows to at most
+ * twice the rate the refill achieved in the window, so that a refill held back by round
+ * trips rather than by the limit does not build up a limit that a later slowdown would
+ * take many windows to bring down.
  *
  * <p>
  * When no baseline is known (the foreground was idle before the refill), the first window
@@ -42,6 +43,13 @@ final class AdaptivePace {
 	static final long MIN_SAMPLES = 20;
 
 	static final double INCREASE = 1.25;
+
+	/**
+	 * The step of a window in which the foreground sent nothing: with nothing to protect,
+	 * the refill gets to the rate the nodes allow within a few windows (still at most
+	 * twice the rate it achieved).
+	 */
+	static final double IDLE_INCREASE = 2.0;
 
 	static final double DECREASE = 0.6;
 
@@ -154,7 +162,8 @@ final class AdaptivePace {
 			// them.
 			return;
 		}
-		double grown = Math.min(this.limit * INCREASE, Math.max(2 * achieved, this.limit));
+		double step = (p99 < 0) ? IDLE_INCREASE : INCREASE;
+		double grown = Math.min(this.limit * step, Math.max(2 * achieved, this.limit));
 		this.limit = Math.min(this.ceiling, Math.max(this.floor, grown));
 	}
 

@@ -2,6 +2,7 @@ package io.memquorum.refill;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import io.memquorum.engine.Envelope;
@@ -21,11 +23,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Copies batches of listed keys onto the node a {@link RefillRun} fills: reads go out to
- * every replica of every key of the batch at once, as multi-gets, then the writes go out
- * at once, so a batch costs about two round trips whatever its size.
+ * every replica of every key of the batch, and to the node itself, at once, as
+ * multi-gets, then the writes go out at once, each starting from what the node was found
+ * to hold, so a batch costs about two round trips whatever its size. The writes of one
+ * batch are awaited only after the next batch was read ({@link #start}, {@link #finish}),
+ * so the refill thread waits on one round trip per batch, not two.
  *
  * <p>
- * Used by the refill thread only; it waits for each batch.
+ * Used by the refill thread only.
  */
 final class BatchCopy {
 
@@ -96,28 +101,80 @@ final class BatchCopy {
 	}
 
 	/**
-	 * Copy one batch: read each key from its replicas, keep the newest, and write it to
-	 * the node by {@link CopyRule#decide}. What could not be read or written in
-	 * {@link #ATTEMPTS} tries is added to the run's problems.
+	 * Copy one batch and wait for it: {@link #finish} of {@link #start}.
 	 * @param batch the keys, as listed
 	 * @throws RefillException when the node is marked down, or the run was stopped
 	 */
 	void copy(List<Listed> batch) {
+		finish(start(batch));
+	}
+
+	/**
+	 * Start copying one batch: read each key from its replicas, and what the node holds
+	 * of it, in one round of multi-gets; keep the newest copy, and send its write to the
+	 * node by {@link CopyRule#decide}, starting from what the node was found to hold (the
+	 * compare-and-swap, or add where it held nothing, fails if it changed since, and the
+	 * decision is then made again on what it holds). Returns once the writes are sent, so
+	 * that the next batch can be read while they are under way.
+	 * @param batch the keys, as listed; not kept
+	 * @return the writes sent, for {@link #finish}
+	 * @throws RefillException when the run was stopped
+	 */
+	Pending start(List<Listed> batch) {
 		Map<String, Listed> byKey = new LinkedHashMap<>();
 		// A listing may carry a key twice; the later line wins.
 		batch.forEach((listed) -> byKey.put(listed.key(), listed));
-		Map<String, Envelope> pending = new LinkedHashMap<>();
+		Map<String, Envelope> copies = new LinkedHashMap<>();
 		long now = this.wallClock.getAsLong();
+		// Sent before the peers are read, so both take the same round trip.
+		List<TargetRead> targetReads = readTarget(new ArrayList<>(byKey.keySet()));
 		readNewest(byKey).forEach((key, newest) -> {
 			Envelope copy = capped(newest, byKey.get(key));
 			if (copy.expiresAtMillis() == 0 || copy.expiresAtMillis() > now) {
-				pending.put(key, copy);
+				copies.put(key, copy);
 			}
 		});
+		Map<String, StoredItem> held = new HashMap<>();
+		Set<String> known = new HashSet<>();
+		for (TargetRead read : targetReads) {
+			try {
+				held.putAll(await(read.items()));
+				known.addAll(read.keys());
+			}
+			catch (RefillException ex) {
+				if ("stopped".equals(ex.getMessage())) {
+					throw ex;
+				}
+				// Not known: the write reads the node itself.
+			}
+		}
+		Map<String, CompletableFuture<@Nullable Envelope>> writes = new LinkedHashMap<>();
+		copies.forEach((key, copy) -> {
+			Function<@Nullable Envelope, @Nullable Envelope> decide = decision(key, copy);
+			writes.put(key, known.contains(key) ? this.writer.writeFrom(this.target, key, decide, held.get(key))
+					: this.writer.write(this.target, key, decide));
+		});
+		return new Pending(copies, writes);
+	}
+
+	/**
+	 * Wait for the writes of a batch; those that failed are tried again, reading the node
+	 * afresh, and what could not be written in {@link #ATTEMPTS} tries is added to the
+	 * run's problems.
+	 * @param batch what {@link #start} sent
+	 * @throws RefillException when the node is marked down, or the run was stopped
+	 */
+	void finish(Pending batch) {
+		Map<String, Envelope> pending = new LinkedHashMap<>(batch.copies());
+		Map<String, CompletableFuture<@Nullable Envelope>> writes = batch.writes();
 		for (int attempt = 1; !pending.isEmpty(); attempt++) {
-			Map<String, CompletableFuture<@Nullable Envelope>> writes = new LinkedHashMap<>();
-			pending.forEach((key, copy) -> writes.put(key, this.writer.write(this.target, key,
-					(current) -> CopyRule.decide(copy, current, this.writer.mergeFor(key)))));
+			if (attempt > 1) {
+				writes = new LinkedHashMap<>();
+				for (Map.Entry<String, Envelope> copy : pending.entrySet()) {
+					writes.put(copy.getKey(),
+							this.writer.write(this.target, copy.getKey(), decision(copy.getKey(), copy.getValue())));
+				}
+			}
 			String failure = null;
 			for (Map.Entry<String, CompletableFuture<@Nullable Envelope>> write : writes.entrySet()) {
 				Envelope stored;
@@ -125,6 +182,9 @@ final class BatchCopy {
 					stored = await(write.getValue());
 				}
 				catch (RefillException ex) {
+					if ("stopped".equals(ex.getMessage())) {
+						throw ex;
+					}
 					failure = ex.getMessage();
 					continue;
 				}
@@ -150,6 +210,42 @@ final class BatchCopy {
 			}
 			pause(attempt);
 		}
+	}
+
+	private Function<@Nullable Envelope, @Nullable Envelope> decision(String key, Envelope copy) {
+		return (current) -> CopyRule.decide(copy, current, this.writer.mergeFor(key));
+	}
+
+	/**
+	 * Multi-gets of what the node holds of a batch's keys, at most {@link #MULTI_GET}
+	 * each, all sent at once; not awaited.
+	 */
+	private List<TargetRead> readTarget(List<String> keys) {
+		List<TargetRead> reads = new ArrayList<>();
+		if (this.target.isDown()) {
+			return reads;
+		}
+		for (int from = 0; from < keys.size(); from += MULTI_GET) {
+			List<String> chunk = keys.subList(from, Math.min(keys.size(), from + MULTI_GET));
+			reads.add(new TargetRead(chunk, this.target.connection().getsMulti(chunk)));
+		}
+		return reads;
+	}
+
+	/** One multi-get of the node being filled. */
+	private record TargetRead(List<String> keys, CompletableFuture<Map<String, StoredItem>> items) {
+
+	}
+
+	/**
+	 * The writes of a batch {@link #start} sent, and the copies they store: held until
+	 * {@link #finish}.
+	 *
+	 * @param copies the envelope to copy, by key
+	 * @param writes the write of each
+	 */
+	record Pending(Map<String, Envelope> copies, Map<String, CompletableFuture<@Nullable Envelope>> writes) {
+
 	}
 
 	/**

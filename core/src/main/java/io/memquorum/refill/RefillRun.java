@@ -57,12 +57,13 @@ import org.jspecify.annotations.Nullable;
  * <h2>Heap</h2> Bounded by {@link RefillOptions#heapLimit()}, whatever the node's size:
  * half of it for the {@link SeenKeys} table (11 to 32 bytes per key), and batches of at
  * most {@link #BATCH} keys and an eighth of it in listed bytes (each batch's values are
- * held about four times: read from the peers, and written). When the table is full, later
- * keys are not remembered and are merely copied again if listed again.
+ * held about four times: read from the peers, and written; two batches are in flight, one
+ * read while the last one's writes finish). When the table is full, later keys are not
+ * remembered and are merely copied again if listed again.
  *
  * <p>
- * Runs on the refill thread and waits for each batch; it never runs on a reactor or the
- * maintenance thread.
+ * Runs on the refill thread and waits for each batch's reads, and for its writes before
+ * the batch after next is read; it never runs on a reactor or the maintenance thread.
  */
 final class RefillRun {
 
@@ -123,6 +124,9 @@ final class RefillRun {
 
 	private long batchBytes;
 
+	/** The batch whose writes are under way while the next one is read, if any. */
+	private BatchCopy.@Nullable Pending writing;
+
 	/** The peers listed and read: those not marked down when the run started. */
 	private final List<RefillNode> sources;
 
@@ -172,6 +176,7 @@ final class RefillRun {
 			stopIfAsked();
 		}
 		flush();
+		awaitWrites();
 		return new Outcome(this.problems.isEmpty() && this.unlisted.isEmpty(), List.copyOf(this.problems),
 				List.copyOf(this.unlisted), List.copyOf(this.crawlerDisabled), this.progress.copied,
 				this.progress.examined, this.progress.total, this.copier.copiedBytes(), System.nanoTime() - start,
@@ -212,6 +217,7 @@ final class RefillRun {
 			// What this listing gathered is copied before the next one starts, or before
 			// the run gives up on the peer.
 			flush();
+			awaitWrites();
 			this.progress.estimateFrom(-1);
 			if (problem != null) {
 				this.problems.add(problem);
@@ -277,11 +283,23 @@ final class RefillRun {
 			throw new RefillException("stopped");
 		}
 		this.lease.check();
-		this.copier.copy(this.batch);
+		// At most two batches in flight: this one read while the last one is written.
+		BatchCopy.Pending started = this.copier.start(this.batch);
 		this.progress.examined += this.batch.size();
-		this.progress.tick(this.pace);
 		this.batch.clear();
 		this.batchBytes = 0;
+		awaitWrites();
+		this.writing = started;
+		this.progress.tick(this.pace);
+	}
+
+	/** Wait for the writes of the last batch. */
+	private void awaitWrites() {
+		BatchCopy.Pending last = this.writing;
+		this.writing = null;
+		if (last != null) {
+			this.copier.finish(last);
+		}
 	}
 
 	private void stopIfAsked() {

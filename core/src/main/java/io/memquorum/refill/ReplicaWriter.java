@@ -29,6 +29,22 @@ public interface ReplicaWriter {
 			Function<@Nullable Envelope, @Nullable Envelope> decide);
 
 	/**
+	 * As {@link #write}, starting from what a read of the replica just found instead of
+	 * reading it again: the compare-and-swap (or the add, where it found nothing) still
+	 * fails if the replica changed since, and {@code decide} then runs again on what it
+	 * holds. The default reads the replica again.
+	 * @param node the replica
+	 * @param encoded the memcached key
+	 * @param decide as for {@link #write}
+	 * @param known the item the read found, {@code null} when it found nothing
+	 * @return the envelope stored, or {@code null} when declined (or already expired)
+	 */
+	default CompletableFuture<@Nullable Envelope> writeFrom(RefillNode node, String encoded,
+			Function<@Nullable Envelope, @Nullable Envelope> decide, @Nullable StoredItem known) {
+		return write(node, encoded, decide);
+	}
+
+	/**
 	 * Read what a peer returned for a key, as the engine reads it: with signing keys,
 	 * only an entry whose signature verifies is an envelope. The default reads unsigned
 	 * envelopes only.

@@ -38,6 +38,12 @@ final class VerifyingWrites implements ReplicaWriter {
 	}
 
 	@Override
+	public CompletableFuture<@Nullable Envelope> writeFrom(RefillNode node, String encoded,
+			Function<@Nullable Envelope, @Nullable Envelope> decide, @Nullable StoredItem known) {
+		return this.writer.writeFrom(node, encoded, decide, known);
+	}
+
+	@Override
 	public @Nullable Envelope read(RefillNode node, String encoded, StoredItem item) {
 		return this.writer.read(node, encoded, item);
 	}

@@ -39,9 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  * the same engine, another node is restarted empty, and the foreground p50/p99 of the
  * seconds before the restart is compared with the same while the refill runs. The seconds
  * between the restart and the start of the refill (the node is noticed restarted) belong
- * to neither. The restarted node serves reads meanwhile; a read that misses on it moves
- * on to the next replica, so "during" includes that cost as well as the refill's own
- * traffic.</li>
+ * to neither. The restarted node serves reads meanwhile, but reads ask it after its peers
+ * until it is refilled, so "during" measures mostly the refill's own traffic.</li>
  * </ol>
  *
  * <p>
