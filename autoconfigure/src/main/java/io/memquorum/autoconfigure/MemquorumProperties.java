@@ -413,9 +413,10 @@ public class MemquorumProperties {
 		 * of the node refilled: half for the keys already copied (a 64-bit hash each, 11
 		 * to 32 bytes), the rest for the batch being copied. A node with more keys than
 		 * fit is still refilled completely; keys beyond the limit are merely read again
-		 * when a second listing carries them. At least 1MB.
+		 * when a second listing carries them. At least 1MB. Unset means a sixteenth of
+		 * the maximum heap, at least 1MB and at most 64MB.
 		 */
-		private DataSize heapLimit = DataSize.ofMegabytes(64);
+		private @Nullable DataSize heapLimit;
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -473,11 +474,11 @@ public class MemquorumProperties {
 			this.leaseTtl = leaseTtl;
 		}
 
-		public DataSize getHeapLimit() {
+		public @Nullable DataSize getHeapLimit() {
 			return this.heapLimit;
 		}
 
-		public void setHeapLimit(DataSize heapLimit) {
+		public void setHeapLimit(@Nullable DataSize heapLimit) {
 			this.heapLimit = heapLimit;
 		}
 

@@ -200,7 +200,7 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 			throw new InvalidConfigurationPropertyValueException("memquorum.refill.lease-ttl", refill.getLeaseTtl(),
 					"It must be at least 2s: memcached counts lifetimes in whole seconds and may end one a second early");
 		}
-		if (refill.getHeapLimit().toBytes() < DataSize.ofMegabytes(1).toBytes()) {
+		if (refill.getHeapLimit() != null && refill.getHeapLimit().toBytes() < DataSize.ofMegabytes(1).toBytes()) {
 			throw new InvalidConfigurationPropertyValueException("memquorum.refill.heap-limit", refill.getHeapLimit(),
 					"It must be at least 1MB");
 		}

@@ -76,7 +76,9 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	private Duration refillLeaseTtl = RefillOptions.DEFAULTS.leaseTtl();
 
-	private long refillHeapLimit = RefillOptions.DEFAULTS.heapLimit();
+	// Like hint-bytes: an application with a small heap must not spend it on a refill.
+	private long refillHeapLimit = Math.max(RefillOptions.MIN_HEAP_LIMIT,
+			Math.min(RefillOptions.DEFAULTS.heapLimit(), Runtime.getRuntime().maxMemory() / 16));
 
 	private boolean refillAdaptive = RefillOptions.DEFAULTS.adaptive();
 

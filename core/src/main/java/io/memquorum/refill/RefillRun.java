@@ -56,10 +56,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Heap</h2> Bounded by {@link RefillOptions#heapLimit()}, whatever the node's size:
  * half of it for the {@link SeenKeys} table (11 to 32 bytes per key), and batches of at
- * most {@link #BATCH} keys and an eighth of it in listed bytes (each batch's values are
- * held about four times: read from the peers, and written; two batches are in flight, one
- * read while the last one's writes finish). When the table is full, later keys are not
- * remembered and are merely copied again if listed again.
+ * most {@link #BATCH} keys and a sixteenth of it in listed bytes (each batch's values are
+ * held up to three times, read from every replica, the node filled included; two batches
+ * are in flight, one read while the last one's writes finish). When the table is full,
+ * later keys are not remembered and are merely copied again if listed again.
  *
  * <p>
  * Runs on the refill thread and waits for each batch's reads, and for its writes before
@@ -149,7 +149,9 @@ final class RefillRun {
 		this.listingTimeout = listingTimeout;
 		this.batchTimeout = batchTimeout;
 		this.seen = new SeenKeys(heapLimit / 2);
-		this.batchBytesLimit = Math.max(64 * 1024, heapLimit / 8);
+		// Two batches are in flight, and each key is read from every replica, the node
+		// filled included: a sixteenth each keeps them within the other half.
+		this.batchBytesLimit = Math.max(64 * 1024, heapLimit / 16);
 		this.sources = peers.stream().filter((peer) -> !peer.isDown()).toList();
 		this.copier = new BatchCopy(target, this.sources, writer, progress, metrics, wallClock, batchTimeout,
 				this.problems);
