@@ -69,7 +69,7 @@ public final class NodeConnection implements AutoCloseable {
 	 * every few milliseconds replaces a timer task per command, which cost a wake-up of
 	 * the timer thread and two locked queue operations on every command.
 	 */
-	private final ConcurrentLinkedQueue<InFlight> inFlight = new ConcurrentLinkedQueue<>();
+	private final ConcurrentLinkedQueue<InFlightCommand> inFlight = new ConcurrentLinkedQueue<>();
 
 	private final @Nullable ScheduledFuture<?> timeoutScan;
 
@@ -391,8 +391,12 @@ public final class NodeConnection implements AutoCloseable {
 	 */
 	private <T> CompletableFuture<T> tracked(Command command, Function<Command, T> resultOf) {
 		CompletableFuture<T> future = new CompletableFuture<>();
-		command.setLatch(new CompletingLatch(() -> complete(command, resultOf, future)));
-		this.inFlight.add(new InFlight(command, future, System.nanoTime() + this.timeoutNanos));
+		InFlightCommand tracked = new InFlightCommand(command, future, System.nanoTime() + this.timeoutNanos);
+		command.setLatch(new CompletingLatch(() -> {
+			complete(command, resultOf, future);
+			tracked.answered();
+		}));
+		this.inFlight.add(tracked);
 		return future;
 	}
 
@@ -404,10 +408,10 @@ public final class NodeConnection implements AutoCloseable {
 	 * @return whether {@link #expireOverdue} would time a command out
 	 */
 	public boolean hasOverdue(long nowNanos) {
-		InFlight head;
+		InFlightCommand head;
 		while ((head = this.inFlight.peek()) != null) {
-			if (!head.future().isDone()) {
-				return nowNanos - head.deadlineNanos() >= 0;
+			if (!head.isAnswered()) {
+				return nowNanos - head.deadlineNanos >= 0;
 			}
 			// Answered: forget it here, or the queue would grow until some command
 			// times out.
@@ -437,19 +441,14 @@ public final class NodeConnection implements AutoCloseable {
 	 */
 	public int expireOverdue(long nowNanos, FailureEvent event) {
 		int expired = 0;
-		InFlight head;
+		InFlightCommand head;
 		while ((head = this.inFlight.peek()) != null) {
-			if (!head.future().isDone() && nowNanos - head.deadlineNanos() < 0) {
+			if (!head.isAnswered() && nowNanos - head.deadlineNanos < 0) {
 				return expired;
 			}
 			this.inFlight.poll();
-			if (!head.future().isDone()) {
-				// A paused node keeps the command queued; cancelling keeps it from being
-				// written later if it has not been written yet.
-				head.command().cancel();
-				head.future()
-					.completeExceptionally(NodeOperationException.timeout(this.address, this.timeoutMillis, event,
-							new TimeoutException()));
+			if (!head.isAnswered() && head.timeOut(
+					NodeOperationException.timeout(this.address, this.timeoutMillis, event, new TimeoutException()))) {
 				expired++;
 			}
 		}
@@ -508,10 +507,9 @@ public final class NodeConnection implements AutoCloseable {
 		if (this.timeoutScan != null) {
 			this.timeoutScan.cancel(false);
 		}
-		InFlight pending;
+		InFlightCommand pending;
 		while ((pending = this.inFlight.poll()) != null) {
-			pending.future()
-				.completeExceptionally(NodeOperationException.unreachable(this.address, "closed its connection", null));
+			pending.fail(NodeOperationException.unreachable(this.address, "closed its connection", null));
 		}
 		if (this.ownTimeouts != null) {
 			this.ownTimeouts.shutdownNow();
@@ -531,10 +529,6 @@ public final class NodeConnection implements AutoCloseable {
 	@Override
 	public String toString() {
 		return "NodeConnection[" + this.address + "]";
-	}
-
-	private record InFlight(Command command, CompletableFuture<?> future, long deadlineNanos) {
-
 	}
 
 	/**

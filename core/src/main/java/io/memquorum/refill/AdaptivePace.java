@@ -25,9 +25,14 @@ import org.slf4j.LoggerFactory;
  * trips rather than by the limit does not build up a limit that a later slowdown would
  * take many windows to bring down.
  *
- * <p>
- * When no baseline is known (the foreground was idle before the refill), the first window
- * with enough commands, copied at the starting rate, serves as one.
+ * <h2>Start</h2> A refill whose foreground was busy before it (a baseline is known)
+ * starts at {@link #START_ENTRIES_PER_SECOND}, low enough that its first windows, before
+ * any window has said anything, cannot hurt the foreground much, and grows from there. A
+ * refill whose foreground was idle (no baseline) has nothing to protect and starts at the
+ * ceiling: a small node is then refilled in a fraction of a second instead of spending it
+ * ramping up. If a foreground appears while it runs, the first window with enough
+ * commands was shaped by the full-speed refill and cannot serve as a baseline: the limit
+ * drops to the start rate, and the next window with enough commands becomes the baseline.
  *
  * <p>
  * Used by the refill thread only; not thread-safe.
@@ -61,8 +66,12 @@ final class AdaptivePace {
 	/** The slowest an adaptive refill copies, whatever the foreground says. */
 	static final long FLOOR_ENTRIES_PER_SECOND = 1_000;
 
-	/** Where a refill starts, before the first window says anything. */
-	static final long START_ENTRIES_PER_SECOND = 10_000;
+	/**
+	 * Where a refill with a busy foreground starts, before the first window says
+	 * anything; and where one that started on an idle foreground drops when a foreground
+	 * appears.
+	 */
+	static final long START_ENTRIES_PER_SECOND = 2_000;
 
 	private final LatencyHistogram foreground;
 
@@ -89,6 +98,12 @@ final class AdaptivePace {
 	private int windowsOver;
 
 	/**
+	 * Started at the ceiling on an idle foreground, and no foreground window seen since:
+	 * the first busy window only brings the limit down.
+	 */
+	private boolean startedIdle;
+
+	/**
 	 * @param foreground the engine's foreground latencies
 	 * @param latencyFactor how many times its value before the refill the foreground p99
 	 * may reach, more than 1
@@ -106,7 +121,8 @@ final class AdaptivePace {
 		this.baselineNanos = baselineNanos;
 		this.ceiling = Math.max(1, ceiling);
 		this.floor = Math.min(FLOOR_ENTRIES_PER_SECOND, this.ceiling);
-		this.limit = Math.min(START_ENTRIES_PER_SECOND, this.ceiling);
+		this.startedIdle = baselineNanos < 0;
+		this.limit = this.startedIdle ? this.ceiling : Math.min(START_ENTRIES_PER_SECOND, this.ceiling);
 		this.nanoClock = nanoClock;
 		this.windowStartNanos = nanoClock.getAsLong();
 		this.windowStart = foreground.snapshot();
@@ -143,6 +159,13 @@ final class AdaptivePace {
 					p99, this.baselineNanos, Math.round(achieved), Math.round(this.limit));
 		}
 		this.lastP99Nanos = p99;
+		if (p99 >= 0 && this.startedIdle) {
+			// The refill ran at full speed through this window: its p99 says what the
+			// refill did to the foreground, not what the foreground was without it.
+			this.startedIdle = false;
+			this.limit = Math.max(this.floor, Math.min(START_ENTRIES_PER_SECOND, this.ceiling));
+			return;
+		}
 		if (p99 >= 0 && this.baselineNanos < 0) {
 			this.baselineNanos = p99;
 		}

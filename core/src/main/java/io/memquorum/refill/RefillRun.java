@@ -58,8 +58,10 @@ import org.jspecify.annotations.Nullable;
  * half of it for the {@link SeenKeys} table (11 to 32 bytes per key), and batches of at
  * most {@link #BATCH} keys and a sixteenth of it in listed bytes (each batch's values are
  * held up to three times, read from every replica, the node filled included; two batches
- * are in flight, one read while the last one's writes finish). When the table is full,
- * later keys are not remembered and are merely copied again if listed again.
+ * are in flight, one read while the last one's writes finish). On a small node batches
+ * are smaller still ({@link #batchKeysFor}), so that the heap per listed key does not
+ * grow as the node shrinks. When the table is full, later keys are not remembered and are
+ * merely copied again if listed again.
  *
  * <p>
  * Runs on the refill thread and waits for each batch's reads, and for its writes before
@@ -68,9 +70,26 @@ import org.jspecify.annotations.Nullable;
 final class RefillRun {
 
 	/**
-	 * Entries read and written per round: their reads go out at once, then their writes.
+	 * The most entries read and written per round: their reads go out at once, then their
+	 * writes.
 	 */
 	static final int BATCH = 200;
+
+	/**
+	 * The fewest entries per round, however small the node: below this, round trips
+	 * rather than the nodes bound the rate.
+	 */
+	static final int MIN_BATCH = 32;
+
+	/**
+	 * A batch takes at most one key in this many of the first peer's items. A batch's
+	 * values are held about six times at its fullest moment (read from every replica,
+	 * then encoded for the write, with the last batch's writes still under way), so a
+	 * batch of 1 KB entries costs about 6 KB a key: at one key in 256 items, about 24
+	 * bytes of heap per listed key, on a small node as on a large one, where a fixed
+	 * batch of {@link #BATCH} would cost a small node over a hundred.
+	 */
+	static final int ITEMS_PER_BATCH_KEY = 256;
 
 	/**
 	 * How often each peer lists its keys. A listing is not a snapshot: memcached's
@@ -123,6 +142,9 @@ final class RefillRun {
 	private final List<BatchCopy.Listed> batch = new ArrayList<>(BATCH);
 
 	private long batchBytes;
+
+	/** Entries per round, from the first peer's item count once it is known. */
+	private int batchKeys = BATCH;
 
 	/** The batch whose writes are under way while the next one is read, if any. */
 	private BatchCopy.@Nullable Pending writing;
@@ -193,7 +215,9 @@ final class RefillRun {
 		MetadumpReader reader = peer.connection().keyListing(this.listingTimeout);
 		long[] listed = new long[1];
 		if (source == 0) {
-			this.progress.estimateFrom(RefillEstimate.itemsOn(peer, this.batchTimeout));
+			long items = RefillEstimate.itemsOn(peer, this.batchTimeout);
+			this.progress.estimateFrom(items);
+			this.batchKeys = batchKeysFor(items);
 		}
 		for (int listing = 0; listing < LISTINGS_PER_PEER; listing++) {
 			String problem = listWithRetries(reader, (dumped) -> {
@@ -266,9 +290,20 @@ final class RefillRun {
 	private void enqueue(BatchCopy.Listed key) {
 		this.batch.add(key);
 		this.batchBytes += key.size();
-		if (this.batch.size() >= BATCH || this.batchBytes >= this.batchBytesLimit) {
+		if (this.batch.size() >= this.batchKeys || this.batchBytes >= this.batchBytesLimit) {
 			flush();
 		}
+	}
+
+	/**
+	 * @param items the first peer's item count, or -1 when it did not say
+	 * @return entries per round
+	 */
+	static int batchKeysFor(long items) {
+		if (items < 0) {
+			return BATCH;
+		}
+		return (int) Math.max(MIN_BATCH, Math.min(BATCH, items / ITEMS_PER_BATCH_KEY));
 	}
 
 	/** Copy the keys gathered so far. */

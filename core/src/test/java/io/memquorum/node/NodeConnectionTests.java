@@ -1,6 +1,7 @@
 package io.memquorum.node;
 
 import java.nio.charset.StandardCharsets;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import io.memquorum.node.NodeConnection.StoredValue;
 import io.memquorum.test.MemcachedClusterExtension;
 import org.junit.jupiter.api.AfterEach;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -139,6 +141,24 @@ class NodeConnectionTests {
 		assertThat(this.connection.trackedCommands()).isEqualTo(1000);
 		assertThat(this.connection.hasOverdue(System.nanoTime())).isFalse();
 		assertThat(this.connection.trackedCommands()).isZero();
+	}
+
+	@Test
+	void anAnsweredCommandKeepsNeitherItsValueNorItsBytesUntilTheScanForgetsIt() throws Exception {
+		this.connection = NodeConnection.scannedByCaller(NodeAddress.parse(memcached.cluster().addresses().get(0)),
+				Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(500));
+		byte[] value = new byte[256 * 1024];
+		WeakReference<byte[]> written = new WeakReference<>(value);
+		assertThat(this.connection.set("released", 0, new StoredValue(0, value)).get(10, TimeUnit.SECONDS)).isTrue();
+		value = null;
+		WeakReference<byte[]> read = new WeakReference<>(
+				this.connection.gets("released").get(10, TimeUnit.SECONDS).data());
+		assertThat(this.connection.trackedCommands()).as("not scanned yet").isEqualTo(2);
+		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+			System.gc();
+			return written.get() == null && read.get() == null;
+		});
+		assertThat(this.connection.trackedCommands()).isEqualTo(2);
 	}
 
 }

@@ -47,7 +47,7 @@ class AdaptivePaceTests {
 	@Test
 	void aSingleSlowWindowAmongGoodOnesDoesNotSlowTheRefill() {
 		AdaptivePace pace = new AdaptivePace(this.foreground, 2.0, 1 * MS, 200_000, this.clock::get);
-		for (int window = 0; window < 30; window++) {
+		for (int window = 0; window < 50; window++) {
 			window(pace, (window % 2 == 0) ? 1 * MS : 16 * MS);
 		}
 		assertThat(pace.limit()).isEqualTo(200_000);
@@ -81,12 +81,39 @@ class AdaptivePaceTests {
 	}
 
 	@Test
+	void aRefillOnAnIdleForegroundStartsAtTheCeilingAndStaysThereWhileNobodyIsServed() {
+		AdaptivePace pace = new AdaptivePace(this.foreground, 2.0, -1, 200_000, this.clock::get);
+		assertThat(pace.limit()).isEqualTo(200_000);
+		for (int window = 0; window < 5; window++) {
+			pace.entriesPerSecond(2_000);
+			this.clock.addAndGet(AdaptivePace.WINDOW_NANOS);
+		}
+		pace.entriesPerSecond(0);
+		assertThat(pace.limit()).as("held back by round trips, not by the limit").isEqualTo(200_000);
+	}
+
+	@Test
+	void aForegroundThatAppearsDuringAFullSpeedRefillBringsItToTheStartRateBeforeItsBaselineIsTaken() {
+		AdaptivePace pace = new AdaptivePace(this.foreground, 2.0, -1, 200_000, this.clock::get);
+		window(pace, 9 * MS);
+		assertThat(pace.limit()).isEqualTo(AdaptivePace.START_ENTRIES_PER_SECOND);
+		assertThat(pace.baselineNanos()).as("shaped by the full-speed refill").isEqualTo(-1);
+		window(pace, 2 * MS);
+		assertThat(pace.baselineNanos()).isBetween(2 * MS, 3 * MS);
+		window(pace, 5 * MS);
+		window(pace, 5 * MS);
+		assertThat(pace.limit()).isLessThan(AdaptivePace.START_ENTRIES_PER_SECOND);
+	}
+
+	@Test
 	void anIdleForegroundLetsTheRefillSpeedUpAtEveryWindow() {
 		AdaptivePace pace = new AdaptivePace(this.foreground, 2.0, 1 * MS, 200_000, this.clock::get);
-		pace.entriesPerSecond(2_000);
+		// Copied at the starting rate for one window: doubling the limit is also twice
+		// what was achieved.
+		pace.entriesPerSecond(
+				(int) (AdaptivePace.START_ENTRIES_PER_SECOND * AdaptivePace.WINDOW_NANOS / 1_000_000_000L));
 		this.clock.addAndGet(AdaptivePace.WINDOW_NANOS);
 		pace.entriesPerSecond(0);
-		// Copied at the starting rate: doubling it is also twice what was achieved.
 		assertThat(pace.limit()).isEqualTo((long) (AdaptivePace.START_ENTRIES_PER_SECOND * AdaptivePace.IDLE_INCREASE));
 		assertThat(pace.lastP99Nanos()).isEqualTo(-1);
 	}
@@ -107,8 +134,9 @@ class AdaptivePaceTests {
 	}
 
 	@Test
-	void withoutABaselineTheFirstBusyWindowBecomesOne() {
+	void withoutABaselineTheFirstBusyWindowAtTheStartRateBecomesOne() {
 		AdaptivePace pace = new AdaptivePace(this.foreground, 2.0, -1, 200_000, this.clock::get);
+		window(pace, 9 * MS);
 		window(pace, 4 * MS);
 		assertThat(pace.baselineNanos()).isBetween(4 * MS, 5 * MS);
 		long after = pace.limit();

@@ -154,12 +154,14 @@ public final class RefillTimeline {
 					Map<String, Object> idle = measure(engine, cluster.node(0), entries, value, copied, heap, 0);
 					Map<String, Object> loaded = measure(engine, cluster.node(1), entries, value, copied, heap,
 							this.threads);
+					LiveHeap live = LiveHeap.during(engine, cluster.node(2));
 					Map<String, Object> row = new LinkedHashMap<>();
 					row.put("entries", entries);
 					row.put("mbPerSecond", idle.get("mbPerSecond"));
 					row.put("p99Before", loaded.get("p99Before"));
 					row.put("p99During", loaded.get("p99During"));
-					row.put("heapBytesPerKey", idle.get("heapBytesPerKey"));
+					row.put("heapBytesPerKey", round(live.bytesPerKey(), 1));
+					row.put("liveHeap", live.describe());
 					row.put("mbPerSecondUnderLoad", loaded.get("mbPerSecond"));
 					row.put("p99Ratio", loaded.get("p99Ratio"));
 					row.put("idle", idle);
