@@ -1,6 +1,5 @@
 package io.memquorum.node;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -96,8 +95,10 @@ public final class MetadumpReader {
 			socket.setSoTimeout(timeoutMillis);
 			socket.setTcpNoDelay(true);
 			OutputStream out = socket.getOutputStream();
-			InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-			LineReader lines = new LineReader(in);
+			// LineReader reads in bulk into a buffer of its own; a buffered stream under
+			// it
+			// would only double the heap a listing takes.
+			LineReader lines = new LineReader(socket.getInputStream());
 			if (this.credentials != null) {
 				authenticate(out, lines, this.credentials);
 			}

@@ -85,11 +85,12 @@ final class RefillRun {
 	 * A batch takes at most one key in this many of the first peer's items. A batch's
 	 * values are held about six times at its fullest moment (read from every replica,
 	 * then encoded for the write, with the last batch's writes still under way), so a
-	 * batch of 1 KB entries costs about 6 KB a key: at one key in 256 items, about 24
+	 * batch of 1 KB entries costs about 6 KB a key: at one key in 512 items, about 12
 	 * bytes of heap per listed key, on a small node as on a large one, where a fixed
-	 * batch of {@link #BATCH} would cost a small node over a hundred.
+	 * batch of {@link #BATCH} cost a node of 14,000 items about 85 (measured by
+	 * {@code RefillTimeline} in benchmarks/).
 	 */
-	static final int ITEMS_PER_BATCH_KEY = 256;
+	static final int ITEMS_PER_BATCH_KEY = 512;
 
 	/**
 	 * How often each peer lists its keys. A listing is not a snapshot: memcached's
@@ -218,6 +219,7 @@ final class RefillRun {
 			long items = RefillEstimate.itemsOn(peer, this.batchTimeout);
 			this.progress.estimateFrom(items);
 			this.batchKeys = batchKeysFor(items);
+			this.seen.expect(items);
 		}
 		for (int listing = 0; listing < LISTINGS_PER_PEER; listing++) {
 			String problem = listWithRetries(reader, (dumped) -> {

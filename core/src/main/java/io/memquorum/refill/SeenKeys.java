@@ -85,6 +85,22 @@ final class SeenKeys {
 	}
 
 	/**
+	 * Size the table for a number of keys at once, when it is known before they are
+	 * listed, so that no resize holds two tables at the same moment; within the limit.
+	 * @param keys how many keys are expected
+	 */
+	void expect(long keys) {
+		int capacity = Math.max(1, this.table.length);
+		while (keys * 4L > capacity * 3L && capacity < (1 << 30)) {
+			capacity *= 2;
+		}
+		// A table that would not fit is left to grow step by step until it is full.
+		if (!this.full && capacity > this.table.length && 8L * (this.table.length + (long) capacity) <= this.maxBytes) {
+			resize(capacity);
+		}
+	}
+
+	/**
 	 * @return whether some key was not recorded because the table was full
 	 */
 	boolean isFull() {
@@ -106,7 +122,10 @@ final class SeenKeys {
 	}
 
 	private boolean grow() {
-		int capacity = this.table.length * 2;
+		return resize(this.table.length * 2);
+	}
+
+	private boolean resize(int capacity) {
 		// The old table and the new one live together while entries move.
 		if (capacity <= 0 || 8L * (this.table.length + (long) capacity) > this.maxBytes) {
 			this.full = true;

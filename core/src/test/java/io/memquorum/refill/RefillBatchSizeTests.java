@@ -13,7 +13,8 @@ class RefillBatchSizeTests {
 
 	@Test
 	void aSmallNodeGetsSmallBatches() {
-		assertThat(RefillRun.batchKeysFor(14_096)).isEqualTo(55);
+		assertThat(RefillRun.batchKeysFor(50_000)).isEqualTo(97);
+		assertThat(RefillRun.batchKeysFor(14_096)).isEqualTo(RefillRun.MIN_BATCH);
 		assertThat(RefillRun.batchKeysFor(100)).isEqualTo(RefillRun.MIN_BATCH);
 	}
 

@@ -48,4 +48,28 @@ class SeenKeysTests {
 		assertThat(seen.contains("key:99999")).isFalse();
 	}
 
+	@Test
+	void aTableSizedForTheExpectedKeysNeverResizesWhileTheyAreRecorded() {
+		SeenKeys seen = new SeenKeys(64L << 20);
+		seen.add("early");
+		seen.expect(14_096);
+		long sized = seen.bytes();
+		assertThat(sized).isEqualTo(8L * 32_768);
+		for (int i = 0; i < 14_000; i++) {
+			seen.add("key:" + i);
+		}
+		assertThat(seen.bytes()).isEqualTo(sized);
+		assertThat(seen.contains("early")).isTrue();
+		assertThat(seen.contains("key:13999")).isTrue();
+	}
+
+	@Test
+	void anExpectationBeyondTheLimitLeavesTheTableToGrowUntilFull() {
+		SeenKeys seen = new SeenKeys(256 * 1024);
+		seen.expect(10_000_000);
+		assertThat(seen.isFull()).isFalse();
+		seen.add("key");
+		assertThat(seen.contains("key")).isTrue();
+	}
+
 }

@@ -146,7 +146,7 @@ public final class RefillTimeline {
 							.stream()
 							.allMatch((status) -> status.phase() == RefillStatus.Phase.COMPLETE),
 						Duration.ofMinutes(1));
-				try (RetainedHeap heap = new RetainedHeap()) {
+				try (RetainedHeap heap = RetainedHeap.anyCollection()) {
 					// First on an otherwise idle cluster: how fast refill goes when
 					// nothing
 					// holds it back, and the heap it needs. Then, on another node, under
