@@ -32,15 +32,16 @@ import tools.jackson.databind.json.JsonMapper;
  * <ol>
  * <li>Idle: one node is restarted empty with no foreground traffic and the engine refills
  * it. Reported: MB copied per second (envelope bytes, 2^20 to the MB, from the moment the
- * refill is seen running to its completeness marker) and the heap the refill needs per
- * key listed for the node ({@link RetainedHeap}: the most heap in use after a collection
- * during the refill, less the same after a full collection before it).</li>
+ * refill is seen running to its completeness marker).</li>
  * <li>Under load: foreground threads read (90 %) and write (10 %) the hot keys through
  * the same engine, another node is restarted empty, and the foreground p50/p99 of the
  * seconds before the restart is compared with the same while the refill runs. The seconds
  * between the restart and the start of the refill (the node is noticed restarted) belong
  * to neither. The restarted node serves reads meanwhile, but reads ask it after its peers
  * until it is refilled, so "during" measures mostly the refill's own traffic.</li>
+ * <li>Heap: the third node is restarted empty on the idle cluster, and the heap the
+ * refill keeps alive per key listed for the node is measured with full collections
+ * ({@link LiveHeap}).</li>
  * </ol>
  *
  * <p>
