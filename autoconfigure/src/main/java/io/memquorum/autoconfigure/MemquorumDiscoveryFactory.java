@@ -42,6 +42,18 @@ final class MemquorumDiscoveryFactory {
 			throw new InvalidConfigurationPropertyValueException("memquorum.discovery.timeout", properties.getTimeout(),
 					"It must not be longer than memquorum.discovery.interval (" + properties.getInterval() + ")");
 		}
+		if (properties.getRemovalGrace().isNegative()) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.discovery.removal-grace",
+					properties.getRemovalGrace(), "It must not be negative");
+		}
+		positive("memquorum.discovery.settle-period", properties.getSettlePeriod());
+		if (properties.getSettlePeriod().compareTo(properties.getInterval().multipliedBy(2)) < 0) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.discovery.settle-period",
+					properties.getSettlePeriod(),
+					"It must be at least two discovery intervals (memquorum.discovery.interval is "
+							+ properties.getInterval() + "), so that every instance sees a change before this one "
+							+ "finishes it");
+		}
 		String dnsServer = properties.getDnsServer();
 		if (dnsServer != null) {
 			try {
@@ -53,7 +65,8 @@ final class MemquorumDiscoveryFactory {
 			}
 		}
 		try {
-			return NodeDiscovery.of(entries, dnsServer, properties.getTimeout(), properties.getInterval());
+			return NodeDiscovery.of(entries, dnsServer, properties.getTimeout(), properties.getInterval(),
+					properties.getRemovalGrace());
 		}
 		catch (IllegalArgumentException ex) {
 			throw new InvalidConfigurationPropertyValueException("memquorum.servers", shown, ex.getMessage());
@@ -61,16 +74,21 @@ final class MemquorumDiscoveryFactory {
 	}
 
 	/**
-	 * Tell, on every change of the resolved set, that this engine keeps the nodes it
-	 * started with: it does not add or remove nodes while running.
+	 * Apply every change of the resolved node set to the engine, which changes its nodes
+	 * while serving ({@link ReplicatedMemcached#updateNodes}).
 	 * @param discovery the discovery
 	 * @param engine the engine
 	 */
-	static void reportChanges(NodeDiscovery discovery, ReplicatedMemcached engine) {
-		discovery.onChange((NodeSetChange change) -> logger.warn("memquorum.servers now resolve to " + change.nodes()
-				+ " (added " + change.added() + ", removed " + change.removed() + "). This instance keeps using "
-				+ "the nodes it started with, " + engine.placement().nodes()
-				+ ": changing the node set needs a restart of every application instance (see docs/kubernetes)"));
+	static void applyChanges(NodeDiscovery discovery, ReplicatedMemcached engine) {
+		discovery.onChange((NodeSetChange change) -> {
+			try {
+				engine.updateNodes(discovery.nodes());
+			}
+			catch (IllegalArgumentException ex) {
+				logger.error("memquorum.servers now resolve to " + change.nodes() + ", which this instance cannot use ("
+						+ ex.getMessage() + "); it keeps " + engine.placement().nodes());
+			}
+		});
 	}
 
 	private static void positive(String name, Duration value) {

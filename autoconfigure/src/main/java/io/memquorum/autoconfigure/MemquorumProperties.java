@@ -507,6 +507,38 @@ public class MemquorumProperties {
 		 */
 		private @Nullable String dnsServer;
 
+		/**
+		 * How long a node must be missing from the DNS answers before it is removed from
+		 * the node set: a DNS blip or a pod restarting under the same name within it
+		 * changes nothing. Zero removes a node as soon as a round misses it.
+		 */
+		private Duration removalGrace = Duration.ofSeconds(30);
+
+		/**
+		 * How long a change of the node set keeps the old and the new placement in force
+		 * at least (writes reach a quorum of both, reads ask both), counted from when
+		 * this instance saw the change. It must cover the time every other application
+		 * instance takes to see the change too (a few discovery intervals); it is never
+		 * shorter than two intervals.
+		 */
+		private Duration settlePeriod = Duration.ofSeconds(30);
+
+		public Duration getRemovalGrace() {
+			return this.removalGrace;
+		}
+
+		public void setRemovalGrace(Duration removalGrace) {
+			this.removalGrace = removalGrace;
+		}
+
+		public Duration getSettlePeriod() {
+			return this.settlePeriod;
+		}
+
+		public void setSettlePeriod(Duration settlePeriod) {
+			this.settlePeriod = settlePeriod;
+		}
+
 		public Duration getInterval() {
 			return this.interval;
 		}

@@ -48,6 +48,8 @@ final class EngineAssembly {
 
 	final Refill refill;
 
+	final MembershipChanges membership;
+
 	EngineAssembly(EngineOptions<?> builder) {
 		if (builder.servers.isEmpty()) {
 			throw new IllegalArgumentException("At least one memcached node is required");
@@ -95,11 +97,14 @@ final class EngineAssembly {
 		this.multiGet = new MultiGet(this.state, this.readOrder, this.repair);
 		this.nodeWide = new NodeWideKeys(this.state, this.readOrder, this.repair, this.conditional, hints,
 				this.deadline);
-		this.refill = new Refill(this.state.nodes, placement, this.state.keyEncoder,
+		this.refill = new Refill(nodes, placement, this.state.keyEncoder,
 				new VerifyingReplicaWriter(this.state, this.conditional), this.state.metrics, builder.refillOptions(),
 				this.state.wallClock, settings.operationTimeout().multipliedBy(4).plusSeconds(1), this.state.signer,
 				this.state.foreground);
 		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.closer, this.refill);
+		this.membership = new MembershipChanges(this.state, this.refill, opener, this.connector, this.closer,
+				builder.replicationFactor, builder.membershipSettle, builder.refillOptions().enabled(),
+				this.deadline.multipliedBy(2));
 		TimeoutScan timeouts = new TimeoutScan(this.state);
 		for (Node node : nodes.values()) {
 			this.state.metrics.registerNode(node.address, node::state, (address) -> node.hints.size());
@@ -117,6 +122,7 @@ final class EngineAssembly {
 		}
 		long tick = Math.max(10, Math.min(settings.probeInterval().toMillis(), 100));
 		maintenance.scheduleWithFixedDelay(watch::maintain, tick, tick, TimeUnit.MILLISECONDS);
+		maintenance.scheduleWithFixedDelay(this.membership::tick, 100, 100, TimeUnit.MILLISECONDS);
 		this.refill.start();
 	}
 
@@ -149,7 +155,7 @@ final class EngineAssembly {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		this.state.allNodes().forEach((node) -> node.connection().close());
+		this.membership.allNodes().forEach((node) -> node.connection().close());
 	}
 
 }

@@ -35,6 +35,8 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	private Duration reconnectGrace = Duration.ofSeconds(3);
 
+	Duration membershipSettle = Duration.ofSeconds(30);
+
 	private @Nullable Duration dnsCacheTtl = Duration.ofSeconds(5);
 
 	private int failureThreshold = 3;
@@ -171,6 +173,19 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	@Nullable Duration dnsCacheTtl() {
 		return this.dnsCacheTtl;
+	}
+
+	/**
+	 * How long a change of the node set keeps both placements at least
+	 * ({@link ReplicatedMemcached#updateNodes}): long enough for every other application
+	 * instance to see the change too (a few discovery intervals), so that none still
+	 * writes to the old owners only when this one stops reading them.
+	 * @param membershipSettle the settle period
+	 * @return this builder
+	 */
+	public B membershipSettle(Duration membershipSettle) {
+		this.membershipSettle = positive("membershipSettle", membershipSettle);
+		return self();
 	}
 
 	/**

@@ -541,10 +541,11 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	 * @throws IllegalArgumentException when the node is not one of this engine's
 	 */
 	public boolean verify(NodeAddress address, String reason) {
-		Node node = this.state.nodes.get(address);
+		Membership membership = this.state.membership();
+		Node node = membership.node(address);
 		if (node == null) {
 			throw new IllegalArgumentException(
-					"No memcached node " + address + " in this engine; its nodes are " + this.state.nodes.keySet());
+					"No memcached node " + address + " in this engine; its nodes are " + membership.nodes.keySet());
 		}
 		if (node.state() == NodeState.DOWN || !this.refill.canVerify()) {
 			return false;
@@ -558,16 +559,48 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	 * @return {@code true} when writes can succeed
 	 */
 	public boolean isWriteQuorumReachable() {
-		long writable = this.state.allNodes().stream().filter(Node::isWritable).count();
-		int replication = this.state.replicationFactor();
-		long unwritable = this.state.nodes.size() - writable;
+		Membership membership = this.state.membership();
+		long writable = membership.allNodes().stream().filter(Node::isWritable).count();
+		int replication = membership.replicationFactor();
+		long unwritable = membership.nodes.size() - writable;
 		// With a ring, any R-subset may hold a key; the worst case puts every failed node
 		// in it.
 		return replication - Math.min(unwritable, replication) >= writeQuorum().required(replication);
 	}
 
+	/**
+	 * The placement keys are written by; during a change of the node set, the new one
+	 * (writes also go to the old owners until the change finishes, see
+	 * {@link #membership()}).
+	 * @return the placement
+	 */
 	public Placement placement() {
-		return this.state.placement;
+		return this.state.membership().placement;
+	}
+
+	/**
+	 * Change the node set while serving, for example when discovery resolved a new set.
+	 * Returns at once: the joining nodes are connected, then both placements are in force
+	 * (writes need a quorum of a key's old and of its new owners, reads ask both) until
+	 * every node of the new placement is refilled and the settle period has passed. A set
+	 * asked for during a change is started once that change finished. Follow it in
+	 * {@link #membership()}.
+	 * @param nodes the new node set, in the order that names the placement (as
+	 * configured)
+	 * @throws IllegalArgumentException when the set is empty, lists a node twice, or is
+	 * smaller than the configured replication factor
+	 */
+	public void updateNodes(List<NodeAddress> nodes) {
+		this.assembly.membership.update(nodes);
+	}
+
+	/**
+	 * Where the node set stands: the placement's nodes, a change in progress and its
+	 * phase, the last changes.
+	 * @return the status now
+	 */
+	public MembershipStatus membership() {
+		return this.assembly.membership.status();
 	}
 
 	/**
@@ -631,8 +664,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	@Override
 	public String toString() {
-		return "ReplicatedMemcached[" + this.state.placement + ", writeQuorum=" + writeQuorum() + ", readConsistency="
-				+ readConsistency() + "]";
+		return "ReplicatedMemcached[" + this.state.membership().placement + ", writeQuorum=" + writeQuorum()
+				+ ", readConsistency=" + readConsistency() + "]";
 	}
 
 	private <T> T await(CompletableFuture<T> future) {
