@@ -523,6 +523,24 @@ public class MemquorumProperties {
 		 */
 		private Duration settlePeriod = Duration.ofSeconds(30);
 
+		/**
+		 * Whether this instance publishes the node set it places keys by on every node,
+		 * every discovery interval, and reads the sets other instances publish: while a
+		 * live instance publishes a different set (another static memquorum.servers list
+		 * during a rolling update of the application, or DNS answers that differ for a
+		 * while), both placements stay in force, so that neither loses the other's
+		 * sessions. A record lives three intervals.
+		 */
+		private boolean publishNodeSet = true;
+
+		public boolean isPublishNodeSet() {
+			return this.publishNodeSet;
+		}
+
+		public void setPublishNodeSet(boolean publishNodeSet) {
+			this.publishNodeSet = publishNodeSet;
+		}
+
 		public Duration getRemovalGrace() {
 			return this.removalGrace;
 		}

@@ -18,6 +18,7 @@ import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection;
 import io.memquorum.placement.Placement;
 import io.memquorum.refill.Refill;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the engine's pieces around one {@link EngineState}, starts its threads, and
@@ -49,6 +50,9 @@ final class EngineAssembly {
 	final Refill refill;
 
 	final MembershipChanges membership;
+
+	/** Publishes and reads node set records; null when they are off. */
+	private final @Nullable ScheduledExecutorService recordsThread;
 
 	EngineAssembly(EngineOptions<?> builder) {
 		if (builder.servers.isEmpty()) {
@@ -105,6 +109,15 @@ final class EngineAssembly {
 		this.membership = new MembershipChanges(this.state, this.refill, opener, this.connector, this.closer,
 				builder.replicationFactor, builder.membershipSettle, builder.refillOptions().enabled(),
 				this.deadline.multipliedBy(2));
+		this.state.metrics.registerMembership(this.membership::status);
+		if (builder.nodeSetInterval != null) {
+			this.membership.publishWith(new NodeSetRecords(this.state, builder.nodeSetInterval,
+					settings.operationTimeout().multipliedBy(4).plusSeconds(1), builder.hostLookup));
+			this.recordsThread = Executors.newSingleThreadScheduledExecutor(daemon("nodesets"));
+		}
+		else {
+			this.recordsThread = null;
+		}
 		TimeoutScan timeouts = new TimeoutScan(this.state);
 		for (Node node : nodes.values()) {
 			this.state.metrics.registerNode(node.address, node::state, (address) -> node.hints.size());
@@ -123,6 +136,14 @@ final class EngineAssembly {
 		long tick = Math.max(10, Math.min(settings.probeInterval().toMillis(), 100));
 		maintenance.scheduleWithFixedDelay(watch::maintain, tick, tick, TimeUnit.MILLISECONDS);
 		maintenance.scheduleWithFixedDelay(this.membership::tick, 100, 100, TimeUnit.MILLISECONDS);
+		if (this.recordsThread != null) {
+			// Before the engine serves: an instance that places keys differently is seen
+			// before the first write, which then goes to both placements.
+			this.membership.startWithRecords();
+			long every = builder.nodeSetInterval.toMillis();
+			this.recordsThread.scheduleWithFixedDelay(this.membership::refreshRecords, every, every,
+					TimeUnit.MILLISECONDS);
+		}
 		this.refill.start();
 	}
 
@@ -144,6 +165,9 @@ final class EngineAssembly {
 	void close() {
 		// First: a refill in progress releases its lease over connections still open.
 		this.refill.close();
+		if (this.recordsThread != null) {
+			this.recordsThread.shutdownNow();
+		}
 		this.state.maintenance.shutdownNow();
 		this.connector.shutdownNow();
 		this.closer.shutdown();

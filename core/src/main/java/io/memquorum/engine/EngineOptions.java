@@ -37,6 +37,8 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	Duration membershipSettle = Duration.ofSeconds(30);
 
+	@Nullable Duration nodeSetInterval;
+
 	private @Nullable Duration dnsCacheTtl = Duration.ofSeconds(5);
 
 	private int failureThreshold = 3;
@@ -183,6 +185,20 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 	 * @param membershipSettle the settle period
 	 * @return this builder
 	 */
+	/**
+	 * Publish this instance's node set on every node every {@code interval}, and read the
+	 * sets other instances publish: while a live instance publishes a different set
+	 * (another static list during a rolling update of the application, or DNS answers
+	 * that differ for a while), both placements stay in force. A record lives three
+	 * intervals. {@code null} (the default) publishes nothing.
+	 * @param interval how often to publish and read, or {@code null}
+	 * @return this builder
+	 */
+	public B nodeSetRecords(@Nullable Duration interval) {
+		this.nodeSetInterval = (interval != null) ? positive("nodeSetRecords", interval) : null;
+		return self();
+	}
+
 	public B membershipSettle(Duration membershipSettle) {
 		this.membershipSettle = positive("membershipSettle", membershipSettle);
 		return self();

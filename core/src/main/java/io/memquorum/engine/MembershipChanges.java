@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,11 @@ final class MembershipChanges {
 
 	private static final int KEPT_CHANGES = 20;
 
+	/**
+	 * How long after a change could not start (a joining node refused) it is tried again.
+	 */
+	private static final long RETRY_MILLIS = 2000;
+
 	private final EngineState state;
 
 	private final Refill refill;
@@ -95,6 +101,18 @@ final class MembershipChanges {
 	private @Nullable InProgress current;
 
 	private boolean opening;
+
+	/** When a change that could not start may be tried again, epoch milliseconds. */
+	private long retryAtMillis;
+
+	/** Nodes that left, whose connections are closed after the drain. */
+	private final Set<Node> leaving = ConcurrentHashMap.newKeySet();
+
+	/** Publishes this instance's node set and reads the others'; null when off. */
+	private @Nullable NodeSetRecords records;
+
+	/** The different node sets other live instances published at the last refresh. */
+	private volatile List<NodeSetRecords.Published> others = List.of();
 
 	MembershipChanges(EngineState state, Refill refill, NodeWatch.ConnectionOpener opener, ExecutorService connector,
 			ExecutorService closer, @Nullable Integer replicationFactor, Duration settle, boolean refillEnabled,
@@ -134,6 +152,64 @@ final class MembershipChanges {
 		startNextChange();
 	}
 
+	/**
+	 * Publish and read node set records from now on ({@link #refreshRecords}).
+	 * @param records the records
+	 */
+	void publishWith(NodeSetRecords records) {
+		this.records = records;
+	}
+
+	/**
+	 * Publish this instance's node set and read the other instances'; a different set
+	 * published by a live instance starts a change that keeps both in force, and keeps a
+	 * change from finishing. Blocks on the nodes' answers: runs on its own thread, and
+	 * once while the engine starts.
+	 */
+	void refreshRecords() {
+		readRecords();
+		startNextChange();
+	}
+
+	/**
+	 * As {@link #refreshRecords()}, then begin the change it calls for on the calling
+	 * thread: the engine serves its first operation with both placements in force.
+	 */
+	void startWithRecords() {
+		readRecords();
+		synchronized (this) {
+			if (this.current != null || this.opening || this.others.isEmpty()) {
+				return;
+			}
+			this.opening = true;
+		}
+		begin();
+	}
+
+	private void readRecords() {
+		NodeSetRecords records = this.records;
+		if (records == null) {
+			return;
+		}
+		try {
+			Membership view = this.state.membership();
+			List<NodeSetRecords.Published> found = records.refresh(view.placement.nodes(), view.replicationFactor());
+			if (!found.isEmpty() && this.others.isEmpty()) {
+				logger.info("Another memquorum instance places keys by {} where this one uses {}: both placements "
+						+ "stay in force while it does", found.get(0).nodes(), view.placement.nodes());
+			}
+			this.others = found;
+		}
+		catch (RuntimeException ex) {
+			logger.warn("memquorum could not refresh the node set records; continuing", ex);
+		}
+	}
+
+	/** The different node sets other live instances publish now. */
+	List<List<NodeAddress>> otherNodeSets() {
+		return this.others.stream().map(NodeSetRecords.Published::nodes).distinct().toList();
+	}
+
 	/** One round on the maintenance thread: finish the change in progress when due. */
 	void tick() {
 		try {
@@ -152,7 +228,8 @@ final class MembershipChanges {
 						+ "{}", change.describe(), change.startedAt.plus(this.settle));
 				record(change);
 			}
-			if (change.refilledAt != null && now - change.startedAt.toEpochMilli() >= this.settle.toMillis()) {
+			if (change.refilledAt != null && now - change.startedAt.toEpochMilli() >= this.settle.toMillis()
+					&& this.others.isEmpty()) {
 				finish(change, now);
 			}
 		}
@@ -176,11 +253,22 @@ final class MembershipChanges {
 
 	private void startNextChange() {
 		synchronized (this) {
-			if (this.current != null || this.opening || this.wanted == null) {
+			if (this.opening) {
 				return;
 			}
-			if (this.wanted.equals(this.state.membership().placement.nodes())) {
+			if (this.current != null) {
+				if (this.wanted != null && this.wanted.equals(this.current.from.nodes())) {
+					reverse(this.current);
+				}
+				return;
+			}
+			if (this.wanted != null && this.wanted.equals(this.state.membership().placement.nodes())) {
 				this.wanted = null;
+			}
+			if (this.wanted == null && this.others.isEmpty()) {
+				return;
+			}
+			if (this.state.wallClock.getAsLong() < this.retryAtMillis) {
 				return;
 			}
 			this.opening = true;
@@ -197,27 +285,68 @@ final class MembershipChanges {
 	}
 
 	/**
+	 * The change asked for while one is in progress is back to the set it started from
+	 * (DNS answers that flapped, or this instance now sees the set another instance
+	 * published): swap the roles of the two placements. Both stay in force throughout.
+	 */
+	private void reverse(InProgress change) {
+		Membership joint = this.state.membership();
+		Map<NodeAddress, Node> nodes = new LinkedHashMap<>(joint.nodes);
+		Placement to = change.from;
+		List<NodeAddress> added = to.nodes().stream().filter((n) -> !change.to.nodes().contains(n)).toList();
+		List<NodeAddress> removed = change.to.nodes().stream().filter((n) -> !to.nodes().contains(n)).toList();
+		InProgress reversed = new InProgress(change.to, to, added, removed,
+				Instant.ofEpochMilli(this.state.wallClock.getAsLong()));
+		this.current = reversed;
+		this.wanted = null;
+		this.changes.incrementAndGet();
+		this.refill.placementChanged(nodes, to, change.to);
+		this.state.membership(new Membership(nodes, to, change.to));
+		record(reversed);
+		logger.info("memquorum node set change {} replaces the change in progress, whose old placement it goes back "
+				+ "to; both placements stay in force", reversed.describe());
+	}
+
+	private int replicationFor(int nodeCount) {
+		return (this.replicationFactor != null) ? this.replicationFactor : nodeCount;
+	}
+
+	/**
 	 * Open the joining nodes and swap in the joint view; runs on the connector thread.
+	 * The target is the set asked for, or when none is, this instance's own set kept
+	 * joint with a different set another instance published.
 	 */
 	private void begin() {
 		List<NodeAddress> target;
+		NodeSetRecords.Published other = null;
 		synchronized (this) {
 			target = this.wanted;
 		}
 		try {
-			if (target == null) {
-				return;
-			}
 			Membership before = this.state.membership();
+			if (target == null) {
+				if (this.others.isEmpty()) {
+					return;
+				}
+				other = this.others.get(0);
+				target = before.placement.nodes();
+			}
 			Map<NodeAddress, Node> nodes = new LinkedHashMap<>();
 			List<NodeAddress> added = new ArrayList<>();
-			for (NodeAddress address : target) {
+			List<NodeAddress> wantedNodes = new ArrayList<>(target);
+			if (other != null) {
+				// Nodes only the other instance knows: connected to, as old owners.
+				other.nodes().stream().filter((node) -> !wantedNodes.contains(node)).forEach(wantedNodes::add);
+			}
+			for (NodeAddress address : wantedNodes) {
 				Node known = before.node(address);
 				if (known == null) {
 					known = open(address);
 					if (known == null) {
-						// Retried at the next maintenance round.
 						closeAll(nodes, before);
+						synchronized (this) {
+							this.retryAtMillis = this.state.wallClock.getAsLong() + RETRY_MILLIS;
+						}
 						return;
 					}
 					added.add(address);
@@ -231,26 +360,38 @@ final class MembershipChanges {
 					nodes.put(node.address, node);
 				}
 			}
-			int replication = (this.replicationFactor != null) ? this.replicationFactor : target.size();
-			Placement to = Placement.of(target, replication);
-			Placement from = before.placement;
-			for (NodeAddress address : added) {
+			Placement to = (other != null) ? before.placement : Placement.of(target, replicationFor(target.size()));
+			Placement from = (other != null) ? Placement.of(other.nodes(), other.replicationFactor())
+					: before.placement;
+			if (other != null) {
+				// Relative to the other instance's set: its nodes this one does not use
+				// are the ones that "leave", this one's own that it lacks "join".
+				List<NodeAddress> ownNodes = to.nodes();
+				added = new ArrayList<>(ownNodes.stream().filter((n) -> !from.nodes().contains(n)).toList());
+				removed = new ArrayList<>(from.nodes().stream().filter((n) -> !ownNodes.contains(n)).toList());
+			}
+			for (NodeAddress address : wantedNodes) {
+				if (before.node(address) != null) {
+					continue;
+				}
 				Node node = nodes.get(address);
 				this.state.metrics.registerNode(address, node::state, (ignored) -> node.hints.size());
 			}
 			InProgress change = new InProgress(from, to, added, removed,
 					Instant.ofEpochMilli(this.state.wallClock.getAsLong()));
+			change.fromAnotherInstance = other != null;
+			this.changes.incrementAndGet();
+			// Refill first: every node of the new placement may lack entries before the
+			// first operation takes the joint view. The change is in progress only then,
+			// so that no check finds its nodes filled under the view before it.
+			this.refill.placementChanged(nodes, to, from);
+			this.state.membership(new Membership(nodes, to, from));
 			synchronized (this) {
 				this.current = change;
-				if (target.equals(this.wanted)) {
+				if (other == null && target.equals(this.wanted)) {
 					this.wanted = null;
 				}
 			}
-			this.changes.incrementAndGet();
-			// Refill first: every node of the new placement may lack entries before the
-			// first operation takes the joint view.
-			this.refill.placementChanged(nodes, to, from);
-			this.state.membership(new Membership(nodes, to, from));
 			record(change);
 			logger.info("memquorum node set change {}: writes go to the old and the new owners of each key until the "
 					+ "new owners are filled and {} have passed", change.describe(), this.settle);
@@ -306,8 +447,13 @@ final class MembershipChanges {
 			if (leaving == null) {
 				continue;
 			}
-			this.refill.forget(leaving);
+			if (!change.fromAnotherInstance) {
+				// Another instance's nodes were never this one's to forget: it still
+				// uses them.
+				this.refill.forget(leaving);
+			}
 			// Operations that took the joint view may still be waiting on the node.
+			this.leaving.add(leaving);
 			this.state.maintenance.schedule(() -> closeLater(leaving), this.drain.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		logger.info("memquorum node set change {} finished: the placement is {}", change.describe(), change.to);
@@ -316,7 +462,11 @@ final class MembershipChanges {
 
 	private void closeLater(Node node) {
 		try {
-			this.closer.execute(() -> node.connection().close());
+			this.closer.execute(() -> {
+				if (this.leaving.remove(node)) {
+					node.connection().close();
+				}
+			});
 		}
 		catch (RejectedExecutionException ex) {
 			// closing: the engine closes what is left
@@ -349,7 +499,7 @@ final class MembershipChanges {
 		}
 		if (change == null || view.previous == null) {
 			return new MembershipStatus(MembershipStatus.Phase.STABLE, view.placement.nodes(), List.of(), List.of(), 1,
-					this.changes.get(), changes);
+					this.changes.get(), changes, otherNodeSets());
 		}
 		List<NodeAddress> refilling = new ArrayList<>();
 		if (this.refillEnabled) {
@@ -362,12 +512,18 @@ final class MembershipChanges {
 		MembershipStatus.Phase phase = (change.refilledAt == null) ? MembershipStatus.Phase.REFILLING
 				: MembershipStatus.Phase.SETTLING;
 		return new MembershipStatus(phase, view.placement.nodes(), view.previous.nodes(), refilling, 2,
-				this.changes.get(), changes);
+				this.changes.get(), changes, otherNodeSets());
 	}
 
-	/** All nodes any view names now, for closing. */
+	/**
+	 * Every node with an open connection: the view's, and those that left but are not
+	 * closed yet.
+	 */
 	Set<Node> allNodes() {
-		return new LinkedHashSet<>(this.state.membership().allNodes());
+		Set<Node> nodes = new LinkedHashSet<>(this.state.membership().allNodes());
+		nodes.addAll(this.leaving);
+		this.leaving.clear();
+		return nodes;
 	}
 
 	/** One change in progress; its times are written under the lock or by one thread. */
@@ -386,6 +542,9 @@ final class MembershipChanges {
 		volatile @Nullable Instant refilledAt;
 
 		volatile @Nullable Instant finishedAt;
+
+		/** Whether the old placement is another instance's published set. */
+		boolean fromAnotherInstance;
 
 		InProgress(Placement from, Placement to, List<NodeAddress> added, List<NodeAddress> removed,
 				Instant startedAt) {

@@ -18,15 +18,19 @@ import org.jspecify.annotations.Nullable;
  * @param placements how many placements are in force: 1, or 2 during a change
  * @param changes how many changes started since the engine started
  * @param history the last changes, oldest first
+ * @param otherNodeSets node sets other live application instances publish that differ
+ * from this one's (while there is one, both placements stay in force)
  */
 public record MembershipStatus(Phase phase, List<NodeAddress> nodes, List<NodeAddress> previousNodes,
-		List<NodeAddress> refilling, int placements, long changes, List<Change> history) {
+		List<NodeAddress> refilling, int placements, long changes, List<Change> history,
+		List<List<NodeAddress>> otherNodeSets) {
 
 	public MembershipStatus {
 		nodes = List.copyOf(nodes);
 		previousNodes = List.copyOf(previousNodes);
 		refilling = List.copyOf(refilling);
 		history = List.copyOf(history);
+		otherNodeSets = List.copyOf(otherNodeSets);
 	}
 
 	/** The phase of a change of the node set. */
@@ -43,7 +47,8 @@ public record MembershipStatus(Phase phase, List<NodeAddress> nodes, List<NodeAd
 
 		/**
 		 * Both placements are still in force: every node is filled, and the engine waits
-		 * out the settle period so that every other instance has seen the change.
+		 * out the settle period so that every other instance has seen the change, and for
+		 * no live instance to publish a different node set.
 		 */
 		SETTLING
 

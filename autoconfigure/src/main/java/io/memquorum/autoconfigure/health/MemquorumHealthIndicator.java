@@ -123,6 +123,7 @@ public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 		details.put("refilling", names(status.refilling()));
 		details.put("placements", status.placements());
 		details.put("changeCount", status.changes());
+		details.put("otherNodeSets", status.otherNodeSets().stream().map(MemquorumHealthIndicator::names).toList());
 		List<Map<String, Object>> changes = new ArrayList<>();
 		for (MembershipStatus.Change change : status.history()) {
 			Map<String, Object> entry = new LinkedHashMap<>();
