@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * the write quorum has acknowledged; the rest finish in the background, are never
  * cancelled, and get a hint when they miss a write that succeeded. A write that cannot
  * reach its quorum raises {@link QuorumNotReachedException} naming every replica's
- * reason.
+ * reason. During a change of the node set the replicas are the key's old and new owners,
+ * and the quorum is a write quorum of each ({@link JointQuorum}).
  */
 final class QuorumWrite {
 

@@ -25,9 +25,15 @@ import org.jspecify.annotations.Nullable;
  * <h2>Consistency</h2>
  * <ul>
  * <li><b>Placement.</b> Each key has R replicas ({@link Placement}): every node by
- * default, or R nodes from a consistent-hash ring. Placement depends only on the
- * configured node list; a node that is down keeps its keys, which simply miss on it, and
- * nothing is remapped.</li>
+ * default, or R nodes from a consistent-hash ring. Placement depends only on the node
+ * list; a node that is down keeps its keys, which simply miss on it, and nothing is
+ * remapped. The node list may change while the engine runs ({@link #updateNodes}, or
+ * another instance publishing a different list): then the old and the new placement are
+ * both in force (writes need a quorum of a key's old and of its new owners, reads ask
+ * both, a node of the new placement decides no miss until refilled for the change) until
+ * the new owners are refilled, the settle period passed and no live instance publishes
+ * another list ({@link Membership}, {@link MembershipChanges},
+ * {@link NodeSetRecords}).</li>
  * <li><b>Versions.</b> Every value is stored in an {@link Envelope} carrying a version
  * ({@link VersionClock}, a hybrid logical clock: wall-clock milliseconds plus a counter,
  * never lower than any version this engine has read) and its expiry time. A write is
@@ -157,9 +163,10 @@ import org.jspecify.annotations.Nullable;
  * (add, replace, touch, update, add rollback), {@link MergingUpdate},
  * {@link UncommittedAdds}, {@link FirstHitRead}, {@link MajorityRead}, {@link MultiGet},
  * {@link ReadOrder}, {@link Repair}, {@link EveryNodeWrite}, {@link EveryNodeRead},
- * {@link CompanionRead} (node-wide keys), {@link Hints}, {@link NodeWatch} (failure,
- * reconnection, restarts, recovery) and {@link TimeoutScan} (failure events), all around
- * one {@link EngineState}. This class only routes.
+ * {@link CompanionRead} (node-wide keys), {@link MembershipChanges} (node list changes),
+ * {@link Hints}, {@link NodeWatch} (failure, reconnection, restarts, recovery) and
+ * {@link TimeoutScan} (failure events), all around one {@link EngineState}. This class
+ * only routes.
  */
 public final class ReplicatedMemcached implements AutoCloseable {
 
