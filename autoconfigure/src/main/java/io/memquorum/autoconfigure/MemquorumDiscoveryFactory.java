@@ -3,10 +3,12 @@ package io.memquorum.autoconfigure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import io.memquorum.discovery.NodeDiscovery;
 import io.memquorum.discovery.NodeSetChange;
 import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.node.NodeAddress;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -80,15 +82,22 @@ final class MemquorumDiscoveryFactory {
 	 * @param engine the engine
 	 */
 	static void applyChanges(NodeDiscovery discovery, ReplicatedMemcached engine) {
-		discovery.onChange((NodeSetChange change) -> {
-			try {
-				engine.updateNodes(discovery.nodes());
-			}
-			catch (IllegalArgumentException ex) {
-				logger.error("memquorum.servers now resolve to " + change.nodes() + ", which this instance cannot use ("
-						+ ex.getMessage() + "); it keeps " + engine.placement().nodes());
-			}
-		});
+		discovery.onChange((NodeSetChange change) -> apply(discovery, engine));
+		// A change resolved while the engine was being built was told to no listener.
+		if (!Set.copyOf(discovery.nodes()).equals(Set.copyOf(engine.placement().nodes()))) {
+			apply(discovery, engine);
+		}
+	}
+
+	private static void apply(NodeDiscovery discovery, ReplicatedMemcached engine) {
+		List<NodeAddress> nodes = discovery.nodes();
+		try {
+			engine.updateNodes(nodes);
+		}
+		catch (IllegalArgumentException ex) {
+			logger.error("memquorum.servers now resolve to " + nodes + ", which this instance cannot use ("
+					+ ex.getMessage() + "); it keeps " + engine.placement().nodes());
+		}
 	}
 
 	private static void positive(String name, Duration value) {
