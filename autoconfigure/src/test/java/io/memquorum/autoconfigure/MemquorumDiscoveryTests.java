@@ -152,4 +152,18 @@ class MemquorumDiscoveryTests {
 			.run(failsWith("memquorum.discovery.timeout", "must not be longer than memquorum.discovery.interval"));
 	}
 
+	@Test
+	void aSettlePeriodShorterThanTwoDiscoveryIntervalsFailsAtStartup() {
+		this.runner
+			.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.discovery.interval=5s",
+					"memquorum.discovery.settle-period=9s")
+			.run(failsWith("memquorum.discovery.settle-period", "at least two discovery intervals"));
+	}
+
+	@Test
+	void aNegativeRemovalGraceFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.discovery.removal-grace=-1s")
+			.run(failsWith("memquorum.discovery.removal-grace", "must not be negative"));
+	}
+
 }
