@@ -52,7 +52,7 @@ public final class MemquorumAutoConfiguration {
 		metrics.ifAvailable(builder::metrics);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		ReplicatedMemcached engine = builder.build();
-		MemquorumDiscoveryFactory.reportChanges(discovery, engine);
+		MemquorumDiscoveryFactory.applyChanges(discovery, engine);
 		return engine;
 	}
 

@@ -3,10 +3,12 @@ package io.memquorum.autoconfigure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import io.memquorum.discovery.NodeDiscovery;
 import io.memquorum.discovery.NodeSetChange;
 import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.node.NodeAddress;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -42,6 +44,18 @@ final class MemquorumDiscoveryFactory {
 			throw new InvalidConfigurationPropertyValueException("memquorum.discovery.timeout", properties.getTimeout(),
 					"It must not be longer than memquorum.discovery.interval (" + properties.getInterval() + ")");
 		}
+		if (properties.getRemovalGrace().isNegative()) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.discovery.removal-grace",
+					properties.getRemovalGrace(), "It must not be negative");
+		}
+		positive("memquorum.discovery.settle-period", properties.getSettlePeriod());
+		if (properties.getSettlePeriod().compareTo(properties.getInterval().multipliedBy(2)) < 0) {
+			throw new InvalidConfigurationPropertyValueException("memquorum.discovery.settle-period",
+					properties.getSettlePeriod(),
+					"It must be at least two discovery intervals (memquorum.discovery.interval is "
+							+ properties.getInterval() + "), so that every instance sees a change before this one "
+							+ "finishes it");
+		}
 		String dnsServer = properties.getDnsServer();
 		if (dnsServer != null) {
 			try {
@@ -53,7 +67,8 @@ final class MemquorumDiscoveryFactory {
 			}
 		}
 		try {
-			return NodeDiscovery.of(entries, dnsServer, properties.getTimeout(), properties.getInterval());
+			return NodeDiscovery.of(entries, dnsServer, properties.getTimeout(), properties.getInterval(),
+					properties.getRemovalGrace());
 		}
 		catch (IllegalArgumentException ex) {
 			throw new InvalidConfigurationPropertyValueException("memquorum.servers", shown, ex.getMessage());
@@ -61,16 +76,28 @@ final class MemquorumDiscoveryFactory {
 	}
 
 	/**
-	 * Tell, on every change of the resolved set, that this engine keeps the nodes it
-	 * started with: it does not add or remove nodes while running.
+	 * Apply every change of the resolved node set to the engine, which changes its nodes
+	 * while serving ({@link ReplicatedMemcached#updateNodes}).
 	 * @param discovery the discovery
 	 * @param engine the engine
 	 */
-	static void reportChanges(NodeDiscovery discovery, ReplicatedMemcached engine) {
-		discovery.onChange((NodeSetChange change) -> logger.warn("memquorum.servers now resolve to " + change.nodes()
-				+ " (added " + change.added() + ", removed " + change.removed() + "). This instance keeps using "
-				+ "the nodes it started with, " + engine.placement().nodes()
-				+ ": changing the node set needs a restart of every application instance (see docs/kubernetes)"));
+	static void applyChanges(NodeDiscovery discovery, ReplicatedMemcached engine) {
+		discovery.onChange((NodeSetChange change) -> apply(discovery, engine));
+		// A change resolved while the engine was being built was told to no listener.
+		if (!Set.copyOf(discovery.nodes()).equals(Set.copyOf(engine.placement().nodes()))) {
+			apply(discovery, engine);
+		}
+	}
+
+	private static void apply(NodeDiscovery discovery, ReplicatedMemcached engine) {
+		List<NodeAddress> nodes = discovery.nodes();
+		try {
+			engine.updateNodes(nodes);
+		}
+		catch (IllegalArgumentException ex) {
+			logger.error("memquorum.servers now resolve to " + nodes + ", which this instance cannot use ("
+					+ ex.getMessage() + "); it keeps " + engine.placement().nodes());
+		}
 	}
 
 	private static void positive(String name, Duration value) {

@@ -507,6 +507,56 @@ public class MemquorumProperties {
 		 */
 		private @Nullable String dnsServer;
 
+		/**
+		 * How long a node must be missing from the DNS answers before it is removed from
+		 * the node set: a DNS blip or a pod restarting under the same name within it
+		 * changes nothing. Zero removes a node as soon as a round misses it.
+		 */
+		private Duration removalGrace = Duration.ofSeconds(30);
+
+		/**
+		 * How long a change of the node set keeps the old and the new placement in force
+		 * at least (writes reach a quorum of both, reads ask both), counted from when
+		 * this instance saw the change. It must cover the time every other application
+		 * instance takes to see the change too (a few discovery intervals); it is never
+		 * shorter than two intervals.
+		 */
+		private Duration settlePeriod = Duration.ofSeconds(30);
+
+		/**
+		 * Whether this instance publishes the node set it places keys by on every node,
+		 * every discovery interval, and reads the sets other instances publish: while a
+		 * live instance publishes a different set (another static memquorum.servers list
+		 * during a rolling update of the application, or DNS answers that differ for a
+		 * while), both placements stay in force, so that neither loses the other's
+		 * sessions. A record lives three intervals.
+		 */
+		private boolean publishNodeSet = true;
+
+		public boolean isPublishNodeSet() {
+			return this.publishNodeSet;
+		}
+
+		public void setPublishNodeSet(boolean publishNodeSet) {
+			this.publishNodeSet = publishNodeSet;
+		}
+
+		public Duration getRemovalGrace() {
+			return this.removalGrace;
+		}
+
+		public void setRemovalGrace(Duration removalGrace) {
+			this.removalGrace = removalGrace;
+		}
+
+		public Duration getSettlePeriod() {
+			return this.settlePeriod;
+		}
+
+		public void setSettlePeriod(Duration settlePeriod) {
+			this.settlePeriod = settlePeriod;
+		}
+
 		public Duration getInterval() {
 			return this.interval;
 		}

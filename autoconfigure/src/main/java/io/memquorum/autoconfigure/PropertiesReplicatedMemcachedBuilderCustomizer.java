@@ -63,6 +63,8 @@ class PropertiesReplicatedMemcachedBuilderCustomizer implements ReplicatedMemcac
 		map.from(props::getReconnectInterval).to(builder::reconnectInterval);
 		map.from(props::getReconnectGrace).to(builder::reconnectGrace);
 		builder.dnsCacheTtl(props.getDnsCacheTtl());
+		map.from(props.getDiscovery()::getSettlePeriod).to(builder::membershipSettle);
+		builder.nodeSetRecords(props.getDiscovery().isPublishNodeSet() ? props.getDiscovery().getInterval() : null);
 		map.from(props::getFailureThreshold).to(builder::failureThreshold);
 		map.from(props::getProbeInterval).to(builder::probeInterval);
 		map.from(props::getMaxProbeInterval).to(builder::maxProbeInterval);

@@ -54,14 +54,14 @@ class MemquorumDiscoveryTests {
 						.health(true);
 					@SuppressWarnings("unchecked")
 					Map<String, Object> discovery = (Map<String, Object>) health.getDetails().get("discovery");
-					assertThat(discovery).containsEntry("restartNeeded", false)
+					assertThat(discovery).containsEntry("removalGraceSeconds", 30L)
 						.containsEntry("targetAddresses", Map.of("mc-0.mc.test", "127.0.0.43"));
 				});
 		}
 	}
 
 	@Test
-	void whenTheResolvedSetChangesThenTheEngineKeepsItsNodesAndSaysARestartIsNeeded(CapturedOutput output) {
+	void whenTheResolvedSetChangesThenTheEngineStartsAChangeOfItsNodes(CapturedOutput output) {
 		assumeThat(DnsmasqServer.locate()).as(DnsmasqServer.notInstalledMessage()).isNotNull();
 		try (DnsmasqServer dns = DnsmasqServer.start()) {
 			dns.setAddresses("memcached.test", "127.0.0.41", "127.0.0.42");
@@ -73,11 +73,16 @@ class MemquorumDiscoveryTests {
 					ReplicatedMemcached engine = context.getBean(ReplicatedMemcached.class);
 					MemquorumHealthIndicator health = new MemquorumHealthIndicator(engine,
 							context.getBean(NodeDiscovery.class));
-					assertThat(discovery(health)).containsEntry("restartNeeded", false);
+					assertThat(membership(health)).containsEntry("phase", "STABLE");
 					dns.setAddresses("memcached.test", "127.0.0.41", "127.0.0.42", "127.0.0.43");
+					// Nothing listens on these nodes: the change cannot fill the new one,
+					// so it
+					// stays joint, both placements in force.
 					Awaitility.await()
 						.atMost(Duration.ofSeconds(10))
-						.untilAsserted(() -> assertThat(discovery(health)).containsEntry("restartNeeded", true));
+						.untilAsserted(() -> assertThat(membership(health)).containsEntry("phase", "REFILLING")
+							.containsEntry("previousNodes", List.of("127.0.0.41:1", "127.0.0.42:1"))
+							.containsEntry("placements", 2));
 					assertThat(discovery(health).get("changes")).asInstanceOf(InstanceOfAssertFactories.LIST)
 						.singleElement()
 						.asInstanceOf(InstanceOfAssertFactories.MAP)
@@ -85,10 +90,15 @@ class MemquorumDiscoveryTests {
 						.containsEntry("removed", List.of())
 						.containsKey("at");
 					assertThat(engine.placement().nodes()).map(NodeAddress::toString)
-						.containsExactly("127.0.0.41:1", "127.0.0.42:1");
-					assertThat(output).contains("added [127.0.0.43:1]").contains("needs a restart");
+						.containsExactly("127.0.0.41:1", "127.0.0.42:1", "127.0.0.43:1");
+					assertThat(output).contains("added [127.0.0.43:1]").doesNotContain("needs a restart");
 				});
 		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> membership(MemquorumHealthIndicator health) {
+		return (Map<String, Object>) health.health(true).getDetails().get("membership");
 	}
 
 	@SuppressWarnings("unchecked")
@@ -140,6 +150,20 @@ class MemquorumDiscoveryTests {
 			.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.discovery.interval=1s",
 					"memquorum.discovery.timeout=2s")
 			.run(failsWith("memquorum.discovery.timeout", "must not be longer than memquorum.discovery.interval"));
+	}
+
+	@Test
+	void aSettlePeriodShorterThanTwoDiscoveryIntervalsFailsAtStartup() {
+		this.runner
+			.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.discovery.interval=5s",
+					"memquorum.discovery.settle-period=9s")
+			.run(failsWith("memquorum.discovery.settle-period", "at least two discovery intervals"));
+	}
+
+	@Test
+	void aNegativeRemovalGraceFailsAtStartup() {
+		this.runner.withPropertyValues("memquorum.servers=" + UNREACHABLE, "memquorum.discovery.removal-grace=-1s")
+			.run(failsWith("memquorum.discovery.removal-grace", "must not be negative"));
 	}
 
 }

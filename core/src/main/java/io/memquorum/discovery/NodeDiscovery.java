@@ -3,6 +3,7 @@ package io.memquorum.discovery;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Failure</h2> An entry whose lookup fails (no answer, an error, the name gone, or no
  * record at all) keeps the nodes it had; the failure is logged once per outage and
  * counted. A round therefore never empties the node set. At start every entry must give
- * at least one node, or {@link #start()} fails.
+ * at least one node, or {@link #start()} fails. A node that an entry no longer gives is
+ * kept until it has been missing for the removal grace ({@code removalGrace}): a DNS
+ * blip, or a pod restarting under the same name, does not change the node set.
  *
  * <h2>Concurrency</h2> One thread resolves; readers see the last complete round through a
  * volatile snapshot. Listeners run on the resolving thread.
@@ -58,6 +61,13 @@ public final class NodeDiscovery implements HostLookup, AutoCloseable {
 	private final Duration interval;
 
 	private final Clock clock;
+
+	private final Duration removalGrace;
+
+	/**
+	 * Nodes an entry stopped giving, with when they were first missed; kept meanwhile.
+	 */
+	private final Map<NodeAddress, Instant> missingSince = new ConcurrentHashMap<>();
 
 	private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
 
@@ -79,6 +89,10 @@ public final class NodeDiscovery implements HostLookup, AutoCloseable {
 	private @Nullable ScheduledExecutorService scheduler;
 
 	NodeDiscovery(List<ServerEntry> entries, NameLookup lookup, Duration interval, Clock clock) {
+		this(entries, lookup, interval, clock, Duration.ZERO);
+	}
+
+	NodeDiscovery(List<ServerEntry> entries, NameLookup lookup, Duration interval, Clock clock, Duration removalGrace) {
 		if (entries.isEmpty()) {
 			throw new IllegalArgumentException("At least one memcached node is required");
 		}
@@ -86,6 +100,10 @@ public final class NodeDiscovery implements HostLookup, AutoCloseable {
 		this.lookup = lookup;
 		this.interval = interval;
 		this.clock = clock;
+		if (removalGrace.isNegative()) {
+			throw new IllegalArgumentException("The removal grace must not be negative, got " + removalGrace);
+		}
+		this.removalGrace = removalGrace;
 	}
 
 	/**
@@ -101,6 +119,25 @@ public final class NodeDiscovery implements HostLookup, AutoCloseable {
 	 */
 	public static NodeDiscovery of(List<String> servers, @Nullable String dnsServer, Duration timeout,
 			Duration interval) {
+		return of(servers, dnsServer, timeout, interval, Duration.ZERO);
+	}
+
+	/**
+	 * Discovery of the given server entries, keeping a node an entry stops giving until
+	 * it has been missing for {@code removalGrace}.
+	 * @param servers entries, each {@code host:port}, {@code dns+name:port} or
+	 * {@code dnssrv+name}
+	 * @param dnsServer {@code host:port} of the DNS server to ask, or {@code null} for
+	 * the system's
+	 * @param timeout how long one DNS question may take
+	 * @param interval how often to resolve again
+	 * @param removalGrace how long a node must be missing from the answers before it is
+	 * removed; zero removes it at once
+	 * @return the discovery, not started
+	 * @throws IllegalArgumentException when an entry or the DNS server is malformed
+	 */
+	public static NodeDiscovery of(List<String> servers, @Nullable String dnsServer, Duration timeout,
+			Duration interval, Duration removalGrace) {
 		List<ServerEntry> entries = new ArrayList<>();
 		for (String server : servers) {
 			ServerEntry entry = ServerEntry.parse(server);
@@ -110,7 +147,8 @@ public final class NodeDiscovery implements HostLookup, AutoCloseable {
 			}
 			entries.add(entry);
 		}
-		return new NodeDiscovery(entries, NameLookup.of(dnsServer(dnsServer), timeout), interval, Clock.systemUTC());
+		return new NodeDiscovery(entries, NameLookup.of(dnsServer(dnsServer), timeout), interval, Clock.systemUTC(),
+				removalGrace);
 	}
 
 	private static @Nullable String dnsServer(@Nullable String dnsServer) {
@@ -180,7 +218,7 @@ public final class NodeDiscovery implements HostLookup, AutoCloseable {
 		Map<String, InetAddress> hosts = new LinkedHashMap<>(before.hosts);
 		for (ServerEntry entry : this.entries) {
 			try {
-				byEntry.put(entry, resolve(entry, hosts));
+				byEntry.put(entry, withinGrace(resolve(entry, hosts), before.byEntry.getOrDefault(entry, List.of())));
 				String problem = this.failing.remove(entry);
 				if (problem != null) {
 					logger.info("memquorum.servers entry {} resolves again", entry);
@@ -219,6 +257,44 @@ public final class NodeDiscovery implements HostLookup, AutoCloseable {
 			listener.accept(change);
 		}
 		return change;
+	}
+
+	/**
+	 * The nodes an entry gives now, plus those it gave before and has stopped giving for
+	 * less than the removal grace.
+	 */
+	private List<NodeAddress> withinGrace(List<NodeAddress> now, List<NodeAddress> before) {
+		Instant at = this.clock.instant();
+		List<NodeAddress> kept = new ArrayList<>(now);
+		now.forEach(this.missingSince::remove);
+		for (NodeAddress node : before) {
+			if (now.contains(node)) {
+				continue;
+			}
+			Instant since = this.missingSince.computeIfAbsent(node, (missing) -> at);
+			if (Duration.between(since, at).compareTo(this.removalGrace) < 0) {
+				if (since.equals(at) && !this.removalGrace.isZero()) {
+					logger.info("memquorum node {} is missing from the DNS answers; kept for the removal grace ({})",
+							node, this.removalGrace);
+				}
+				kept.add(node);
+			}
+			else {
+				this.missingSince.remove(node);
+			}
+		}
+		if (kept.size() != now.size()) {
+			Collections.sort(kept);
+		}
+		return kept;
+	}
+
+	/**
+	 * How long a node must be missing from the answers before it is removed.
+	 * @return the removal grace
+	 */
+	public Duration removalGrace() {
+		return this.removalGrace;
 	}
 
 	private List<NodeAddress> resolve(ServerEntry entry, Map<String, InetAddress> hosts) throws NamingException {

@@ -18,6 +18,7 @@ import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection;
 import io.memquorum.placement.Placement;
 import io.memquorum.refill.Refill;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the engine's pieces around one {@link EngineState}, starts its threads, and
@@ -47,6 +48,11 @@ final class EngineAssembly {
 	final Duration deadline;
 
 	final Refill refill;
+
+	final MembershipChanges membership;
+
+	/** Publishes and reads node set records; null when they are off. */
+	private final @Nullable ScheduledExecutorService recordsThread;
 
 	EngineAssembly(EngineOptions<?> builder) {
 		if (builder.servers.isEmpty()) {
@@ -95,11 +101,23 @@ final class EngineAssembly {
 		this.multiGet = new MultiGet(this.state, this.readOrder, this.repair);
 		this.nodeWide = new NodeWideKeys(this.state, this.readOrder, this.repair, this.conditional, hints,
 				this.deadline);
-		this.refill = new Refill(this.state.nodes, placement, this.state.keyEncoder,
+		this.refill = new Refill(nodes, placement, this.state.keyEncoder,
 				new VerifyingReplicaWriter(this.state, this.conditional), this.state.metrics, builder.refillOptions(),
 				this.state.wallClock, settings.operationTimeout().multipliedBy(4).plusSeconds(1), this.state.signer,
 				this.state.foreground);
 		NodeWatch watch = new NodeWatch(this.state, hints, opener, this.connector, this.closer, this.refill);
+		this.membership = new MembershipChanges(this.state, this.refill, opener, this.connector, this.closer,
+				builder.replicationFactor, builder.membershipSettle, builder.refillOptions().enabled(),
+				this.deadline.multipliedBy(2));
+		this.state.metrics.registerMembership(this.membership::status);
+		if (builder.nodeSetInterval != null) {
+			this.membership.publishWith(new NodeSetRecords(this.state, builder.nodeSetInterval,
+					settings.operationTimeout().multipliedBy(4).plusSeconds(1), builder.hostLookup));
+			this.recordsThread = Executors.newSingleThreadScheduledExecutor(daemon("nodesets"));
+		}
+		else {
+			this.recordsThread = null;
+		}
 		TimeoutScan timeouts = new TimeoutScan(this.state);
 		for (Node node : nodes.values()) {
 			this.state.metrics.registerNode(node.address, node::state, (address) -> node.hints.size());
@@ -117,6 +135,15 @@ final class EngineAssembly {
 		}
 		long tick = Math.max(10, Math.min(settings.probeInterval().toMillis(), 100));
 		maintenance.scheduleWithFixedDelay(watch::maintain, tick, tick, TimeUnit.MILLISECONDS);
+		maintenance.scheduleWithFixedDelay(this.membership::tick, 100, 100, TimeUnit.MILLISECONDS);
+		if (this.recordsThread != null) {
+			// Before the engine serves: an instance that places keys differently is seen
+			// before the first write, which then goes to both placements.
+			this.membership.startWithRecords();
+			long every = builder.nodeSetInterval.toMillis();
+			this.recordsThread.scheduleWithFixedDelay(this.membership::refreshRecords, every, every,
+					TimeUnit.MILLISECONDS);
+		}
 		this.refill.start();
 	}
 
@@ -138,6 +165,9 @@ final class EngineAssembly {
 	void close() {
 		// First: a refill in progress releases its lease over connections still open.
 		this.refill.close();
+		if (this.recordsThread != null) {
+			this.recordsThread.shutdownNow();
+		}
 		this.state.maintenance.shutdownNow();
 		this.connector.shutdownNow();
 		this.closer.shutdown();
@@ -149,7 +179,7 @@ final class EngineAssembly {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		this.state.allNodes().forEach((node) -> node.connection().close());
+		this.membership.allNodes().forEach((node) -> node.connection().close());
 	}
 
 }

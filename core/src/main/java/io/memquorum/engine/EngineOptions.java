@@ -35,6 +35,10 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	private Duration reconnectGrace = Duration.ofSeconds(3);
 
+	Duration membershipSettle = Duration.ofSeconds(30);
+
+	@Nullable Duration nodeSetInterval;
+
 	private @Nullable Duration dnsCacheTtl = Duration.ofSeconds(5);
 
 	private int failureThreshold = 3;
@@ -171,6 +175,33 @@ abstract class EngineOptions<B extends EngineOptions<B>> {
 
 	@Nullable Duration dnsCacheTtl() {
 		return this.dnsCacheTtl;
+	}
+
+	/**
+	 * How long a change of the node set keeps both placements at least
+	 * ({@link ReplicatedMemcached#updateNodes}): long enough for every other application
+	 * instance to see the change too (a few discovery intervals), so that none still
+	 * writes to the old owners only when this one stops reading them.
+	 * @param membershipSettle the settle period
+	 * @return this builder
+	 */
+	/**
+	 * Publish this instance's node set on every node every {@code interval}, and read the
+	 * sets other instances publish: while a live instance publishes a different set
+	 * (another static list during a rolling update of the application, or DNS answers
+	 * that differ for a while), both placements stay in force. A record lives three
+	 * intervals. {@code null} (the default) publishes nothing.
+	 * @param interval how often to publish and read, or {@code null}
+	 * @return this builder
+	 */
+	public B nodeSetRecords(@Nullable Duration interval) {
+		this.nodeSetInterval = (interval != null) ? positive("nodeSetRecords", interval) : null;
+		return self();
+	}
+
+	public B membershipSettle(Duration membershipSettle) {
+		this.membershipSettle = positive("membershipSettle", membershipSettle);
+		return self();
 	}
 
 	/**

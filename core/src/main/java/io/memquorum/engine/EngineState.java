@@ -1,7 +1,6 @@
 package io.memquorum.engine;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +39,11 @@ final class EngineState {
 	/** memcached's per-item overhead beyond key and value, rounded up. */
 	private static final int ITEM_OVERHEAD = 64;
 
-	final Placement placement;
-
-	final Map<NodeAddress, Node> nodes;
+	/**
+	 * The node set and the placements in force, swapped whole when the node set changes
+	 * ({@link MembershipChanges}); every operation reads it once, at its start.
+	 */
+	private volatile Membership membership;
 
 	final KeyEncoder keyEncoder;
 
@@ -83,8 +84,7 @@ final class EngineState {
 			EngineMetrics metrics, LongSupplier wallClock, ScheduledExecutorService maintenance,
 			@Nullable EntrySigner signer) {
 		this.signer = signer;
-		this.placement = placement;
-		this.nodes = nodes;
+		this.membership = new Membership(nodes, placement, null);
 		this.keyEncoder = keyEncoder;
 		this.settings = settings;
 		this.metrics = metrics;
@@ -95,30 +95,39 @@ final class EngineState {
 		this.itemLayout = Envelope.layout(signer);
 	}
 
-	Node node(NodeAddress address) {
-		return this.nodes.get(address);
+	/**
+	 * The current view of the node set; an operation takes it once and keeps it.
+	 * @return the view
+	 */
+	Membership membership() {
+		return this.membership;
+	}
+
+	/** Swap in a new view; only {@link MembershipChanges} does, one change at a time. */
+	void membership(Membership membership) {
+		this.membership = membership;
+	}
+
+	@Nullable Node node(NodeAddress address) {
+		return this.membership.node(address);
 	}
 
 	Collection<Node> allNodes() {
-		return this.nodes.values();
+		return this.membership.allNodes();
 	}
 
 	/**
-	 * The replicas of a key, in placement order.
+	 * The replicas of a key in the current view: its owners, then during a change the old
+	 * owners the new placement dropped.
 	 * @param encoded the memcached key
 	 * @return its nodes
 	 */
 	List<Node> replicas(String encoded) {
-		List<NodeAddress> addresses = this.placement.replicasFor(encoded);
-		List<Node> replicas = new ArrayList<>(addresses.size());
-		for (NodeAddress address : addresses) {
-			replicas.add(this.nodes.get(address));
-		}
-		return replicas;
+		return this.membership.replicas(encoded);
 	}
 
 	int replicationFactor() {
-		return this.placement.replicationFactor();
+		return this.membership.replicationFactor();
 	}
 
 	long expiresAt(Duration ttl) {

@@ -38,6 +38,8 @@ final class EveryNodeRead {
 
 	private final int required;
 
+	private final int nodeCount;
+
 	private int settled;
 
 	private @Nullable Envelope newest;
@@ -47,9 +49,13 @@ final class EveryNodeRead {
 		this.repair = repair;
 		this.key = key;
 		this.encoded = encoded;
-		this.required = state.nodes.size() / 2 + 1;
-		this.nodes = new ArrayList<>(state.nodes.size());
-		for (Node node : state.allNodes()) {
+		Membership membership = state.membership();
+		this.nodeCount = membership.nodes.size();
+		// During a change the nodes that joined hold no node-wide key until refilled, and
+		// those about to leave may hold the only copies: the read waits for every node.
+		this.required = membership.isJoint() ? this.nodeCount : this.nodeCount / 2 + 1;
+		this.nodes = new ArrayList<>(this.nodeCount);
+		for (Node node : membership.allNodes()) {
 			if (node.isReadable(encoded)) {
 				this.nodes.add(node);
 			}
@@ -112,8 +118,8 @@ final class EveryNodeRead {
 
 	private void fail() {
 		this.state.metrics.quorumFailure("get");
-		this.result.completeExceptionally(new QuorumNotReachedException("get", this.key, this.required,
-				this.state.nodes.size(), 0, this.failures));
+		this.result.completeExceptionally(
+				new QuorumNotReachedException("get", this.key, this.required, this.nodeCount, 0, this.failures));
 	}
 
 }

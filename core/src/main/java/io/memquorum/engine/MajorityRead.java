@@ -17,6 +17,12 @@ import org.jspecify.annotations.Nullable;
  * ({@link Node#mayLackEntries()}: restarted or flushed, and not yet refilled) does not
  * count toward that majority: the read waits for the other replicas, so that two nodes
  * restarted one after the other cannot outvote the one that still holds the key.
+ *
+ * <p>
+ * During a change of the node set ({@link Membership#isJoint()}) the read asks the old
+ * and the new owners, and the majority above is needed in each group: a write that
+ * succeeded reached a majority of the old owners (an instance that has not seen the
+ * change yet) or of the new ones (an instance that finished it), or both.
  */
 final class MajorityRead {
 
@@ -36,15 +42,18 @@ final class MajorityRead {
 
 	private final int required;
 
+	/** The owners a majority is needed of: one group, or two during a change. */
+	private final List<List<NodeAddress>> groups;
+
 	private final CompletableFuture<@Nullable Envelope> result = new CompletableFuture<>();
 
 	private @Nullable Envelope newest;
 
 	/**
-	 * Answers that count toward the majority: values, tombstones, and misses of complete
-	 * nodes.
+	 * Nodes whose answers count toward the majority: values, tombstones, and misses of
+	 * complete nodes.
 	 */
-	private int conclusive;
+	private final List<Node> conclusive = new ArrayList<>();
 
 	private final ReadStamp stamp;
 
@@ -58,12 +67,14 @@ final class MajorityRead {
 		this.repair = repair;
 		this.key = key;
 		this.encoded = encoded;
-		this.readable = readOrder.forMajorityRead(encoded, this.failures);
+		Membership membership = state.membership();
+		this.readable = readOrder.forMajorityRead(membership, encoded, this.failures);
+		this.groups = membership.quorumGroups(encoded);
 		this.required = state.replicationFactor() / 2 + 1;
 	}
 
 	CompletableFuture<@Nullable Envelope> start() {
-		if (this.readable.size() < this.required) {
+		if (!reachable()) {
 			fail();
 			return this.result;
 		}
@@ -79,12 +90,48 @@ final class MajorityRead {
 		if (this.result.isDone()) {
 			return;
 		}
-		if (this.readable.size() - countFailures() < this.required) {
+		if (!reachable()) {
 			fail();
 		}
 		else if (allSettled()) {
 			decide();
 		}
+	}
+
+	/** Whether every group still has a majority of readable nodes that did not fail. */
+	private boolean reachable() {
+		for (List<NodeAddress> group : this.groups) {
+			int usable = 0;
+			for (Node node : this.readable) {
+				if (group.contains(node.address) && !this.failures.containsKey(node.address)) {
+					usable++;
+				}
+			}
+			if (usable < majorityOf(group)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** Whether every group has a majority among {@code nodes}. */
+	private boolean majorityIn(Iterable<Node> nodes) {
+		for (List<NodeAddress> group : this.groups) {
+			int count = 0;
+			for (Node node : nodes) {
+				if (group.contains(node.address)) {
+					count++;
+				}
+			}
+			if (count < majorityOf(group)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static int majorityOf(List<NodeAddress> group) {
+		return group.size() / 2 + 1;
 	}
 
 	private int countFailures() {
@@ -104,7 +151,7 @@ final class MajorityRead {
 	private synchronized void answered(Node node, @Nullable Envelope envelope) {
 		this.answers.put(node, envelope);
 		if (envelope != null || !node.mayLackEntries()) {
-			this.conclusive++;
+			this.conclusive.add(node);
 		}
 		EntryMerge merge = this.state.merges.forKey(this.encoded);
 		if (this.result.isDone()) {
@@ -115,7 +162,7 @@ final class MajorityRead {
 		}
 		// A miss from a node that may lack entries (restarted, not yet refilled) is no
 		// evidence: wait for a majority of answers that are, or for every replica.
-		if (this.answers.size() < this.required || (this.conclusive < this.required && !allSettled())) {
+		if (!majorityIn(this.answers.keySet()) || (!majorityIn(this.conclusive) && !allSettled())) {
 			return;
 		}
 		decide();

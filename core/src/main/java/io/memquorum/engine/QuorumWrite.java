@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * the write quorum has acknowledged; the rest finish in the background, are never
  * cancelled, and get a hint when they miss a write that succeeded. A write that cannot
  * reach its quorum raises {@link QuorumNotReachedException} naming every replica's
- * reason.
+ * reason. During a change of the node set the replicas are the key's old and new owners,
+ * and the quorum is a write quorum of each ({@link JointQuorum}).
  */
 final class QuorumWrite {
 
@@ -51,9 +52,11 @@ final class QuorumWrite {
 	 */
 	CompletableFuture<WriteOutcome> send(String operation, String key, String encoded, boolean conditional,
 			Function<Node, CompletableFuture<@Nullable Envelope>> perReplica) {
-		List<Node> replicas = this.state.replicas(encoded);
+		// One view for the whole write: the replicas and the quorum it must reach.
+		Membership membership = this.state.membership();
+		List<Node> replicas = membership.replicas(encoded);
 		Replies replies = new Replies(operation, key, encoded, replicas,
-				this.state.settings.writeQuorum().required(replicas.size()), conditional);
+				new JointQuorum(membership.quorumGroups(encoded), this.state.settings.writeQuorum()), conditional);
 		this.state.sendToEach(replicas, operation, perReplica, replies);
 		return replies.result;
 	}
@@ -135,7 +138,7 @@ final class QuorumWrite {
 
 		private final List<Node> replicas;
 
-		private final int required;
+		private final JointQuorum quorum;
 
 		private final boolean conditional;
 
@@ -147,6 +150,8 @@ final class QuorumWrite {
 
 		private final List<Node> settledNodes = new ArrayList<>();
 
+		private final List<Node> declinedBy = new ArrayList<>();
+
 		private @Nullable Set<Node> lagging;
 
 		private int declined;
@@ -155,12 +160,13 @@ final class QuorumWrite {
 
 		final CompletableFuture<WriteOutcome> result = new CompletableFuture<>();
 
-		Replies(String operation, String key, String encoded, List<Node> replicas, int required, boolean conditional) {
+		Replies(String operation, String key, String encoded, List<Node> replicas, JointQuorum quorum,
+				boolean conditional) {
 			this.operation = operation;
 			this.key = key;
 			this.encoded = encoded;
 			this.replicas = replicas;
-			this.required = required;
+			this.quorum = quorum;
 			this.conditional = conditional;
 		}
 
@@ -173,6 +179,7 @@ final class QuorumWrite {
 			}
 			else {
 				this.declined++;
+				this.declinedBy.add(node);
 			}
 			settle();
 		}
@@ -189,21 +196,24 @@ final class QuorumWrite {
 			int acknowledged = this.storedOn.size();
 			int settled = acknowledged + this.declined + this.failures.size();
 			int replicaCount = this.replicas.size();
+			boolean reached = this.quorum.reachedBy(this.storedOn);
 			if (!this.result.isDone()) {
-				if (acknowledged >= this.required) {
+				if (reached) {
 					if (this.conditional && settled < replicaCount) {
 						markLagging();
 					}
 					this.result.complete(new WriteOutcome(true, List.copyOf(this.storedOn)));
 				}
-				else if (this.failures.size() > replicaCount - this.required || settled == replicaCount) {
-					if (acknowledged + this.declined >= this.required) {
+				else if (this.quorum.lostBy(this.missed) || settled == replicaCount) {
+					List<Node> answered = new ArrayList<>(this.storedOn);
+					answered.addAll(this.declinedBy);
+					if (this.quorum.reachedBy(answered)) {
 						this.result.complete(new WriteOutcome(false, List.copyOf(this.storedOn)));
 					}
 					else {
 						QuorumWrite.this.state.metrics.quorumFailure(this.operation);
 						this.result.completeExceptionally(new QuorumNotReachedException(this.operation, this.key,
-								this.required, replicaCount, acknowledged, this.failures));
+								this.quorum.required(), replicaCount, acknowledged, this.failures));
 					}
 				}
 			}
@@ -218,7 +228,7 @@ final class QuorumWrite {
 					this.lagging = null;
 				}
 			}
-			if (settled == replicaCount && this.stored != null && acknowledged >= this.required) {
+			if (settled == replicaCount && this.stored != null && reached) {
 				for (Node node : this.missed) {
 					QuorumWrite.this.hints.queue(node, this.encoded, this.stored);
 				}

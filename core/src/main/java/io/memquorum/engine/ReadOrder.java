@@ -14,10 +14,11 @@ import io.memquorum.node.NodeAddress;
 
 /**
  * Which replicas a read asks, and in what order. Implements the contract's "Reads"
- * clauses: a read skips replicas that are down, recovering or owe missed writes
- * (reporting why), and a FIRST_HIT walk asks the rest in a fresh uniform shuffle, with
- * replicas that may lack entries (not yet refilled) behind the others and the replicas
- * still applying a conditional write of the key last.
+ * clauses, over the replicas of the current {@link Membership} (during a change, the old
+ * owners and the new): a read skips replicas that are down, recovering or owe missed
+ * writes (reporting why), and a FIRST_HIT walk asks the rest in a fresh uniform shuffle,
+ * with replicas that may lack entries (not yet refilled) behind the others and the
+ * replicas still applying a conditional write of the key last.
  */
 final class ReadOrder {
 
@@ -52,7 +53,7 @@ final class ReadOrder {
 	 * @return the readable replicas
 	 */
 	List<Node> readable(String encoded, Map<NodeAddress, String> skipped) {
-		return replicasWhere(encoded, skipped, (node) -> node.isReadable(encoded));
+		return replicasWhere(this.state.membership(), encoded, skipped, (node) -> node.isReadable(encoded));
 	}
 
 	/**
@@ -67,16 +68,17 @@ final class ReadOrder {
 	 * @param skipped receives each replica left out, with the reason
 	 * @return the replicas to ask
 	 */
-	List<Node> forMajorityRead(String encoded, Map<NodeAddress, String> skipped) {
+	List<Node> forMajorityRead(Membership membership, String encoded, Map<NodeAddress, String> skipped) {
 		if (this.state.merges.registeredFor(encoded) == null) {
-			return readable(encoded, skipped);
+			return replicasWhere(membership, encoded, skipped, (node) -> node.isReadable(encoded));
 		}
-		return replicasWhere(encoded, skipped, (node) -> node.state() == NodeState.UP);
+		return replicasWhere(membership, encoded, skipped, (node) -> node.state() == NodeState.UP);
 	}
 
-	private List<Node> replicasWhere(String encoded, Map<NodeAddress, String> skipped, Predicate<Node> usable) {
+	private List<Node> replicasWhere(Membership membership, String encoded, Map<NodeAddress, String> skipped,
+			Predicate<Node> usable) {
 		// A fresh list per call: filtered in place, no second copy on the read path.
-		List<Node> replicas = this.state.replicas(encoded);
+		List<Node> replicas = membership.replicas(encoded);
 		for (Iterator<Node> nodes = replicas.iterator(); nodes.hasNext();) {
 			Node node = nodes.next();
 			if (!usable.test(node)) {

@@ -25,9 +25,15 @@ import org.jspecify.annotations.Nullable;
  * <h2>Consistency</h2>
  * <ul>
  * <li><b>Placement.</b> Each key has R replicas ({@link Placement}): every node by
- * default, or R nodes from a consistent-hash ring. Placement depends only on the
- * configured node list; a node that is down keeps its keys, which simply miss on it, and
- * nothing is remapped.</li>
+ * default, or R nodes from a consistent-hash ring. Placement depends only on the node
+ * list; a node that is down keeps its keys, which simply miss on it, and nothing is
+ * remapped. The node list may change while the engine runs ({@link #updateNodes}, or
+ * another instance publishing a different list): then the old and the new placement are
+ * both in force (writes need a quorum of a key's old and of its new owners, reads ask
+ * both, a node of the new placement decides no miss until refilled for the change) until
+ * the new owners are refilled, the settle period passed and no live instance publishes
+ * another list ({@link Membership}, {@link MembershipChanges},
+ * {@link NodeSetRecords}).</li>
  * <li><b>Versions.</b> Every value is stored in an {@link Envelope} carrying a version
  * ({@link VersionClock}, a hybrid logical clock: wall-clock milliseconds plus a counter,
  * never lower than any version this engine has read) and its expiry time. A write is
@@ -157,9 +163,10 @@ import org.jspecify.annotations.Nullable;
  * (add, replace, touch, update, add rollback), {@link MergingUpdate},
  * {@link UncommittedAdds}, {@link FirstHitRead}, {@link MajorityRead}, {@link MultiGet},
  * {@link ReadOrder}, {@link Repair}, {@link EveryNodeWrite}, {@link EveryNodeRead},
- * {@link CompanionRead} (node-wide keys), {@link Hints}, {@link NodeWatch} (failure,
- * reconnection, restarts, recovery) and {@link TimeoutScan} (failure events), all around
- * one {@link EngineState}. This class only routes.
+ * {@link CompanionRead} (node-wide keys), {@link MembershipChanges} (node list changes),
+ * {@link Hints}, {@link NodeWatch} (failure, reconnection, restarts, recovery) and
+ * {@link TimeoutScan} (failure events), all around one {@link EngineState}. This class
+ * only routes.
  */
 public final class ReplicatedMemcached implements AutoCloseable {
 
@@ -541,10 +548,11 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	 * @throws IllegalArgumentException when the node is not one of this engine's
 	 */
 	public boolean verify(NodeAddress address, String reason) {
-		Node node = this.state.nodes.get(address);
+		Membership membership = this.state.membership();
+		Node node = membership.node(address);
 		if (node == null) {
 			throw new IllegalArgumentException(
-					"No memcached node " + address + " in this engine; its nodes are " + this.state.nodes.keySet());
+					"No memcached node " + address + " in this engine; its nodes are " + membership.nodes.keySet());
 		}
 		if (node.state() == NodeState.DOWN || !this.refill.canVerify()) {
 			return false;
@@ -558,16 +566,48 @@ public final class ReplicatedMemcached implements AutoCloseable {
 	 * @return {@code true} when writes can succeed
 	 */
 	public boolean isWriteQuorumReachable() {
-		long writable = this.state.allNodes().stream().filter(Node::isWritable).count();
-		int replication = this.state.replicationFactor();
-		long unwritable = this.state.nodes.size() - writable;
+		Membership membership = this.state.membership();
+		long writable = membership.allNodes().stream().filter(Node::isWritable).count();
+		int replication = membership.replicationFactor();
+		long unwritable = membership.nodes.size() - writable;
 		// With a ring, any R-subset may hold a key; the worst case puts every failed node
 		// in it.
 		return replication - Math.min(unwritable, replication) >= writeQuorum().required(replication);
 	}
 
+	/**
+	 * The placement keys are written by; during a change of the node set, the new one
+	 * (writes also go to the old owners until the change finishes, see
+	 * {@link #membership()}).
+	 * @return the placement
+	 */
 	public Placement placement() {
-		return this.state.placement;
+		return this.state.membership().placement;
+	}
+
+	/**
+	 * Change the node set while serving, for example when discovery resolved a new set.
+	 * Returns at once: the joining nodes are connected, then both placements are in force
+	 * (writes need a quorum of a key's old and of its new owners, reads ask both) until
+	 * every node of the new placement is refilled and the settle period has passed. A set
+	 * asked for during a change is started once that change finished. Follow it in
+	 * {@link #membership()}.
+	 * @param nodes the new node set, in the order that names the placement (as
+	 * configured)
+	 * @throws IllegalArgumentException when the set is empty, lists a node twice, or is
+	 * smaller than the configured replication factor
+	 */
+	public void updateNodes(List<NodeAddress> nodes) {
+		this.assembly.membership.update(nodes);
+	}
+
+	/**
+	 * Where the node set stands: the placement's nodes, a change in progress and its
+	 * phase, the last changes.
+	 * @return the status now
+	 */
+	public MembershipStatus membership() {
+		return this.assembly.membership.status();
 	}
 
 	/**
@@ -631,8 +671,8 @@ public final class ReplicatedMemcached implements AutoCloseable {
 
 	@Override
 	public String toString() {
-		return "ReplicatedMemcached[" + this.state.placement + ", writeQuorum=" + writeQuorum() + ", readConsistency="
-				+ readConsistency() + "]";
+		return "ReplicatedMemcached[" + this.state.membership().placement + ", writeQuorum=" + writeQuorum()
+				+ ", readConsistency=" + readConsistency() + "]";
 	}
 
 	private <T> T await(CompletableFuture<T> future) {

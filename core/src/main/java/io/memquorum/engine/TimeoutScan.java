@@ -1,6 +1,7 @@
 package io.memquorum.engine;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 import io.memquorum.node.FailureEvent;
@@ -51,7 +52,8 @@ final class TimeoutScan {
 		long behind = now - this.lastScanNanos - TICK_MILLIS * 1_000_000;
 		this.lastScanNanos = now;
 		List<Node> overdue = new ArrayList<>(2);
-		for (Node node : this.state.allNodes()) {
+		Collection<Node> nodes = this.state.allNodes();
+		for (Node node : nodes) {
 			if (node.connection().hasOverdue(now)) {
 				overdue.add(node);
 			}
@@ -59,12 +61,12 @@ final class TimeoutScan {
 		if (overdue.isEmpty()) {
 			return;
 		}
-		boolean everyNode = overdue.size() == this.state.nodes.size() && overdue.size() > 1;
+		boolean everyNode = overdue.size() == nodes.size() && overdue.size() > 1;
 		boolean clientSuspected = (behind > this.lateNanos || everyNode) && isShortEpisode(now);
 		if (clientSuspected) {
 			this.state.metrics.clientStall();
 			logger.debug("Commands timed out on {} of {} nodes in a scan {} ms late; counted as a stall of this JVM",
-					overdue.size(), this.state.nodes.size(), Math.max(0, behind / 1_000_000));
+					overdue.size(), nodes.size(), Math.max(0, behind / 1_000_000));
 		}
 		FailureEvent event = FailureEvent.next(clientSuspected);
 		for (Node node : overdue) {

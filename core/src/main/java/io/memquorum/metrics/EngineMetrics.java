@@ -3,6 +3,7 @@ package io.memquorum.metrics;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
+import io.memquorum.engine.MembershipStatus;
 import io.memquorum.engine.NodeState;
 import io.memquorum.refill.RefillStatus;
 import io.memquorum.node.NodeAddress;
@@ -152,6 +153,14 @@ public interface EngineMetrics {
 	 * @param status the node's refill status now
 	 */
 	default void registerRefill(NodeAddress node, Supplier<RefillStatus> status) {
+	}
+
+	/**
+	 * Called once at startup so that gauges can follow the node set: the placements in
+	 * force, the phase of a change, the changes so far.
+	 * @param status the membership status now
+	 */
+	default void registerMembership(Supplier<MembershipStatus> status) {
 	}
 
 	/**

@@ -8,13 +8,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
+import io.memquorum.engine.MembershipStatus;
 import io.memquorum.engine.NodeState;
 import io.memquorum.refill.RefillStatus;
 import io.memquorum.node.NodeAddress;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records engine metrics to Micrometer. Meters, all tagged with {@code node} where one
@@ -194,6 +197,34 @@ public final class MicrometerEngineMetrics implements EngineMetrics {
 	@Override
 	public void refillFinished(NodeAddress node, boolean complete) {
 		refillRun(node, complete ? "complete" : "incomplete");
+	}
+
+	private volatile @Nullable Supplier<MembershipStatus> membershipStatus;
+
+	@Override
+	public void registerMembership(Supplier<MembershipStatus> status) {
+		Gauge.builder("memquorum.membership.placements", status, (supplier) -> supplier.get().placements())
+			.description("Placements in force: 1, or 2 while a change of the node set is in progress")
+			.strongReference(true)
+			.register(this.registry);
+		// A function counter holds its object weakly: keep the supplier here.
+		this.membershipStatus = status;
+		FunctionCounter.builder("memquorum.membership.changes", status, (supplier) -> supplier.get().changes())
+			.description("Changes of the node set started since the engine started")
+			.register(this.registry);
+		Gauge.builder("memquorum.membership.nodes", status, (supplier) -> supplier.get().nodes().size())
+			.description("Nodes of the placement keys are written by (the new one during a change)")
+			.strongReference(true)
+			.register(this.registry);
+		for (MembershipStatus.Phase phase : MembershipStatus.Phase.values()) {
+			Gauge
+				.builder("memquorum.membership.phase", status,
+						(supplier) -> (supplier.get().phase() == phase) ? 1.0 : 0.0)
+				.description("1 for the phase of the node set's change in progress (stable without one)")
+				.tag("phase", phase.name().toLowerCase(Locale.ROOT))
+				.strongReference(true)
+				.register(this.registry);
+		}
 	}
 
 	@Override

@@ -2,6 +2,7 @@ package io.memquorum.refill;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,9 +75,14 @@ public final class Refill implements AutoCloseable {
 
 	static final Duration MAX_RETRY_INTERVAL = Duration.ofMinutes(5);
 
-	private final Map<NodeAddress, ? extends RefillNode> nodes;
+	/**
+	 * The nodes, the placement to fill for, and during a change of the node set the
+	 * placement before it; swapped whole by {@link #placementChanged}.
+	 */
+	private volatile View view;
 
-	private final Placement placement;
+	/** The fingerprint each node was last found or made complete for. */
+	private final Map<NodeAddress, String> filledFor = new ConcurrentHashMap<>();
 
 	private final KeyEncoder keys;
 
@@ -90,8 +96,6 @@ public final class Refill implements AutoCloseable {
 
 	private final Duration commandWait;
 
-	private final String fingerprint;
-
 	/** Signs and verifies markers when signing keys are set; null otherwise. */
 	private final @Nullable LineSigner markerSigner;
 
@@ -100,7 +104,7 @@ public final class Refill implements AutoCloseable {
 
 	private final String owner = UUID.randomUUID().toString();
 
-	private final Map<NodeAddress, RefillProgress> progress = new LinkedHashMap<>();
+	private final Map<NodeAddress, RefillProgress> progress = Collections.synchronizedMap(new LinkedHashMap<>());
 
 	private final Map<NodeAddress, Long> nextAttemptAtNanos = new ConcurrentHashMap<>();
 
@@ -139,8 +143,7 @@ public final class Refill implements AutoCloseable {
 	public Refill(Map<NodeAddress, ? extends RefillNode> nodes, Placement placement, KeyEncoder keys,
 			ReplicaWriter writer, EngineMetrics metrics, RefillOptions options, LongSupplier wallClock,
 			Duration commandWait, @Nullable EntrySigner signer, LatencyHistogram foreground) {
-		this.nodes = nodes;
-		this.placement = placement;
+		this.view = new View(nodes, placement, null);
 		this.keys = keys;
 		this.writer = writer;
 		this.metrics = metrics;
@@ -149,13 +152,10 @@ public final class Refill implements AutoCloseable {
 		this.commandWait = commandWait;
 		this.foreground = foreground;
 		this.baseline = new ForegroundBaseline(foreground);
-		this.fingerprint = RefillMarker.fingerprint(placement);
 		this.markerSigner = (signer != null) ? signer.lineSigner(LineSigner.MARKER) : null;
 		this.leaseSigner = (signer != null) ? signer.lineSigner(LineSigner.LEASE) : null;
 		for (NodeAddress address : nodes.keySet()) {
-			RefillProgress node = new RefillProgress(address, options.enabled() ? Phase.UNKNOWN : Phase.DISABLED);
-			this.progress.put(address, node);
-			metrics.registerRefill(address, node::status);
+			track(address);
 		}
 		this.thread = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread refill = new Thread(task, "memquorum-refill");
@@ -167,6 +167,112 @@ public final class Refill implements AutoCloseable {
 			renewer.setDaemon(true);
 			return renewer;
 		});
+	}
+
+	private void track(NodeAddress address) {
+		this.progress.computeIfAbsent(address, (added) -> {
+			RefillProgress node = new RefillProgress(added, this.options.enabled() ? Phase.UNKNOWN : Phase.DISABLED);
+			this.metrics.registerRefill(added, node::status);
+			return node;
+		});
+	}
+
+	/**
+	 * The node set changed: from now on fill every node of {@code placement} for the
+	 * change, listing every node of {@code nodes} (the old owners among them) and reading
+	 * each key from its owners under both placements. Each node of the new placement may
+	 * lack entries until a run under this view completes it ({@link #isFilled}).
+	 * @param nodes every node the engine is connected to: the new placement's and those
+	 * only the previous one names
+	 * @param placement the placement to fill for
+	 * @param previous the placement before the change, or {@code null} once the change is
+	 * finished
+	 */
+	public void placementChanged(Map<NodeAddress, ? extends RefillNode> nodes, Placement placement,
+			@Nullable Placement previous) {
+		View next = new View(Map.copyOf(nodes), placement, previous);
+		synchronized (this.filledFor) {
+			View before = this.view;
+			this.view = next;
+			for (NodeAddress address : placement.nodes()) {
+				track(address);
+				if (previous != null) {
+					// A node filled before the change may gain keys in it: no miss of it
+					// counts until a run under this view completes it.
+					nodes.get(address).mayLackEntries(true);
+				}
+			}
+			if (previous == null && before.previous != null) {
+				// The change finished: a node filled for it is filled for the placement.
+				for (NodeAddress address : placement.nodes()) {
+					if (before.fingerprint.equals(this.filledFor.get(address))) {
+						this.filledFor.put(address, next.fingerprint);
+					}
+				}
+			}
+		}
+		if (!this.options.enabled()) {
+			if (previous == null) {
+				// Nothing fills a node without refill: once the change is over, a miss
+				// counts again, as it always does without refill.
+				placement.nodes().forEach((address) -> nodes.get(address).mayLackEntries(false));
+			}
+			return;
+		}
+		if (this.stopping) {
+			return;
+		}
+		this.nextAttemptAtNanos.clear();
+		this.retryIntervalNanos.clear();
+		this.waitingFor.clear();
+		if (previous != null) {
+			try {
+				this.thread.execute(this::checkAll);
+			}
+			catch (RejectedExecutionException ex) {
+				// closing
+			}
+		}
+	}
+
+	/**
+	 * A node left the node set: delete its marker, best effort, so that if it joins again
+	 * later with the same process (its memcached kept running, missing every write
+	 * meanwhile), no marker of an earlier change makes it count as complete.
+	 * @param node the node that left
+	 * @return completes when the node answered or failed
+	 */
+	public CompletableFuture<?> forget(RefillNode node) {
+		this.filledFor.remove(node.address());
+		try {
+			return node.connection().delete(markerKey()).exceptionally((failure) -> false);
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.completedFuture(false);
+		}
+	}
+
+	/**
+	 * Whether a node is complete for the current view: for the change in progress when
+	 * there is one.
+	 * @param address the node
+	 * @return whether its last check or run under this view found or made it complete
+	 */
+	public boolean isFilled(NodeAddress address) {
+		return this.view.fingerprint.equals(this.filledFor.get(address));
+	}
+
+	/**
+	 * A check or run under {@code view} found or made the node complete: it may serve
+	 * misses again, unless the view changed meanwhile.
+	 */
+	private void filled(RefillNode node, View view) {
+		synchronized (this.filledFor) {
+			if (this.view == view) {
+				node.mayLackEntries(false);
+				this.filledFor.put(node.address(), view.fingerprint);
+			}
+		}
 	}
 
 	/** Start checking nodes: the first check runs at once. */
@@ -237,14 +343,23 @@ public final class Refill implements AutoCloseable {
 	}
 
 	public List<RefillStatus> status() {
-		return this.progress.values().stream().map(RefillProgress::status).toList();
+		Set<NodeAddress> current = this.view.nodes.keySet();
+		synchronized (this.progress) {
+			return this.progress.values()
+				.stream()
+				.map(RefillProgress::status)
+				.filter((status) -> current.contains(status.address()))
+				.toList();
+		}
 	}
 
 	private void checkAll() {
 		try {
 			this.baseline.tick();
 			long now = System.nanoTime();
-			for (RefillNode node : this.nodes.values()) {
+			View view = this.view;
+			for (NodeAddress address : view.placement.nodes()) {
+				RefillNode node = view.nodes.get(address);
 				if (this.stopping) {
 					return;
 				}
@@ -267,7 +382,7 @@ public final class Refill implements AutoCloseable {
 			return false;
 		}
 		for (NodeAddress peer : missing) {
-			RefillNode known = this.nodes.get(peer);
+			RefillNode known = this.view.nodes.get(peer);
 			if (known != null && known.isDown()) {
 				return false;
 			}
@@ -276,8 +391,12 @@ public final class Refill implements AutoCloseable {
 	}
 
 	private void check(RefillNode node, @Nullable String reason) {
+		// One view for the whole check and run: a change meanwhile makes its result count
+		// for nothing (see filled).
+		View view = this.view;
 		RefillProgress progress = this.progress.get(node.address());
-		if (this.stopping || node.isDown()) {
+		if (this.stopping || node.isDown() || !view.placement.nodes().contains(node.address())) {
+			// A node that is leaving the node set holds nothing it should be filled with.
 			return;
 		}
 		NodeIncarnation incarnation;
@@ -298,8 +417,8 @@ public final class Refill implements AutoCloseable {
 		RefillMarker.Contents marker = reading.contents();
 		// A node to verify is run whatever its marker says: it may hold stale entries.
 		boolean verifying = this.toVerify.contains(node.address());
-		if (marker != null && marker.covers(this.fingerprint)) {
-			node.mayLackEntries(false);
+		if (marker != null && marker.covers(view.fingerprint)) {
+			filled(node, view);
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(marker.completedAtMillis());
 			if (!verifying) {
@@ -316,9 +435,10 @@ public final class Refill implements AutoCloseable {
 			// every write since: another run would copy nothing new until they are back.
 			return;
 		}
-		String why = (reason != null) ? reason : verifying
-				? "it missed more writes than this instance's hints for it hold"
-				: (marker == null) ? String.valueOf(reading.rejection()) : "it was filled for another node list";
+		String why = (reason != null) ? reason
+				: verifying ? "it missed more writes than this instance's hints for it hold" : (marker == null)
+						? String.valueOf(reading.rejection())
+						: (view.previous != null) ? "the node set changed" : "it was filled for another node list";
 		RefillLease lease = new RefillLease(node::connection, this.keys.internalKey(RefillLease.NAME), this.owner,
 				this.options.leaseTtl(), this.commandWait, incarnation, this.leaseSigner, this.wallClock);
 		long takenAt = System.nanoTime();
@@ -332,11 +452,11 @@ public final class Refill implements AutoCloseable {
 			logger.debug("Refill of {} could not take its lease: {}", node.address(), ex.getMessage());
 			return;
 		}
-		RefillMarker.Contents meanwhile = verifying ? null : completedMeanwhile(node, incarnation, lease);
+		RefillMarker.Contents meanwhile = verifying ? null : completedMeanwhile(node, incarnation, lease, view);
 		if (meanwhile != null) {
 			// Another instance finished between the marker read above and its lease's
 			// release: the node is complete, and a second run would copy nothing.
-			node.mayLackEntries(false);
+			filled(node, view);
 			this.waitingFor.remove(node.address());
 			progress.missingPeers = List.of();
 			progress.phase = Phase.COMPLETE;
@@ -347,7 +467,7 @@ public final class Refill implements AutoCloseable {
 		try {
 			keeper = new LeaseKeeper(lease, node.address(), this.options.leaseTtl(), takenAt, this.leaseThread,
 					System::nanoTime);
-			refill(node, why, marker, incarnation, keeper, progress);
+			refill(node, why, marker, incarnation, keeper, progress, view);
 		}
 		catch (RejectedExecutionException ex) {
 			// closing
@@ -363,8 +483,10 @@ public final class Refill implements AutoCloseable {
 	}
 
 	private void refill(RefillNode node, String why, RefillMarker.@Nullable Contents marker,
-			NodeIncarnation incarnation, LeaseKeeper lease, RefillProgress progress) {
-		List<RefillNode> peers = this.nodes.values()
+			NodeIncarnation incarnation, LeaseKeeper lease, RefillProgress progress, View view) {
+		// Every other node, those leaving the node set included: during a change they are
+		// old owners, and may hold the only copies of what the node gains.
+		List<RefillNode> peers = view.nodes.values()
 			.stream()
 			.filter((peer) -> peer != node)
 			.map(RefillNode.class::cast)
@@ -385,7 +507,7 @@ public final class Refill implements AutoCloseable {
 		this.metrics.refillStarted(node.address());
 		RefillRun.Outcome outcome;
 		try {
-			RefillRun run = new RefillRun(node, peers, this.placement, this.keys,
+			RefillRun run = new RefillRun(node, peers, view.placement, view.previous, this.keys,
 					verifying ? new VerifyingWrites(this.writer) : this.writer, pace(), lease, progress, this.metrics,
 					this.wallClock, () -> this.stopping, this.options.listingTimeout(),
 					this.commandWait.multipliedBy(4), this.options.heapLimit());
@@ -424,8 +546,8 @@ public final class Refill implements AutoCloseable {
 		double seconds = outcome.nanos() / 1e9;
 		this.waitingFor.remove(node.address());
 		progress.missingPeers = outcome.unlisted();
-		if (outcome.complete() && writeMarker(node, marker, incarnation, lease)) {
-			node.mayLackEntries(false);
+		if (outcome.complete() && writeMarker(node, marker, incarnation, lease, view)) {
+			filled(node, view);
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(this.wallClock.getAsLong());
 			this.nextAttemptAtNanos.remove(node.address());
@@ -454,7 +576,7 @@ public final class Refill implements AutoCloseable {
 				: String.join("; ", outcome.problems());
 		List<NodeAddress> down = outcome.unlisted()
 			.stream()
-			.filter((peer) -> this.nodes.containsKey(peer) && this.nodes.get(peer).isDown())
+			.filter((peer) -> view.nodes.containsKey(peer) && view.nodes.get(peer).isDown())
 			.toList();
 		if (!down.isEmpty() && down.size() == outcome.problems().size()) {
 			// Only peers that are down kept the run from completing: wait for them.
@@ -487,16 +609,22 @@ public final class Refill implements AutoCloseable {
 	}
 
 	private boolean writeMarker(RefillNode node, RefillMarker.@Nullable Contents marker, NodeIncarnation incarnation,
-			LeaseKeeper lease) {
+			LeaseKeeper lease, View view) {
 		try {
 			// A renewed lease proves the node is still the incarnation that was filled: a
 			// restart would have taken the lease with it.
 			if (!lease.renewNow()) {
 				return false;
 			}
-			byte[] value = RefillMarker.encode(markerKey(), node.address(), incarnation,
-					RefillMarker.withFingerprint(marker, this.fingerprint), this.wallClock.getAsLong(),
-					this.markerSigner);
+			Set<String> fingerprints = RefillMarker.withFingerprint(marker, view.fingerprint);
+			if (!view.fingerprint.equals(view.settledFingerprint)) {
+				// Filled for the change, it is filled for the placement after it too.
+				fingerprints = RefillMarker.withFingerprint(
+						new RefillMarker.Contents(node.address().toString(), incarnation, fingerprints, 0),
+						view.settledFingerprint);
+			}
+			byte[] value = RefillMarker.encode(markerKey(), node.address(), incarnation, fingerprints,
+					this.wallClock.getAsLong(), this.markerSigner);
 			return await(node.connection().set(markerKey(), 0, new StoredValue(0, value)), node, "write its marker");
 		}
 		catch (RefillException ex) {
@@ -521,7 +649,7 @@ public final class Refill implements AutoCloseable {
 	 * the node is complete; then the lease is released.
 	 */
 	private RefillMarker.@Nullable Contents completedMeanwhile(RefillNode node, NodeIncarnation incarnation,
-			RefillLease lease) {
+			RefillLease lease, View view) {
 		RefillMarker.Contents marker;
 		try {
 			marker = readMarker(node, incarnation).contents();
@@ -530,7 +658,7 @@ public final class Refill implements AutoCloseable {
 			// The run reads the node anyway and fails there if it is gone.
 			return null;
 		}
-		if (marker == null || !marker.covers(this.fingerprint)) {
+		if (marker == null || !marker.covers(view.fingerprint)) {
 			return null;
 		}
 		lease.release();
@@ -579,9 +707,30 @@ public final class Refill implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * What refill works on, taken once per check.
+	 *
+	 * @param nodes every node: those to fill and those to list
+	 * @param placement the placement to fill for
+	 * @param previous the placement before a change in progress, or {@code null}
+	 * @param fingerprint what a complete node's marker must list: the change's
+	 * fingerprint during a change ({@link RefillMarker#transition}), the placement's
+	 * otherwise
+	 * @param settledFingerprint the placement's own fingerprint
+	 */
+	private record View(Map<NodeAddress, ? extends RefillNode> nodes, Placement placement, @Nullable Placement previous,
+			String fingerprint, String settledFingerprint) {
+
+		View(Map<NodeAddress, ? extends RefillNode> nodes, Placement placement, @Nullable Placement previous) {
+			this(nodes, placement, previous, (previous != null) ? RefillMarker.transition(previous, placement)
+					: RefillMarker.fingerprint(placement), RefillMarker.fingerprint(placement));
+		}
+
+	}
+
 	@Override
 	public String toString() {
-		return "Refill[" + this.fingerprint + ", " + this.options + "]";
+		return "Refill[" + this.view.fingerprint + ", " + this.options + "]";
 	}
 
 }

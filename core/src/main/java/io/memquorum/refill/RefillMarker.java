@@ -73,6 +73,22 @@ final class RefillMarker {
 	}
 
 	/**
+	 * The fingerprint of a change of placement: a node filled for it holds what the new
+	 * placement gives it, copied from the owners under both. It differs from the new
+	 * placement's own fingerprint, which a node may still carry from an earlier time the
+	 * same node list was in force (3 nodes, then 5, then the same 3 again): that marker
+	 * says nothing about the writes that went only to the nodes now leaving.
+	 * @param from the placement before the change
+	 * @param to the placement after it
+	 * @return 16 hex digits
+	 */
+	static String transition(Placement from, Placement to) {
+		String text = "from=" + fingerprint(from) + ";to=" + fingerprint(to);
+		byte[] digest = Digests.sha256().digest(text.getBytes(StandardCharsets.UTF_8));
+		return HexFormat.of().formatHex(digest, 0, 8);
+	}
+
+	/**
 	 * The marker to store on a node.
 	 * @param memcachedKey the marker's key, which the signature covers
 	 * @param node the node it is stored on

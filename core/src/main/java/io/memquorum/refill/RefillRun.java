@@ -109,6 +109,13 @@ final class RefillRun {
 
 	private final Placement placement;
 
+	/**
+	 * During a change of the node set, the placement before it: each key is read from its
+	 * owners under both, so that the old owners, which may hold the only copies, are
+	 * among the sources. The node should hold what {@link #placement} gives it.
+	 */
+	private final @Nullable Placement previous;
+
 	private final KeyEncoder keys;
 
 	private final ReplicaWriter writer;
@@ -155,12 +162,14 @@ final class RefillRun {
 
 	private final BatchCopy copier;
 
-	RefillRun(RefillNode target, List<RefillNode> peers, Placement placement, KeyEncoder keys, ReplicaWriter writer,
-			RefillPace pace, LeaseKeeper lease, RefillProgress progress, EngineMetrics metrics, LongSupplier wallClock,
-			BooleanSupplier stopping, Duration listingTimeout, Duration batchTimeout, long heapLimit) {
+	RefillRun(RefillNode target, List<RefillNode> peers, Placement placement, @Nullable Placement previous,
+			KeyEncoder keys, ReplicaWriter writer, RefillPace pace, LeaseKeeper lease, RefillProgress progress,
+			EngineMetrics metrics, LongSupplier wallClock, BooleanSupplier stopping, Duration listingTimeout,
+			Duration batchTimeout, long heapLimit) {
 		this.target = target;
 		this.peers = peers;
 		this.placement = placement;
+		this.previous = previous;
 		this.keys = keys;
 		this.writer = writer;
 		this.pace = pace;
@@ -236,6 +245,9 @@ final class RefillRun {
 				if (!replicas.contains(self)) {
 					return true;
 				}
+				if (this.previous != null) {
+					replicas = withOldOwners(replicas, this.previous.replicasFor(key));
+				}
 				this.seen.add(key);
 				this.progress.total++;
 				enqueue(new BatchCopy.Listed(key, dumped.expiresAtSeconds(), Math.max(0, dumped.size()), source,
@@ -253,6 +265,16 @@ final class RefillRun {
 				return;
 			}
 		}
+	}
+
+	private static List<NodeAddress> withOldOwners(List<NodeAddress> owners, List<NodeAddress> oldOwners) {
+		List<NodeAddress> union = new ArrayList<>(owners);
+		for (NodeAddress owner : oldOwners) {
+			if (!union.contains(owner)) {
+				union.add(owner);
+			}
+		}
+		return union;
 	}
 
 	/**

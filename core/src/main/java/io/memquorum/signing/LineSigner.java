@@ -32,6 +32,9 @@ public final class LineSigner {
 	/** The purpose of the refill lease's key. */
 	public static final String LEASE = "memquorum refill lease v1";
 
+	/** The purpose of the node set records instances publish. */
+	public static final String NODE_SET = "memquorum node set v1";
+
 	private static final String HMAC = "HmacSHA256";
 
 	private static final String SIGNATURE = " sig=";

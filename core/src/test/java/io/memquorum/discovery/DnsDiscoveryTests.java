@@ -1,6 +1,10 @@
 package io.memquorum.discovery;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import io.memquorum.test.DnsmasqServer;
@@ -116,6 +120,63 @@ class DnsDiscoveryTests {
 		this.dns.resume();
 		assertThat(discovery.resolveNow()).isNull();
 		assertThat(discovery.failingEntries()).isEmpty();
+	}
+
+	@Test
+	void aNodeMissingFromTheAnswersForLessThanTheRemovalGraceStays() {
+		this.dns.setAddresses("memcached.test", "127.0.0.11", "127.0.0.12");
+		MovableClock clock = new MovableClock();
+		NodeDiscovery discovery = new NodeDiscovery(List.of(ServerEntry.parse("dns+memcached.test:11211")),
+				NameLookup.of(this.dns.address(), Duration.ofMillis(300)), Duration.ofHours(1), clock,
+				Duration.ofSeconds(30));
+		this.discovery = discovery;
+		discovery.start();
+		// A blip: the address is missing for 20 s, then back.
+		this.dns.setAddresses("memcached.test", "127.0.0.11");
+		assertThat(discovery.resolveNow()).isNull();
+		clock.advance(Duration.ofSeconds(20));
+		assertThat(discovery.resolveNow()).isNull();
+		assertThat(discovery.nodeNames()).containsExactly("127.0.0.11:11211", "127.0.0.12:11211");
+		this.dns.setAddresses("memcached.test", "127.0.0.11", "127.0.0.12");
+		assertThat(discovery.resolveNow()).isNull();
+		clock.advance(Duration.ofSeconds(20));
+		// Gone for good: removed once it has been missing for the grace, not before.
+		this.dns.setAddresses("memcached.test", "127.0.0.11");
+		assertThat(discovery.resolveNow()).isNull();
+		clock.advance(Duration.ofSeconds(29));
+		assertThat(discovery.resolveNow()).isNull();
+		clock.advance(Duration.ofSeconds(1));
+		NodeSetChange change = discovery.resolveNow();
+		assertThat(change).isNotNull();
+		assertThat(change.removed()).containsExactly("127.0.0.12:11211");
+		assertThat(discovery.nodeNames()).containsExactly("127.0.0.11:11211");
+		assertThat(discovery.changes()).hasSize(1);
+	}
+
+	/** A clock the test moves. */
+	private static final class MovableClock extends Clock {
+
+		private Instant now = Instant.parse("2026-12-08T00:00:00Z");
+
+		void advance(Duration duration) {
+			this.now = this.now.plus(duration);
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			return this.now;
+		}
+
 	}
 
 	@Test

@@ -62,6 +62,31 @@ class ConsistentHashPlacementTests {
 	}
 
 	@Test
+	void removingOneOfFiveNodesChangesOnlyTheReplicaSetsItLeaves() {
+		List<NodeAddress> five = nodes(5);
+		NodeAddress removed = five.get(4);
+		Placement before = new ConsistentHashPlacement(five, 3, ConsistentHashPlacement.DEFAULT_VIRTUAL_NODES);
+		Placement after = new ConsistentHashPlacement(five.subList(0, 4), 3,
+				ConsistentHashPlacement.DEFAULT_VIRTUAL_NODES);
+		int moved = 0;
+		for (int i = 0; i < KEYS; i++) {
+			List<NodeAddress> old = before.replicasFor("key:" + i);
+			List<NodeAddress> now = after.replicasFor("key:" + i);
+			if (!old.contains(removed)) {
+				assertThat(new HashSet<>(now)).as("replicas of key:%d", i).isEqualTo(new HashSet<>(old));
+				continue;
+			}
+			moved++;
+			// The two members that stay keep the key; one other node takes the leaver's
+			// place.
+			assertThat(now).containsAll(old.stream().filter((n) -> !n.equals(removed)).toList());
+		}
+		double expected = 3.0 / 5;
+		assertThat(moved / (double) KEYS).as("fraction of replica sets changed")
+			.isBetween(expected * 0.85, expected * 1.15);
+	}
+
+	@Test
 	void placementDoesNotDependOnTheOrderNodesAreListed() {
 		List<NodeAddress> nodes = nodes(5);
 		List<NodeAddress> reversed = new ArrayList<>(nodes);

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import io.memquorum.discovery.NodeDiscovery;
 import io.memquorum.discovery.NodeSetChange;
+import io.memquorum.engine.MembershipStatus;
 import io.memquorum.engine.NodeStatus;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.node.NodeAddress;
@@ -25,9 +25,12 @@ import org.springframework.boot.health.contributor.Health;
  * percentage too), how fast (entries and bytes per second) and how long it still needs
  * while it runs, and when it was last known complete. With discovery, details show the
  * nodes the server entries resolve to now, where each SRV target is reached, entries
- * whose lookup fails, the last changes of the set, and whether the set differs from the
- * nodes this engine started with (restartNeeded: the engine does not change its nodes
- * while running). Built from the engine's own view; it sends nothing to memcached.
+ * whose lookup fails, and the last changes of the set. The membership details show the
+ * nodes the engine places keys on, the phase of a change of the node set in progress
+ * (REFILLING: both placements in force while the new owners are filled; SETTLING: filled,
+ * both still in force for the settle period; STABLE), the nodes still being filled, and
+ * the last changes with when they started, were filled and finished. Built from the
+ * engine's own view; it sends nothing to memcached.
  */
 public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 
@@ -84,6 +87,7 @@ public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 			nodes.put(status.address().toString(), node);
 		}
 		builder.withDetail("nodes", nodes);
+		builder.withDetail("membership", membership(this.engine.membership()));
 		if (this.discovery != null) {
 			builder.withDetail("discovery", discovery(this.discovery));
 		}
@@ -92,9 +96,8 @@ public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 	private Map<String, Object> discovery(NodeDiscovery discovery) {
 		Map<String, Object> details = new LinkedHashMap<>();
 		List<String> resolved = discovery.nodeNames();
-		List<String> serving = this.engine.placement().nodes().stream().map(NodeAddress::toString).toList();
 		details.put("resolved", resolved);
-		details.put("restartNeeded", !Set.copyOf(resolved).equals(Set.copyOf(serving)));
+		details.put("removalGraceSeconds", discovery.removalGrace().toSeconds());
 		details.put("targetAddresses", discovery.targetAddresses());
 		details.put("failingEntries", discovery.failingEntries());
 		details.put("failures", discovery.failures());
@@ -108,6 +111,35 @@ public class MemquorumHealthIndicator extends AbstractHealthIndicator {
 		}
 		details.put("changes", changes);
 		return details;
+	}
+
+	static Map<String, Object> membership(MembershipStatus status) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("phase", status.phase().name());
+		details.put("nodes", names(status.nodes()));
+		if (!status.previousNodes().isEmpty()) {
+			details.put("previousNodes", names(status.previousNodes()));
+		}
+		details.put("refilling", names(status.refilling()));
+		details.put("placements", status.placements());
+		details.put("changeCount", status.changes());
+		details.put("otherNodeSets", status.otherNodeSets().stream().map(MemquorumHealthIndicator::names).toList());
+		List<Map<String, Object>> changes = new ArrayList<>();
+		for (MembershipStatus.Change change : status.history()) {
+			Map<String, Object> entry = new LinkedHashMap<>();
+			entry.put("added", names(change.added()));
+			entry.put("removed", names(change.removed()));
+			entry.put("startedAt", change.startedAt().toString());
+			entry.put("refilledAt", (change.refilledAt() != null) ? change.refilledAt().toString() : null);
+			entry.put("finishedAt", (change.finishedAt() != null) ? change.finishedAt().toString() : null);
+			changes.add(entry);
+		}
+		details.put("changes", changes);
+		return details;
+	}
+
+	private static List<String> names(List<NodeAddress> nodes) {
+		return nodes.stream().map(NodeAddress::toString).toList();
 	}
 
 	static Map<String, Object> refill(RefillStatus refill) {
