@@ -85,7 +85,16 @@ public class SessionCycleBenchmark {
 	@Param({ "redis", "memquorum", "hazelcast" })
 	public String store = "memquorum";
 
-	private final String[] ids = new String[SESSIONS];
+	/**
+	 * The session's size: {@code 1} is the five attributes alone (about 1 KB serialized);
+	 * 10 and 50 (the session-size curve of {@code benchmarks/run curves}) add a sixth
+	 * attribute, a {@code byte[]} that brings the session to that many KB. The request
+	 * changes one small attribute either way.
+	 */
+	@Param({ "1" })
+	public int sessionKilobytes = 1;
+
+	private String[] ids = new String[0];
 
 	private @Nullable MemcachedCluster cluster;
 
@@ -107,13 +116,21 @@ public class SessionCycleBenchmark {
 			case "hazelcast" -> hazelcastRepository();
 			default -> throw new IllegalArgumentException("Unknown store '" + this.store + "'");
 		};
-		for (int i = 0; i < SESSIONS; i++) {
+		// At most 20 MB of sessions, so that 50 KB sessions fit memcached's 64 MB per
+		// node.
+		this.ids = new String[Math.min(SESSIONS, 20 * 1024 / this.sessionKilobytes)];
+		for (int i = 0; i < this.ids.length; i++) {
 			Session session = this.repository.createSession();
 			session.setAttribute("userProfile", profile(i));
 			session.setAttribute("cart", cart(i));
 			session.setAttribute("locale", Locale.UK);
 			session.setAttribute("csrfToken", UUID.randomUUID().toString());
 			session.setAttribute("lastPage", "/");
+			if (this.sessionKilobytes > 1) {
+				byte[] page = new byte[(this.sessionKilobytes - 1) * 1024];
+				ThreadLocalRandom.current().nextBytes(page);
+				session.setAttribute("renderedFragment", page);
+			}
 			this.repository.save(session);
 			this.ids[i] = session.getId();
 		}
@@ -187,7 +204,7 @@ public class SessionCycleBenchmark {
 	 */
 	@Benchmark
 	public Session requestCycle() {
-		int n = ThreadLocalRandom.current().nextInt(SESSIONS);
+		int n = ThreadLocalRandom.current().nextInt(this.ids.length);
 		Session session = this.repository.findById(this.ids[n]);
 		if (session == null) {
 			throw new IllegalStateException("Session " + n + " vanished from " + this.store);
