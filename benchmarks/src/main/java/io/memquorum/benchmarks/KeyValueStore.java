@@ -65,6 +65,15 @@ public interface KeyValueStore extends AutoCloseable {
 	}
 
 	/**
+	 * memquorum's engine as built by the caller.
+	 * @param engine the engine
+	 * @return the store
+	 */
+	static Memquorum memquorum(ReplicatedMemcached engine) {
+		return new Memquorum(engine);
+	}
+
+	/**
 	 * A plain xmemcached client with its defaults (one connection, merged gets, the
 	 * serializing transcoder, which stores {@code byte[]} as is), as an application
 	 * without replication would use it.
