@@ -68,12 +68,14 @@ public final class CurvesReport {
 		curves.put("settings", options.getOrDefault("settings", ""));
 		curves.put("loadAverageBefore", options.getOrDefault("load-before", "unknown"));
 		curves.put("loadAverageAfter", loadAverage());
-		curves.put("valueSize", valueSize(jmh));
-		curves.put("nodeCount", nodeCount(jmh, out));
-		curves.put("sessionSize", sessionSize(jmh));
-		curves.put("threads", threads(jmh));
 		ObjectNode results = Files.exists(json)
 				? (ObjectNode) JSON.readTree(Files.readString(json, StandardCharsets.UTF_8)) : JSON.createObjectNode();
+		// A curve ONLY left out keeps what the last curves run measured.
+		JsonNode previous = results.path("curves");
+		curves.put("valueSize", ran(jmh, "valuesize-") ? valueSize(jmh) : kept(previous, "valueSize"));
+		curves.put("nodeCount", ran(jmh, "nodecount-") ? nodeCount(jmh, out) : kept(previous, "nodeCount"));
+		curves.put("sessionSize", ran(jmh, "sessionsize-") ? sessionSize(jmh) : kept(previous, "sessionSize"));
+		curves.put("threads", ran(jmh, "threads-") ? threads(jmh) : kept(previous, "threads"));
 		results.set("curves", JSON.valueToTree(curves));
 		Files.writeString(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
 		Path pictures = doc.toAbsolutePath().getParent();
@@ -81,6 +83,21 @@ public final class CurvesReport {
 		String generated = CurveTables.render(curves);
 		writeIntoDoc(doc, generated);
 		System.out.println(generated);
+	}
+
+	private static boolean ran(Path jmh, String prefix) throws IOException {
+		if (!Files.isDirectory(jmh)) {
+			return false;
+		}
+		try (java.util.stream.Stream<Path> files = Files.list(jmh)) {
+			return files.anyMatch((file) -> file.getFileName().toString().startsWith(prefix));
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<Map<String, Object>> kept(JsonNode previous, String curve) {
+		JsonNode points = previous.path(curve);
+		return points.isArray() ? JSON.convertValue(points, List.class) : List.of();
 	}
 
 	private static List<Map<String, Object>> valueSize(Path jmh) throws IOException {
