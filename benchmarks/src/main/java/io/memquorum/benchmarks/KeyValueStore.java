@@ -65,6 +65,15 @@ public interface KeyValueStore extends AutoCloseable {
 	}
 
 	/**
+	 * memquorum's engine as built by the caller.
+	 * @param engine the engine
+	 * @return the store
+	 */
+	static Memquorum memquorum(ReplicatedMemcached engine) {
+		return new Memquorum(engine);
+	}
+
+	/**
 	 * A plain xmemcached client with its defaults (one connection, merged gets, the
 	 * serializing transcoder, which stores {@code byte[]} as is), as an application
 	 * without replication would use it.
@@ -83,8 +92,25 @@ public interface KeyValueStore extends AutoCloseable {
 	 * @return the store
 	 */
 	static PlainXmemcached plainXmemcached(String address, boolean mergeGets) {
+		return plainXmemcached(address, mergeGets, true);
+	}
+
+	/**
+	 * A plain xmemcached client, optionally without compressing large values (its
+	 * transcoder gzips values over 16 KB by default; memquorum never compresses, so the
+	 * value-size curve compares the two without it).
+	 * @param address one {@code host:port}
+	 * @param mergeGets whether xmemcached may merge concurrent gets (its default)
+	 * @param compress whether values over 16 KB are compressed (its default)
+	 * @return the store
+	 */
+	@SuppressWarnings("unchecked")
+	static PlainXmemcached plainXmemcached(String address, boolean mergeGets, boolean compress) {
 		try {
 			MemcachedClient client = new XMemcachedClientBuilder(AddrUtil.getAddresses(address)).build();
+			if (!compress) {
+				client.getTranscoder().setCompressionThreshold(Integer.MAX_VALUE);
+			}
 			// Proxies such as twemproxy do not implement the "version" command that the
 			// heartbeat sends; without the heartbeat, both targets are treated alike.
 			client.setEnableHeartBeat(false);

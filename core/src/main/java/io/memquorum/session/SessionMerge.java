@@ -79,7 +79,7 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunc
 		}
 		byte[] merged = mergeInto(current);
 		if (current != null && merged != null) {
-			this.last = new Merged(current, merged);
+			this.last = new Merged(current, merged, 0);
 		}
 		return merged;
 	}
@@ -98,11 +98,12 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunc
 		long expiresAt = merged.expiresAt();
 		if (decoded.isComplete() && !decoded.isEnded() && expiresAt > this.now) {
 			this.expiries.put(output, expiresAt);
-			this.last = new Merged(input, output);
+			this.last = new Merged(input, output, expiresAt);
 		}
 	}
 
-	private record Merged(byte[] input, byte[] output) {
+	/** An input, its merge, and when the merge expires (0 when not known here). */
+	private record Merged(byte[] input, byte[] output, long expiresAt) {
 
 	}
 
@@ -150,6 +151,13 @@ final class SessionMerge implements UnaryOperator<byte @Nullable []>, ToLongFunc
 	 */
 	@Override
 	public long applyAsLong(byte[] payload) {
+		// Most replicas take the outcome computed for what the request read: compare it
+		// by identity before the map (whose lookup showed in the session cycle's
+		// profile).
+		Merged previous = this.last;
+		if (previous != null && previous.output() == payload && previous.expiresAt() != 0) {
+			return itemExpiry(previous.expiresAt());
+		}
 		Long expiresAt = this.expiries.get(payload);
 		return itemExpiry((expiresAt != null) ? expiresAt : StoredSession.decode(payload).expiresAt());
 	}

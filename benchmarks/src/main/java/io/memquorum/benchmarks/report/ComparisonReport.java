@@ -62,19 +62,26 @@ public final class ComparisonReport {
 		Path jsonOut = Path.of(required(options, "json"));
 		Path doc = Path.of(required(options, "doc"));
 		Map<String, Object> machine = Machine.describe(options.get("load-before"));
+		// What ONLY left out keeps the figures of the run that last measured it.
+		Pattern only = Pattern.compile(options.getOrDefault("only", "."), Pattern.CASE_INSENSITIVE);
+		JsonNode previous = Files.exists(jsonOut) ? JSON.readTree(Files.readString(jsonOut, StandardCharsets.UTF_8))
+				: null;
 		List<Map<String, Object>> rows = new ArrayList<>();
 		Map<String, Map<String, Map<Integer, Result>>> results = readJmh(jmh);
 		for (Measurement measurement : Measurement.all()) {
-			rows.add(compare(measurement, results.getOrDefault(measurement.benchmark(), Map.of())));
+			Map<String, Object> row = compare(measurement, results.getOrDefault(measurement.benchmark(), Map.of()));
+			String className = measurement.benchmark().replaceAll("^.*\\.([A-Za-z]+)\\.[a-zA-Z]+$", "$1");
+			if (row.containsKey("pending") && !only.matcher(className).find()) {
+				row = carriedOver(previous, measurement, row);
+			}
+			rows.add(row);
 		}
 		JsonNode failover = Files.exists(failoverFile)
-				? JSON.readTree(Files.readString(failoverFile, StandardCharsets.UTF_8)) : null;
+				? JSON.readTree(Files.readString(failoverFile, StandardCharsets.UTF_8))
+				: kept(previous, "failover", only, "FailoverTimeline");
 		Path wireFile = Path.of(options.getOrDefault("wire", "wire.json"));
 		JsonNode wire = Files.exists(wireFile) ? JSON.readTree(Files.readString(wireFile, StandardCharsets.UTF_8))
-				: null;
-		// The refill section is RefillReport's: keep what the last run published.
-		JsonNode previous = Files.exists(jsonOut) ? JSON.readTree(Files.readString(jsonOut, StandardCharsets.UTF_8))
-				: null;
+				: kept(previous, "wireCostPerOperation", only, "WireCost");
 		Map<String, Object> summary = new LinkedHashMap<>();
 		summary.put("generatedAt", OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
 		summary.put("settings", options.getOrDefault("settings", ""));
@@ -82,8 +89,12 @@ public final class ComparisonReport {
 		summary.put("measurements", rows);
 		summary.put("failover", failover);
 		summary.put("wireCostPerOperation", wire);
-		if (previous != null && previous.has("refill")) {
-			summary.put("refill", previous.get("refill"));
+		// The refill and curves sections are RefillReport's and CurvesReport's: keep what
+		// the last run of each published.
+		for (String section : List.of("refill", "curves")) {
+			if (previous != null && previous.has(section)) {
+				summary.put(section, previous.get(section));
+			}
 		}
 		Files.createDirectories(jsonOut.toAbsolutePath().getParent());
 		Files.writeString(jsonOut, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
@@ -98,6 +109,38 @@ public final class ComparisonReport {
 		String table = Markdown.render(summary, rows, failover, wire, jsonOut);
 		writeIntoDoc(doc, table);
 		System.out.println(table);
+	}
+
+	/**
+	 * The row as the previous run published it, marked with that run's date, when that
+	 * run measured it; else the row without a result.
+	 */
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> carriedOver(@Nullable JsonNode previous, Measurement measurement,
+			Map<String, Object> row) {
+		if (previous == null || !previous.has("measurements")) {
+			return row;
+		}
+		for (JsonNode old : previous.get("measurements")) {
+			if (measurement.number().equals(old.path("number").asString()) && old.has("ratio")
+					&& measurement.baseline().equals(old.path("baseline").asString())) {
+				Map<String, Object> kept = JSON.convertValue(old, LinkedHashMap.class);
+				kept.putIfAbsent("measuredAt", previous.path("generatedAt").asString());
+				kept.put("target", measurement.target());
+				kept.put("title", measurement.title());
+				kept.put("met",
+						(measurement.target() != null) ? measurement.met().test((Double) kept.get("ratio")) : null);
+				return kept;
+			}
+		}
+		return row;
+	}
+
+	private static @Nullable JsonNode kept(@Nullable JsonNode previous, String section, Pattern only, String name) {
+		if (previous == null || only.matcher(name).find() || !previous.has(section) || previous.get(section).isNull()) {
+			return null;
+		}
+		return previous.get(section);
 	}
 
 	private static String required(Map<String, String> options, String name) {
@@ -238,8 +281,19 @@ public final class ComparisonReport {
 		return row;
 	}
 
+	/**
+	 * The rounds of one side. A benchmark with more {@code @Param}s than the side's (the
+	 * curves' sizes) runs them at their single default value in the comparison.
+	 */
 	private static Map<Integer, Result> side(Map<String, Map<Integer, Result>> sides, String param, String value) {
-		return sides.getOrDefault(param + "=" + value + ";", Map.of());
+		String wanted = param + "=" + value + ";";
+		for (Map.Entry<String, Map<Integer, Result>> side : sides.entrySet()) {
+			if (side.getKey().equals(wanted) || side.getKey().startsWith(wanted)
+					|| side.getKey().contains(";" + wanted)) {
+				return side.getValue();
+			}
+		}
+		return Map.of();
 	}
 
 	private static double value(Figure figure, Result result) {

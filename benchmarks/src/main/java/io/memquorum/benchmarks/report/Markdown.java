@@ -75,6 +75,9 @@ final class Markdown {
 				.append(" | ");
 			md.append(String.format(Locale.ROOT, "**%.2f×** (%.2f–%.2f, %d rounds)", (Double) row.get("ratio"),
 					(Double) row.get("ratioMin"), (Double) row.get("ratioMax"), (Integer) row.get("rounds")));
+			if (row.get("measuredAt") != null) {
+				md.append(", measured by the run of ").append(row.get("measuredAt"));
+			}
 			md.append(" | ").append(orDash(row.get("target"))).append(" | ");
 			Object met = row.get("met");
 			md.append((met == null) ? "reported" : (Boolean.TRUE.equals(met) ? "yes" : "**no**")).append(" |\n");
