@@ -112,8 +112,8 @@ class ReactiveSessionsDoNotBlockTests {
 			nonBlocking(repository.deleteById(newId));
 			assertThat(nonBlocking(repository.findById(newId).hasElement())).isFalse();
 		}
-		// Replies arrive on the engine's I/O threads; only createSession, whose id
-		// generator reads the random source, runs on a thread that may block.
+		// Replies arrive on the engine's I/O threads; only createSession runs on a thread
+		// that may block (for an id generator the application sets).
 		assertThat(this.signalledOn).anySatisfy((name) -> assertThat(isEngineIoThread(name)).isTrue())
 			.allSatisfy((name) -> assertThat(
 					isEngineIoThread(name) || name.startsWith("parallel-") || name.startsWith("boundedElastic-"))
