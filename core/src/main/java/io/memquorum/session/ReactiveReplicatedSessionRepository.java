@@ -69,9 +69,10 @@ public class ReactiveReplicatedSessionRepository implements ReactiveFindByIndexN
 
 	@Override
 	public Mono<ReplicatedSession> createSession() {
-		// The id generator reads the system's random source (UUID.randomUUID), which may
-		// block: as Spring Session's own reactive stores do, it runs on a thread that
-		// may.
+		// The default id generator never blocks (RandomUuidSessionIdGenerator), but one
+		// the application set may read the system's random source (UUID.randomUUID):
+		// as Spring Session's own reactive stores do, creation runs on a thread that may
+		// block. changeSessionId cannot be moved: WebSession calls it on its own thread.
 		return Mono.fromSupplier(() -> {
 			requireOnSave();
 			return this.store.newSession();

@@ -29,7 +29,6 @@ import org.springframework.session.PrincipalNameIndexResolver;
 import org.springframework.session.SaveMode;
 import org.springframework.session.Session;
 import org.springframework.session.SessionIdGenerator;
-import org.springframework.session.UuidSessionIdGenerator;
 import org.springframework.session.events.SessionCreatedEvent;
 import org.springframework.session.events.SessionDeletedEvent;
 
@@ -147,7 +146,9 @@ public class ReplicatedSessionRepository implements FindByIndexNameSessionReposi
 
 	private IndexResolver<Session> indexResolver = new DelegatingIndexResolver<>(new PrincipalNameIndexResolver<>());
 
-	private SessionIdGenerator sessionIdGenerator = UuidSessionIdGenerator.getInstance();
+	// Not UuidSessionIdGenerator: its UUID.randomUUID() reads a file on the event loop
+	// when a WebFlux session changes its id.
+	private SessionIdGenerator sessionIdGenerator = new RandomUuidSessionIdGenerator();
 
 	private boolean degradeWhenUnreachable;
 

@@ -35,7 +35,8 @@ public final class IdCipher {
 
 	private final SecretKeySpec[] keys;
 
-	private final SecureRandom random = new SecureRandom();
+	// Nonces are drawn on event loops (a reactive save seals the id there).
+	private final SecureRandom random = NonBlockingRandom.create();
 
 	public IdCipher(SigningKeys keys) {
 		this.keys = new SecretKeySpec[keys.size()];

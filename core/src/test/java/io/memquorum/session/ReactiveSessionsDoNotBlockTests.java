@@ -1,6 +1,7 @@
 package io.memquorum.session;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,6 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 import io.memquorum.engine.Completions;
 import io.memquorum.engine.ReplicatedMemcached;
+import io.memquorum.signing.EntrySigner;
+import io.memquorum.signing.IdCipher;
+import io.memquorum.signing.SigningKeys;
 import io.memquorum.test.MemcachedClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -108,13 +112,45 @@ class ReactiveSessionsDoNotBlockTests {
 			nonBlocking(repository.deleteById(newId));
 			assertThat(nonBlocking(repository.findById(newId).hasElement())).isFalse();
 		}
-		// Replies arrive on the engine's I/O threads; only createSession, whose id
-		// generator reads the random source, runs on a thread that may block.
+		// Replies arrive on the engine's I/O threads; only createSession runs on a thread
+		// that may block (for an id generator the application sets).
 		assertThat(this.signalledOn).anySatisfy((name) -> assertThat(isEngineIoThread(name)).isTrue())
 			.allSatisfy((name) -> assertThat(
 					isEngineIoThread(name) || name.startsWith("parallel-") || name.startsWith("boundedElastic-"))
 				.as("%s", name)
 				.isTrue());
+	}
+
+	@Test
+	void withSigningKeysSealingAndChangingIdsAsWebFluxDoesNeverBlocks() {
+		// With signing keys every save that stores a new id seals it (AES-GCM with a
+		// random nonce), and Spring Session's WebSession changes the id (login) inside
+		// the subscription, on the event loop: neither may read the system's random
+		// source there, which can block.
+		SigningKeys keys = SigningKeys.of(List.of(java.util.Base64.getEncoder().encodeToString(new byte[32])));
+		this.engine.close();
+		this.engine = ReplicatedMemcached.builder()
+			.servers(memcached.cluster().addresses())
+			.operationTimeout(Duration.ofSeconds(1))
+			.signer(new EntrySigner(keys))
+			.build();
+		ReplicatedSessionRepository store = new ReplicatedSessionRepository(this.engine);
+		store.setIdCipher(new IdCipher(keys));
+		ReactiveReplicatedSessionRepository repository = new ReactiveReplicatedSessionRepository(store);
+
+		for (int round = 0; round < ROUNDS * 5; round++) {
+			ReplicatedSession session = nonBlocking(repository.createSession());
+			session.setAttribute(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, "frank");
+			nonBlocking(repository.save(session));
+			String newId = nonBlocking(Mono.defer(() -> {
+				String changed = session.changeSessionId();
+				return repository.save(session).thenReturn(changed);
+			}));
+			ReplicatedSession found = nonBlocking(repository.findById(newId));
+			assertThat(found.getId()).isEqualTo(newId);
+			assertThat(nonBlocking(repository.findByPrincipalName("frank"))).containsKey(newId);
+			nonBlocking(repository.deleteById(newId));
+		}
 	}
 
 	@Test

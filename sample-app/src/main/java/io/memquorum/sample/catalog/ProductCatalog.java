@@ -1,6 +1,7 @@
 package io.memquorum.sample.catalog;
 
 import org.springframework.cache.annotation.Cacheable;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.stereotype.Service;
 
 /**
@@ -9,6 +10,7 @@ import org.springframework.stereotype.Service;
  * replica still holds the entry.
  */
 @Service
+@ImportRuntimeHints(CatalogRuntimeHints.class)
 public class ProductCatalog {
 
 	/** The cache that holds products, keyed by product number. */
