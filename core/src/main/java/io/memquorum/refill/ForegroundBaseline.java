@@ -1,6 +1,7 @@
 package io.memquorum.refill;
 
 import java.util.Arrays;
+import java.util.function.LongSupplier;
 
 /**
  * The foreground p99 before a refill: what an {@link AdaptivePace} compares the
@@ -15,7 +16,9 @@ import java.util.Arrays;
  * often holds the disturbance that made it necessary (a node restarting, commands timing
  * out), and a baseline taken from it would let the refill slow the foreground further.
  * Windows too sparse to say anything are merged into the next one. The window that covers
- * a refill is dropped ({@link #skip}), since the refill itself shaped it.
+ * a refill is dropped ({@link #skip}), since the refill itself shaped it. Whether the
+ * foreground is idle now ({@link #isIdleNow}) is judged on the last interval alone: a
+ * baseline from a busy minute ago says nothing about a foreground that has stopped.
  *
  * <p>
  * Used by the refill thread only; not thread-safe.
@@ -34,15 +37,43 @@ final class ForegroundBaseline {
 
 	private int next;
 
+	/**
+	 * The shortest interval whose silence says the foreground is idle: a tick right after
+	 * another (a refill started by a peer coming back) saw too little time to tell.
+	 */
+	static final long MIN_IDLE_INTERVAL_NANOS = 500_000_000L;
+
+	private final LongSupplier nanoClock;
+
+	/** Where the histogram stood at the last judged tick, whatever the window did. */
+	private long[] lastTick;
+
+	private long lastTickNanos;
+
+	private boolean idleSinceLastTick = true;
+
 	ForegroundBaseline(LatencyHistogram histogram) {
+		this(histogram, System::nanoTime);
+	}
+
+	ForegroundBaseline(LatencyHistogram histogram, LongSupplier nanoClock) {
 		this.histogram = histogram;
+		this.nanoClock = nanoClock;
+		this.lastTickNanos = nanoClock.getAsLong();
 		this.windowStart = histogram.snapshot();
+		this.lastTick = this.windowStart;
 		Arrays.fill(this.p99s, -1);
 	}
 
 	/** Close the current window, if it counted enough commands. */
 	void tick() {
 		long[] now = this.histogram.snapshot();
+		long nowNanos = this.nanoClock.getAsLong();
+		if (nowNanos - this.lastTickNanos >= MIN_IDLE_INTERVAL_NANOS) {
+			this.idleSinceLastTick = LatencyHistogram.count(this.lastTick, now) == 0;
+			this.lastTick = now;
+			this.lastTickNanos = nowNanos;
+		}
 		if (LatencyHistogram.count(this.windowStart, now) < MIN_SAMPLES) {
 			return;
 		}
@@ -54,6 +85,16 @@ final class ForegroundBaseline {
 	/** Forget the current window: a refill ran through it. */
 	void skip() {
 		this.windowStart = this.histogram.snapshot();
+	}
+
+	/**
+	 * Whether the foreground sent nothing sampled in the last interval between ticks (of
+	 * at least {@link #MIN_IDLE_INTERVAL_NANOS}): a refill starting now has nothing to
+	 * protect, whatever the p99 of older windows.
+	 * @return {@code true} before the first such interval too
+	 */
+	boolean isIdleNow() {
+		return this.idleSinceLastTick;
 	}
 
 	/**

@@ -10,20 +10,16 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 import io.memquorum.engine.KeyEncoder;
 import io.memquorum.metrics.EngineMetrics;
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeIncarnation;
-import io.memquorum.node.NodeConnection.StoredValue;
-import io.memquorum.node.StoredItem;
 import io.memquorum.placement.Placement;
 import io.memquorum.signing.EntrySigner;
 import io.memquorum.signing.LineSigner;
@@ -79,7 +75,7 @@ public final class Refill implements AutoCloseable {
 	 * The nodes, the placement to fill for, and during a change of the node set the
 	 * placement before it; swapped whole by {@link #placementChanged}.
 	 */
-	private volatile View view;
+	private volatile RefillView view;
 
 	/** The fingerprint each node was last found or made complete for. */
 	private final Map<NodeAddress, String> filledFor = new ConcurrentHashMap<>();
@@ -97,7 +93,7 @@ public final class Refill implements AutoCloseable {
 	private final Duration commandWait;
 
 	/** Signs and verifies markers when signing keys are set; null otherwise. */
-	private final @Nullable LineSigner markerSigner;
+	private final NodeMarkers markers;
 
 	/** Signs and verifies leases when signing keys are set; null otherwise. */
 	private final @Nullable LineSigner leaseSigner;
@@ -143,7 +139,7 @@ public final class Refill implements AutoCloseable {
 	public Refill(Map<NodeAddress, ? extends RefillNode> nodes, Placement placement, KeyEncoder keys,
 			ReplicaWriter writer, EngineMetrics metrics, RefillOptions options, LongSupplier wallClock,
 			Duration commandWait, @Nullable EntrySigner signer, LatencyHistogram foreground) {
-		this.view = new View(nodes, placement, null);
+		this.view = new RefillView(nodes, placement, null);
 		this.keys = keys;
 		this.writer = writer;
 		this.metrics = metrics;
@@ -152,7 +148,8 @@ public final class Refill implements AutoCloseable {
 		this.commandWait = commandWait;
 		this.foreground = foreground;
 		this.baseline = new ForegroundBaseline(foreground);
-		this.markerSigner = (signer != null) ? signer.lineSigner(LineSigner.MARKER) : null;
+		this.markers = new NodeMarkers(keys, (signer != null) ? signer.lineSigner(LineSigner.MARKER) : null, wallClock,
+				commandWait);
 		this.leaseSigner = (signer != null) ? signer.lineSigner(LineSigner.LEASE) : null;
 		for (NodeAddress address : nodes.keySet()) {
 			track(address);
@@ -190,9 +187,9 @@ public final class Refill implements AutoCloseable {
 	 */
 	public void placementChanged(Map<NodeAddress, ? extends RefillNode> nodes, Placement placement,
 			@Nullable Placement previous) {
-		View next = new View(Map.copyOf(nodes), placement, previous);
+		RefillView next = new RefillView(Map.copyOf(nodes), placement, previous);
 		synchronized (this.filledFor) {
-			View before = this.view;
+			RefillView before = this.view;
 			this.view = next;
 			for (NodeAddress address : placement.nodes()) {
 				track(address);
@@ -202,11 +199,11 @@ public final class Refill implements AutoCloseable {
 					nodes.get(address).mayLackEntries(true);
 				}
 			}
-			if (previous == null && before.previous != null) {
+			if (previous == null && before.previous() != null) {
 				// The change finished: a node filled for it is filled for the placement.
 				for (NodeAddress address : placement.nodes()) {
-					if (before.fingerprint.equals(this.filledFor.get(address))) {
-						this.filledFor.put(address, next.fingerprint);
+					if (before.fingerprint().equals(this.filledFor.get(address))) {
+						this.filledFor.put(address, next.fingerprint());
 					}
 				}
 			}
@@ -245,7 +242,7 @@ public final class Refill implements AutoCloseable {
 	public CompletableFuture<?> forget(RefillNode node) {
 		this.filledFor.remove(node.address());
 		try {
-			return node.connection().delete(markerKey()).exceptionally((failure) -> false);
+			return node.connection().delete(this.markers.key()).exceptionally((failure) -> false);
 		}
 		catch (RuntimeException ex) {
 			return CompletableFuture.completedFuture(false);
@@ -259,18 +256,18 @@ public final class Refill implements AutoCloseable {
 	 * @return whether its last check or run under this view found or made it complete
 	 */
 	public boolean isFilled(NodeAddress address) {
-		return this.view.fingerprint.equals(this.filledFor.get(address));
+		return this.view.fingerprint().equals(this.filledFor.get(address));
 	}
 
 	/**
 	 * A check or run under {@code view} found or made the node complete: it may serve
 	 * misses again, unless the view changed meanwhile.
 	 */
-	private void filled(RefillNode node, View view) {
+	private void filled(RefillNode node, RefillView view) {
 		synchronized (this.filledFor) {
 			if (this.view == view) {
 				node.mayLackEntries(false);
-				this.filledFor.put(node.address(), view.fingerprint);
+				this.filledFor.put(node.address(), view.fingerprint());
 			}
 		}
 	}
@@ -343,7 +340,7 @@ public final class Refill implements AutoCloseable {
 	}
 
 	public List<RefillStatus> status() {
-		Set<NodeAddress> current = this.view.nodes.keySet();
+		Set<NodeAddress> current = this.view.nodes().keySet();
 		synchronized (this.progress) {
 			return this.progress.values()
 				.stream()
@@ -357,9 +354,9 @@ public final class Refill implements AutoCloseable {
 		try {
 			this.baseline.tick();
 			long now = System.nanoTime();
-			View view = this.view;
-			for (NodeAddress address : view.placement.nodes()) {
-				RefillNode node = view.nodes.get(address);
+			RefillView view = this.view;
+			for (NodeAddress address : view.placement().nodes()) {
+				RefillNode node = view.nodes().get(address);
 				if (this.stopping) {
 					return;
 				}
@@ -382,7 +379,7 @@ public final class Refill implements AutoCloseable {
 			return false;
 		}
 		for (NodeAddress peer : missing) {
-			RefillNode known = this.view.nodes.get(peer);
+			RefillNode known = this.view.nodes().get(peer);
 			if (known != null && known.isDown()) {
 				return false;
 			}
@@ -393,9 +390,9 @@ public final class Refill implements AutoCloseable {
 	private void check(RefillNode node, @Nullable String reason) {
 		// One view for the whole check and run: a change meanwhile makes its result count
 		// for nothing (see filled).
-		View view = this.view;
+		RefillView view = this.view;
 		RefillProgress progress = this.progress.get(node.address());
-		if (this.stopping || node.isDown() || !view.placement.nodes().contains(node.address())) {
+		if (this.stopping || node.isDown() || !view.placement().nodes().contains(node.address())) {
 			// A node that is leaving the node set holds nothing it should be filled with.
 			return;
 		}
@@ -404,11 +401,11 @@ public final class Refill implements AutoCloseable {
 		try {
 			// The process life first: a marker read before a restart and judged against
 			// the new life would count for a node that is empty.
-			incarnation = NodeIncarnation.of(await(node.connection().stats(), node, "report its stats"));
+			incarnation = NodeIncarnation.of(this.markers.await(node.connection().stats(), node, "report its stats"));
 			if (incarnation == null) {
 				throw new RefillException(node.address() + " reported no pid, time and uptime in its stats");
 			}
-			reading = readMarker(node, incarnation);
+			reading = this.markers.read(node, incarnation);
 		}
 		catch (RefillException ex) {
 			logger.debug("Refill check of {} failed: {}", node.address(), ex.getMessage());
@@ -417,7 +414,7 @@ public final class Refill implements AutoCloseable {
 		RefillMarker.Contents marker = reading.contents();
 		// A node to verify is run whatever its marker says: it may hold stale entries.
 		boolean verifying = this.toVerify.contains(node.address());
-		if (marker != null && marker.covers(view.fingerprint)) {
+		if (marker != null && marker.covers(view.fingerprint())) {
 			filled(node, view);
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(marker.completedAtMillis());
@@ -438,7 +435,7 @@ public final class Refill implements AutoCloseable {
 		String why = (reason != null) ? reason
 				: verifying ? "it missed more writes than this instance's hints for it hold" : (marker == null)
 						? String.valueOf(reading.rejection())
-						: (view.previous != null) ? "the node set changed" : "it was filled for another node list";
+						: (view.previous() != null) ? "the node set changed" : "it was filled for another node list";
 		RefillLease lease = new RefillLease(node::connection, this.keys.internalKey(RefillLease.NAME), this.owner,
 				this.options.leaseTtl(), this.commandWait, incarnation, this.leaseSigner, this.wallClock);
 		long takenAt = System.nanoTime();
@@ -452,7 +449,8 @@ public final class Refill implements AutoCloseable {
 			logger.debug("Refill of {} could not take its lease: {}", node.address(), ex.getMessage());
 			return;
 		}
-		RefillMarker.Contents meanwhile = verifying ? null : completedMeanwhile(node, incarnation, lease, view);
+		RefillMarker.Contents meanwhile = verifying ? null
+				: this.markers.completedMeanwhile(node, incarnation, lease, view.fingerprint());
 		if (meanwhile != null) {
 			// Another instance finished between the marker read above and its lease's
 			// release: the node is complete, and a second run would copy nothing.
@@ -483,10 +481,11 @@ public final class Refill implements AutoCloseable {
 	}
 
 	private void refill(RefillNode node, String why, RefillMarker.@Nullable Contents marker,
-			NodeIncarnation incarnation, LeaseKeeper lease, RefillProgress progress, View view) {
+			NodeIncarnation incarnation, LeaseKeeper lease, RefillProgress progress, RefillView view) {
 		// Every other node, those leaving the node set included: during a change they are
 		// old owners, and may hold the only copies of what the node gains.
-		List<RefillNode> peers = view.nodes.values()
+		List<RefillNode> peers = view.nodes()
+			.values()
 			.stream()
 			.filter((peer) -> peer != node)
 			.map(RefillNode.class::cast)
@@ -507,7 +506,7 @@ public final class Refill implements AutoCloseable {
 		this.metrics.refillStarted(node.address());
 		RefillRun.Outcome outcome;
 		try {
-			RefillRun run = new RefillRun(node, peers, view.placement, view.previous, this.keys,
+			RefillRun run = new RefillRun(node, peers, view.placement(), view.previous(), this.keys,
 					verifying ? new VerifyingWrites(this.writer) : this.writer, pace(), lease, progress, this.metrics,
 					this.wallClock, () -> this.stopping, this.options.listingTimeout(),
 					this.commandWait.multipliedBy(4), this.options.heapLimit());
@@ -546,7 +545,7 @@ public final class Refill implements AutoCloseable {
 		double seconds = outcome.nanos() / 1e9;
 		this.waitingFor.remove(node.address());
 		progress.missingPeers = outcome.unlisted();
-		if (outcome.complete() && writeMarker(node, marker, incarnation, lease, view)) {
+		if (outcome.complete() && this.markers.write(node, marker, incarnation, lease, view)) {
 			filled(node, view);
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(this.wallClock.getAsLong());
@@ -576,7 +575,7 @@ public final class Refill implements AutoCloseable {
 				: String.join("; ", outcome.problems());
 		List<NodeAddress> down = outcome.unlisted()
 			.stream()
-			.filter((peer) -> view.nodes.containsKey(peer) && view.nodes.get(peer).isDown())
+			.filter((peer) -> view.nodes().containsKey(peer) && view.nodes().get(peer).isDown())
 			.toList();
 		if (!down.isEmpty() && down.size() == outcome.problems().size()) {
 			// Only peers that are down kept the run from completing: wait for them.
@@ -603,92 +602,18 @@ public final class Refill implements AutoCloseable {
 			return new RefillPace(this.options.entriesPerSecond(), this.options.bytesPerSecond());
 		}
 		this.baseline.tick();
+		// An idle foreground has nothing to protect: the pace starts at its ceiling, and
+		// takes a baseline of its own should a foreground appear.
+		long before = this.baseline.isIdleNow() ? -1 : this.baseline.p99Nanos();
 		return new RefillPace(this.options.entriesPerSecond(), this.options.bytesPerSecond(),
-				new AdaptivePace(this.foreground, this.options.latencyFactor(), this.baseline.p99Nanos(),
-						this.options.entriesPerSecond(), System::nanoTime));
-	}
-
-	private boolean writeMarker(RefillNode node, RefillMarker.@Nullable Contents marker, NodeIncarnation incarnation,
-			LeaseKeeper lease, View view) {
-		try {
-			// A renewed lease proves the node is still the incarnation that was filled: a
-			// restart would have taken the lease with it.
-			if (!lease.renewNow()) {
-				return false;
-			}
-			Set<String> fingerprints = RefillMarker.withFingerprint(marker, view.fingerprint);
-			if (!view.fingerprint.equals(view.settledFingerprint)) {
-				// Filled for the change, it is filled for the placement after it too.
-				fingerprints = RefillMarker.withFingerprint(
-						new RefillMarker.Contents(node.address().toString(), incarnation, fingerprints, 0),
-						view.settledFingerprint);
-			}
-			byte[] value = RefillMarker.encode(markerKey(), node.address(), incarnation, fingerprints,
-					this.wallClock.getAsLong(), this.markerSigner);
-			return await(node.connection().set(markerKey(), 0, new StoredValue(0, value)), node, "write its marker");
-		}
-		catch (RefillException ex) {
-			logger.debug("Could not mark {} complete: {}", node.address(), ex.getMessage());
-			return false;
-		}
+				new AdaptivePace(this.foreground, this.options.latencyFactor(), before, this.options.entriesPerSecond(),
+						System::nanoTime));
 	}
 
 	private void retryLater(NodeAddress address) {
 		long interval = this.retryIntervalNanos.merge(address, this.options.checkInterval().toNanos(),
 				(previous, first) -> Math.min(previous * 2, MAX_RETRY_INTERVAL.toNanos()));
 		this.nextAttemptAtNanos.put(address, System.nanoTime() + interval);
-	}
-
-	private RefillMarker.Reading readMarker(RefillNode node, NodeIncarnation incarnation) {
-		return RefillMarker.read(value(await(node.connection().gets(markerKey()), node, "read its marker")),
-				markerKey(), node.address(), incarnation, this.markerSigner);
-	}
-
-	/**
-	 * The node's marker, read again now that this instance holds the lease, when it says
-	 * the node is complete; then the lease is released.
-	 */
-	private RefillMarker.@Nullable Contents completedMeanwhile(RefillNode node, NodeIncarnation incarnation,
-			RefillLease lease, View view) {
-		RefillMarker.Contents marker;
-		try {
-			marker = readMarker(node, incarnation).contents();
-		}
-		catch (RefillException ex) {
-			// The run reads the node anyway and fails there if it is gone.
-			return null;
-		}
-		if (marker == null || !marker.covers(view.fingerprint)) {
-			return null;
-		}
-		lease.release();
-		return marker;
-	}
-
-	private String markerKey() {
-		return this.keys.internalKey(RefillMarker.NAME);
-	}
-
-	private static byte @Nullable [] value(@Nullable StoredItem item) {
-		return (item != null && item.flags() == 0) ? item.data() : null;
-	}
-
-	private <T> T await(CompletableFuture<T> future, RefillNode node, String what) {
-		try {
-			return future.get(this.commandWait.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (ExecutionException ex) {
-			throw new RefillException(node.address() + " could not " + what + ": " + ex.getCause().getMessage(),
-					ex.getCause());
-		}
-		catch (TimeoutException ex) {
-			throw new RefillException(
-					node.address() + " did not " + what + " in " + this.commandWait.toMillis() + " ms", ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new RefillException("stopped");
-		}
 	}
 
 	@Override
@@ -707,30 +632,9 @@ public final class Refill implements AutoCloseable {
 		}
 	}
 
-	/**
-	 * What refill works on, taken once per check.
-	 *
-	 * @param nodes every node: those to fill and those to list
-	 * @param placement the placement to fill for
-	 * @param previous the placement before a change in progress, or {@code null}
-	 * @param fingerprint what a complete node's marker must list: the change's
-	 * fingerprint during a change ({@link RefillMarker#transition}), the placement's
-	 * otherwise
-	 * @param settledFingerprint the placement's own fingerprint
-	 */
-	private record View(Map<NodeAddress, ? extends RefillNode> nodes, Placement placement, @Nullable Placement previous,
-			String fingerprint, String settledFingerprint) {
-
-		View(Map<NodeAddress, ? extends RefillNode> nodes, Placement placement, @Nullable Placement previous) {
-			this(nodes, placement, previous, (previous != null) ? RefillMarker.transition(previous, placement)
-					: RefillMarker.fingerprint(placement), RefillMarker.fingerprint(placement));
-		}
-
-	}
-
 	@Override
 	public String toString() {
-		return "Refill[" + this.view.fingerprint + ", " + this.options + "]";
+		return "Refill[" + this.view.fingerprint() + ", " + this.options + "]";
 	}
 
 }

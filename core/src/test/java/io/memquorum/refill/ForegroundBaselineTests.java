@@ -1,5 +1,7 @@
 package io.memquorum.refill;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,7 +12,9 @@ class ForegroundBaselineTests {
 
 	private final LatencyHistogram foreground = new LatencyHistogram();
 
-	private final ForegroundBaseline baseline = new ForegroundBaseline(this.foreground);
+	private final AtomicLong clock = new AtomicLong();
+
+	private final ForegroundBaseline baseline = new ForegroundBaseline(this.foreground, this.clock::get);
 
 	@Test
 	void isUnknownUntilAWindowCountedEnoughCommands() {
@@ -54,6 +58,29 @@ class ForegroundBaselineTests {
 			this.baseline.tick();
 		}
 		assertThat(this.baseline.p99Nanos()).isLessThan((long) (1.25 * MS));
+	}
+
+	@Test
+	void aForegroundThatStoppedIsIdleNowWhateverItsBaseline() {
+		record(100, 1 * MS);
+		tickAfter(1000);
+		assertThat(this.baseline.isIdleNow()).isFalse();
+		tickAfter(1000);
+		assertThat(this.baseline.isIdleNow()).isTrue();
+		assertThat(this.baseline.p99Nanos()).as("the baseline is kept").isBetween(1 * MS, (long) (1.25 * MS));
+	}
+
+	@Test
+	void aTickRightAfterAnotherDoesNotCallABusyForegroundIdle() {
+		record(100, 1 * MS);
+		tickAfter(1000);
+		tickAfter(10);
+		assertThat(this.baseline.isIdleNow()).isFalse();
+	}
+
+	private void tickAfter(long millis) {
+		this.clock.addAndGet(millis * MS);
+		this.baseline.tick();
 	}
 
 	private void record(long count, long latency) {
