@@ -1,4 +1,7 @@
-package io.memquorum.sample.catalog;
+package io.memquorum.sample;
+
+import io.memquorum.sample.catalog.Product;
+import io.memquorum.sample.catalog.SlowProductBackend;
 
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.stereotype.Service;
