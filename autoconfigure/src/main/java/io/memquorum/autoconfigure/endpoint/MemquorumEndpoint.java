@@ -1,5 +1,6 @@
 package io.memquorum.autoconfigure.endpoint;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -76,11 +77,19 @@ public class MemquorumEndpoint {
 		return NodesDescriptor.of(this.engine);
 	}
 
+	/**
+	 * The replicas of a cache key.
+	 * @param path {@code keys}, then the key's segments. One selector takes the whole
+	 * path: with a selector before a match-all-remaining one, WebFlux hands the earlier
+	 * segments to the last one as well ({@code keys/#Long(11)} for {@code #Long(11)}),
+	 * while Spring MVC does not
+	 * @param cache the cache name
+	 * @return what each replica holds, under the key's storage key
+	 */
 	@ReadOperation
-	public KeyDescriptor key(@Selector String section, @Selector(match = Match.ALL_REMAINING) String[] key,
-			String cache) {
-		requireKeys(section);
-		String joined = String.join("/", key);
+	public KeyDescriptor key(@Selector(match = Match.ALL_REMAINING) String[] path, String cache) {
+		requireKeys((path.length > 0) ? path[0] : "");
+		String joined = String.join("/", Arrays.asList(path).subList(1, path.length));
 		if (joined.isEmpty()) {
 			throw new InvalidEndpointRequestException("The key is empty", "Empty key");
 		}

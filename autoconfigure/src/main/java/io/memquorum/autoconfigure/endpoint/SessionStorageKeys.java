@@ -1,5 +1,6 @@
 package io.memquorum.autoconfigure.endpoint;
 
+import io.memquorum.session.ReactiveReplicatedSessionRepository;
 import io.memquorum.session.ReplicatedSessionRepository;
 import org.jspecify.annotations.Nullable;
 
@@ -8,12 +9,16 @@ import org.springframework.util.ClassUtils;
 
 /**
  * The storage key of a session id, from the application's
- * {@link ReplicatedSessionRepository}; apart, so that the endpoint loads without Spring
- * Session on the class path.
+ * {@link ReplicatedSessionRepository}, or the one under its
+ * {@link ReactiveReplicatedSessionRepository} in a WebFlux application; apart, so that
+ * the endpoint loads without Spring Session on the class path.
  */
 final class SessionStorageKeys {
 
 	static final boolean PRESENT = ClassUtils.isPresent("org.springframework.session.Session",
+			SessionStorageKeys.class.getClassLoader());
+
+	private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Mono",
 			SessionStorageKeys.class.getClassLoader());
 
 	private SessionStorageKeys() {
@@ -29,7 +34,25 @@ final class SessionStorageKeys {
 	static @Nullable String of(BeanFactory beans, String id) {
 		ReplicatedSessionRepository repository = beans.getBeanProvider(ReplicatedSessionRepository.class)
 			.getIfAvailable();
+		if (repository == null && REACTOR_PRESENT) {
+			repository = Reactive.store(beans);
+		}
 		return (repository != null) ? repository.storageKey(id) : null;
+	}
+
+	/**
+	 * Apart, so that a servlet application without Reactor never loads the reactive
+	 * repository.
+	 */
+	private static final class Reactive {
+
+		static @Nullable ReplicatedSessionRepository store(BeanFactory beans) {
+			ReactiveReplicatedSessionRepository reactive = beans
+				.getBeanProvider(ReactiveReplicatedSessionRepository.class)
+				.getIfAvailable();
+			return (reactive != null) ? reactive.getStore() : null;
+		}
+
 	}
 
 }

@@ -42,8 +42,13 @@ import org.springframework.web.server.WebFilter;
  * properties as the servlet store, except that {@code flush-mode} must stay
  * {@code on-save}. Backs off when the application defines its own
  * {@link ReactiveSessionRepository} or sets {@code memquorum.session.enabled=false}.
+ * <p>
+ * Runs before WebFlux's auto-configuration: both define the bean named
+ * {@code webSessionManager}, and WebFlux's in-memory one backs off only when Spring
+ * Session's is already registered.
  */
 @AutoConfiguration(before = SessionAutoConfiguration.class,
+		beforeName = "org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration",
 		afterName = "io.memquorum.autoconfigure.MemquorumAutoConfiguration")
 @ConditionalOnClass({ Session.class, ReactiveReplicatedSessionRepository.class, SessionAutoConfiguration.class,
 		Mono.class, WebFilter.class })

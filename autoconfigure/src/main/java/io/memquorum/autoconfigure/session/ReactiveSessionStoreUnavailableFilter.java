@@ -18,11 +18,13 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * The reactive counterpart of {@link SessionStoreUnavailableFilter}: a session store that
- * cannot answer or cannot save (the memcached write quorum is lost) answers
- * {@code 503 Service Unavailable} with {@code Retry-After} and a one-line explanation,
- * instead of a 500. Runs first, so that it sees what every later filter and handler
- * raises. A response already committed cannot be changed; its failure is left as it is.
+ * The reactive counterpart of the servlet {@code SessionStoreUnavailableFilter} (named,
+ * not linked: that class needs the servlet API, which a WebFlux application lacks): a
+ * session store that cannot answer or cannot save (the memcached write quorum is lost)
+ * answers {@code 503 Service Unavailable} with {@code Retry-After} and a one-line
+ * explanation, instead of a 500. Runs first, so that it sees what every later filter and
+ * handler raises. A response already committed cannot be changed; its failure is left as
+ * it is.
  */
 public class ReactiveSessionStoreUnavailableFilter implements WebFilter, Ordered {
 
@@ -35,13 +37,13 @@ public class ReactiveSessionStoreUnavailableFilter implements WebFilter, Ordered
 	 * @param retryAfter what the {@code Retry-After} header says
 	 */
 	public ReactiveSessionStoreUnavailableFilter(Duration retryAfter) {
-		this.retryAfterSeconds = SessionStoreUnavailableFilter.retryAfterSeconds(retryAfter);
+		this.retryAfterSeconds = SessionStoreUnavailableAnswer.retryAfterSeconds(retryAfter);
 	}
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		return chain.filter(exchange).onErrorResume((failure) -> {
-			SessionStoreUnavailableException unavailable = SessionStoreUnavailableFilter.find(failure);
+			SessionStoreUnavailableException unavailable = SessionStoreUnavailableAnswer.find(failure);
 			ServerHttpResponse response = exchange.getResponse();
 			if (unavailable == null || response.isCommitted()) {
 				return Mono.error(failure);
@@ -52,7 +54,7 @@ public class ReactiveSessionStoreUnavailableFilter implements WebFilter, Ordered
 			response.getHeaders().set("Retry-After", this.retryAfterSeconds);
 			response.getHeaders().setContentType(new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8));
 			DataBuffer body = response.bufferFactory()
-				.wrap(SessionStoreUnavailableFilter.EXPLANATION.getBytes(StandardCharsets.UTF_8));
+				.wrap(SessionStoreUnavailableAnswer.EXPLANATION.getBytes(StandardCharsets.UTF_8));
 			return response.writeWith(Mono.just(body));
 		});
 	}

@@ -10,7 +10,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletResponse;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +26,6 @@ import org.springframework.session.web.http.SessionRepositoryFilter;
  */
 public class SessionStoreUnavailableFilter implements Filter, Ordered {
 
-	/** The one line a client reads. */
-	static final String EXPLANATION = "The session store cannot save changes right now (too few memcached nodes "
-			+ "answer); please retry shortly.\n";
-
 	private static final Logger logger = LoggerFactory.getLogger(SessionStoreUnavailableFilter.class);
 
 	private final String retryAfterSeconds;
@@ -40,20 +35,7 @@ public class SessionStoreUnavailableFilter implements Filter, Ordered {
 	 * @param retryAfter what the {@code Retry-After} header says
 	 */
 	public SessionStoreUnavailableFilter(Duration retryAfter) {
-		this.retryAfterSeconds = retryAfterSeconds(retryAfter);
-	}
-
-	/**
-	 * What {@code Retry-After} says, shared with
-	 * {@link ReactiveSessionStoreUnavailableFilter}.
-	 * @param retryAfter the configured duration
-	 * @return whole seconds, at least one
-	 */
-	static String retryAfterSeconds(Duration retryAfter) {
-		if (retryAfter == null || retryAfter.isNegative()) {
-			throw new IllegalArgumentException("retryAfter must not be null or negative, got " + retryAfter);
-		}
-		return Long.toString(Math.max(1, retryAfter.toSeconds()));
+		this.retryAfterSeconds = SessionStoreUnavailableAnswer.retryAfterSeconds(retryAfter);
 	}
 
 	@Override
@@ -63,7 +45,7 @@ public class SessionStoreUnavailableFilter implements Filter, Ordered {
 			chain.doFilter(request, response);
 		}
 		catch (IOException | ServletException | RuntimeException ex) {
-			SessionStoreUnavailableException unavailable = find(ex);
+			SessionStoreUnavailableException unavailable = SessionStoreUnavailableAnswer.find(ex);
 			if (unavailable == null || response.isCommitted()) {
 				throw ex;
 			}
@@ -73,20 +55,8 @@ public class SessionStoreUnavailableFilter implements Filter, Ordered {
 			http.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
 			http.setHeader("Retry-After", this.retryAfterSeconds);
 			http.setContentType("text/plain;charset=UTF-8");
-			http.getWriter().write(EXPLANATION);
+			http.getWriter().write(SessionStoreUnavailableAnswer.EXPLANATION);
 		}
-	}
-
-	static @Nullable SessionStoreUnavailableException find(Throwable failure) {
-		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			if (cause instanceof SessionStoreUnavailableException unavailable) {
-				return unavailable;
-			}
-			if (cause.getCause() == cause) {
-				break;
-			}
-		}
-		return null;
 	}
 
 	@Override

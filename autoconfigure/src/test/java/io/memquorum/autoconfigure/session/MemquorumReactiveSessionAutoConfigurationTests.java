@@ -179,7 +179,7 @@ class MemquorumReactiveSessionAutoConfigurationTests {
 			assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
 			assertThat(exchange.getResponse().getHeaders().getFirst("Retry-After")).isEqualTo("30");
 			assertThat(exchange.getResponse().getBodyAsString().block(Duration.ofSeconds(5)))
-				.isEqualTo(SessionStoreUnavailableFilter.EXPLANATION);
+				.isEqualTo(SessionStoreUnavailableAnswer.EXPLANATION);
 		});
 	}
 

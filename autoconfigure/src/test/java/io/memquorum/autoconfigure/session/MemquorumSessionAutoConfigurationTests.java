@@ -80,7 +80,7 @@ class MemquorumSessionAutoConfigurationTests {
 			});
 			assertThat(response.getStatus()).isEqualTo(503);
 			assertThat(response.getHeader("Retry-After")).isEqualTo("30");
-			assertThat(response.getContentAsString()).isEqualTo(SessionStoreUnavailableFilter.EXPLANATION);
+			assertThat(response.getContentAsString()).isEqualTo(SessionStoreUnavailableAnswer.EXPLANATION);
 		});
 	}
 

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.memquorum.sample.catalog.Product;
-import io.memquorum.sample.catalog.ProductCatalog;
+import io.memquorum.sample.ProductCatalog;
 import io.memquorum.sample.catalog.SlowProductBackend;
 import io.memquorum.sample.cluster.ClusterPanel;
 import io.memquorum.sample.cluster.NodeView;

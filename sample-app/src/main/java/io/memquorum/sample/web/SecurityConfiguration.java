@@ -1,10 +1,11 @@
 package io.memquorum.sample.web;
 
+import io.memquorum.sample.account.DemoAccounts;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -65,9 +66,7 @@ class SecurityConfiguration {
 	 */
 	@Bean
 	UserDetailsService demoAccounts(PasswordEncoder passwordEncoder) {
-		return new InMemoryUserDetailsManager(
-				User.withUsername("alice").password(passwordEncoder.encode("alice-pass")).roles("USER").build(),
-				User.withUsername("bob").password(passwordEncoder.encode("bob-pass")).roles("USER").build());
+		return new InMemoryUserDetailsManager(DemoAccounts.users(passwordEncoder));
 	}
 
 }

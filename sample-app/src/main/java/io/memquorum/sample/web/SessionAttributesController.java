@@ -3,8 +3,8 @@ package io.memquorum.sample.web;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
+import io.memquorum.sample.session.SessionAttributeRules;
 import jakarta.servlet.http.HttpSession;
 
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,30 +15,14 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Reads and writes attributes of the caller's HTTP session, which lives in replicated
- * memcached. Values set here are text; attributes that the application itself keeps (such
- * as Spring Security's context) are listed by type only, so that nothing secret is
- * echoed.
+ * memcached, under the rules of {@link SessionAttributeRules}.
  */
 @RestController
 class SessionAttributesController {
 
-	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
-
-	private static final int MAX_VALUE_LENGTH = 4096;
-
 	@PutMapping("/api/session/attributes/{name}")
 	Map<String, String> put(@PathVariable String name, @RequestBody String value, HttpSession session) {
-		if (!NAME.matcher(name).matches()) {
-			throw new InvalidSessionAttributeException(
-					"Attribute name must be 1 to 100 letters, digits, '.', '_' or '-', was '" + name + "'");
-		}
-		if (name.startsWith("SPRING_") || name.startsWith("org.springframework")) {
-			throw new InvalidSessionAttributeException("Attribute name '" + name + "' is reserved for Spring");
-		}
-		if (value.length() > MAX_VALUE_LENGTH) {
-			throw new InvalidSessionAttributeException(
-					"Attribute value must be at most " + MAX_VALUE_LENGTH + " characters, was " + value.length());
-		}
+		SessionAttributeRules.checkWritable(name, value);
 		session.setAttribute(name, value);
 		return Map.of(name, value);
 	}
@@ -47,9 +31,7 @@ class SessionAttributesController {
 	Map<String, String> list(HttpSession session) {
 		Map<String, String> attributes = new TreeMap<>();
 		for (String name : Collections.list(session.getAttributeNames())) {
-			Object value = session.getAttribute(name);
-			attributes.put(name, (value instanceof String text) ? text
-					: "<" + ((value != null) ? value.getClass().getName() : "null") + ">");
+			attributes.put(name, SessionAttributeRules.shown(session.getAttribute(name)));
 		}
 		return attributes;
 	}

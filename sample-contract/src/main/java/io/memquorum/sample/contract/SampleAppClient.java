@@ -1,13 +1,16 @@
-package io.memquorum.sample;
+package io.memquorum.sample.contract;
 
 import java.io.IOException;
 import java.net.CookieManager;
+import java.net.HttpCookie;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,29 +18,57 @@ import java.util.regex.Pattern;
  * Talks to the running sample application the way a script does: a cookie jar, no
  * redirects followed, and the CSRF token taken from the pages.
  */
-final class SampleAppClient {
+public final class SampleAppClient {
 
 	private static final Pattern HIDDEN_CSRF = Pattern
 		.compile("<input type=\"hidden\" name=\"_csrf\" value=\"([^\"]+)\"");
 
 	private static final Pattern META_CSRF = Pattern.compile("<meta name=\"_csrf\" content=\"([^\"]+)\"");
 
+	private final CookieManager cookies = new CookieManager();
+
 	private final HttpClient http = HttpClient.newBuilder()
-		.cookieHandler(new CookieManager())
+		.cookieHandler(this.cookies)
 		.followRedirects(HttpClient.Redirect.NEVER)
 		.build();
 
 	private final String baseUrl;
 
-	SampleAppClient(int port) {
+	public SampleAppClient(int port) {
 		this.baseUrl = "http://localhost:" + port;
 	}
 
-	HttpResponse<String> get(String path) {
+	public HttpResponse<String> get(String path) {
 		return send(HttpRequest.newBuilder(uri(path)).GET().build());
 	}
 
-	HttpResponse<String> put(String path, String body, String csrfToken) {
+	/**
+	 * A request with a cookie this client may no longer hold, as a browser that kept an
+	 * old session cookie would send it.
+	 * @param path the path
+	 * @param name the cookie's name
+	 * @param value the cookie's value
+	 * @return the response
+	 */
+	public HttpResponse<String> getWithCookie(String path, String name, String value) {
+		return send(HttpRequest.newBuilder(uri(path)).header("Cookie", name + "=" + value).GET().build());
+	}
+
+	/**
+	 * A cookie this client holds now.
+	 * @param name the cookie's name
+	 * @return its value, if the client holds it
+	 */
+	public Optional<String> cookie(String name) {
+		return this.cookies.getCookieStore()
+			.getCookies()
+			.stream()
+			.filter((cookie) -> cookie.getName().equals(name))
+			.map(HttpCookie::getValue)
+			.findFirst();
+	}
+
+	public HttpResponse<String> put(String path, String body, String csrfToken) {
 		HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
 			.header("Content-Type", "text/plain")
 			.PUT(HttpRequest.BodyPublishers.ofString(body));
@@ -47,27 +78,27 @@ final class SampleAppClient {
 		return send(request.build());
 	}
 
-	HttpResponse<String> post(String path, String csrfToken) {
+	public HttpResponse<String> post(String path, String csrfToken) {
 		return send(HttpRequest.newBuilder(uri(path))
 			.header("X-CSRF-TOKEN", csrfToken)
 			.POST(HttpRequest.BodyPublishers.noBody())
 			.build());
 	}
 
-	HttpResponse<String> postForm(String path, String form) {
+	public HttpResponse<String> postForm(String path, String form) {
 		return send(HttpRequest.newBuilder(uri(path))
 			.header("Content-Type", "application/x-www-form-urlencoded")
 			.POST(HttpRequest.BodyPublishers.ofString(form))
 			.build());
 	}
 
-	HttpResponse<String> logIn(String username, String password) {
+	public HttpResponse<String> logIn(String username, String password) {
 		String csrf = hiddenCsrfToken(get("/login").body());
 		return postForm("/login",
 				"username=" + encode(username) + "&password=" + encode(password) + "&_csrf=" + encode(csrf));
 	}
 
-	HttpResponse<String> logOut() {
+	public HttpResponse<String> logOut() {
 		return postForm("/logout", "_csrf=" + encode(metaCsrfToken()));
 	}
 
@@ -75,11 +106,11 @@ final class SampleAppClient {
 	 * The CSRF token that the home page hands to scripts.
 	 * @return the token
 	 */
-	String metaCsrfToken() {
+	public String metaCsrfToken() {
 		return find(META_CSRF, get("/").body());
 	}
 
-	static String hiddenCsrfToken(String html) {
+	public static String hiddenCsrfToken(String html) {
 		return find(HIDDEN_CSRF, html);
 	}
 
@@ -96,8 +127,13 @@ final class SampleAppClient {
 	}
 
 	private HttpResponse<String> send(HttpRequest request) {
+		// A response that never comes fails the test instead of hanging the build; 30 s
+		// is far beyond any answer of the samples, even on a loaded machine.
+		HttpRequest bounded = HttpRequest.newBuilder(request, (name, value) -> true)
+			.timeout(Duration.ofSeconds(30))
+			.build();
 		try {
-			return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+			return this.http.send(bounded, HttpResponse.BodyHandlers.ofString());
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Request " + request + " failed", ex);

@@ -1,4 +1,8 @@
-package io.memquorum.sample.catalog;
+package io.memquorum.sample;
+
+import io.memquorum.sample.catalog.CatalogRuntimeHints;
+import io.memquorum.sample.catalog.Product;
+import io.memquorum.sample.catalog.SlowProductBackend;
 
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.context.annotation.ImportRuntimeHints;

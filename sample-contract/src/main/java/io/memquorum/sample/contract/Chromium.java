@@ -1,4 +1,4 @@
-package io.memquorum.sample;
+package io.memquorum.sample.contract;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +15,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * {@code CHROME_BIN} and {@code CHROMEDRIVER}) and starts a headless browser with a fresh
  * profile. Selenium Manager is never asked to download anything.
  */
-final class Chromium {
+public final class Chromium {
 
 	private static final List<String> BROWSERS = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser",
 			"/usr/bin/google-chrome", "/usr/bin/google-chrome-stable");
@@ -26,15 +26,15 @@ final class Chromium {
 	private Chromium() {
 	}
 
-	static Optional<Path> browser() {
+	public static Optional<Path> browser() {
 		return find("CHROME_BIN", BROWSERS);
 	}
 
-	static Optional<Path> driver() {
+	public static Optional<Path> driver() {
 		return find("CHROMEDRIVER", DRIVERS);
 	}
 
-	static ChromeDriver start(Path browser, Path driver, Path profile) throws IOException {
+	public static ChromeDriver start(Path browser, Path driver, Path profile) throws IOException {
 		Files.createDirectories(profile);
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(browser.toFile());

@@ -11,7 +11,9 @@ import org.springframework.stereotype.Component;
 /**
  * Stands in for a slow system of record, such as a remote inventory service: every call
  * takes {@code sample.backend.latency} (300 ms by default) and is counted, so that the
- * effect of the cache in front of it can be seen and measured.
+ * effect of the cache in front of it can be seen and measured. The servlet sample waits
+ * on its thread ({@link #load}); the WebFlux sample waits on a timer, then asks
+ * {@link #answer}, so that no event-loop thread sleeps.
  */
 @Component
 public class SlowProductBackend {
@@ -34,14 +36,32 @@ public class SlowProductBackend {
 	}
 
 	/**
-	 * Loads a product the slow way.
+	 * Loads a product the slow way, waiting on the calling thread.
 	 * @param id the product number, from 1 to {@link #CATALOG_SIZE}
 	 * @return the product
 	 * @throws ProductNotFoundException when there is no such product
 	 */
 	public Product load(long id) {
-		this.calls.incrementAndGet();
 		simulateLatency();
+		return answer(id);
+	}
+
+	/**
+	 * How long every call takes.
+	 * @return the latency, never negative
+	 */
+	public Duration latency() {
+		return this.latency;
+	}
+
+	/**
+	 * The backend's answer once its {@link #latency()} has passed; counts as a call.
+	 * @param id the product number, from 1 to {@link #CATALOG_SIZE}
+	 * @return the product
+	 * @throws ProductNotFoundException when there is no such product
+	 */
+	public Product answer(long id) {
+		this.calls.incrementAndGet();
 		if (id < 1 || id > CATALOG_SIZE) {
 			throw new ProductNotFoundException(id, CATALOG_SIZE);
 		}
@@ -51,7 +71,7 @@ public class SlowProductBackend {
 	}
 
 	/**
-	 * How many times {@link #load(long)} really ran since the application started.
+	 * How many times the backend really answered since the application started.
 	 * @return the number of backend calls
 	 */
 	public long calls() {

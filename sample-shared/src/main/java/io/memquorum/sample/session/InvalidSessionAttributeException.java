@@ -1,4 +1,4 @@
-package io.memquorum.sample.web;
+package io.memquorum.sample.session;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -8,9 +8,9 @@ import org.springframework.web.bind.annotation.ResponseStatus;
  * characters, a reserved name, or a value that is too long.
  */
 @ResponseStatus(HttpStatus.BAD_REQUEST)
-class InvalidSessionAttributeException extends RuntimeException {
+public class InvalidSessionAttributeException extends RuntimeException {
 
-	InvalidSessionAttributeException(String message) {
+	public InvalidSessionAttributeException(String message) {
 		super(message);
 	}
 

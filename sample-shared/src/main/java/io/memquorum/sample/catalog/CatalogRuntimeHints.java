@@ -12,7 +12,7 @@ import org.springframework.aot.hint.RuntimeHintsRegistrar;
  * ({@code java.time.Instant} here); the application's own cached classes are its own to
  * register.
  */
-class CatalogRuntimeHints implements RuntimeHintsRegistrar {
+public class CatalogRuntimeHints implements RuntimeHintsRegistrar {
 
 	@Override
 	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
