@@ -341,6 +341,15 @@ class SessionStoreOverHttpTests {
 			payload[at + className.length + i] ^= (byte) 0xFF;
 		}
 		engine.set(key, payload, Duration.ofMinutes(30));
+		// The set returns at its write quorum; the next request may read any replica, so
+		// wait until every replica holds the rewritten version.
+		long rewritten = engine.inspect(key)
+			.stream()
+			.mapToLong(io.memquorum.engine.ReplicaEntry::version)
+			.max()
+			.orElseThrow();
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> engine.inspect(key).stream().allMatch((replica) -> replica.version() == rewritten));
 	}
 
 	private static int indexOf(byte[] haystack, byte[] needle) {
