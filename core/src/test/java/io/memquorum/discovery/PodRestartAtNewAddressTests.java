@@ -15,6 +15,7 @@ import io.memquorum.placement.Placement;
 import io.memquorum.test.DnsmasqServer;
 import io.memquorum.test.MemcachedNode;
 import io.memquorum.test.MemcachedOptions;
+import io.memquorum.test.OpenedInTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -36,18 +37,15 @@ class PodRestartAtNewAddressTests {
 
 	private static final String SERVICE = "_memcache._tcp.mc.test";
 
-	private final List<AutoCloseable> open = new ArrayList<>();
+	private final OpenedInTest opened = new OpenedInTest();
 
 	@AfterEach
 	void close() throws Exception {
-		for (int i = this.open.size() - 1; i >= 0; i--) {
-			this.open.get(i).close();
-		}
+		this.opened.close();
 	}
 
 	private <T extends AutoCloseable> T open(T resource) {
-		this.open.add(resource);
-		return resource;
+		return this.opened.open(resource);
 	}
 
 	@Test

@@ -2,7 +2,6 @@ package io.memquorum.engine;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +11,7 @@ import io.memquorum.session.ReplicatedSessionRepository;
 import io.memquorum.signing.EntrySigner;
 import io.memquorum.signing.SigningKeys;
 import io.memquorum.test.MemcachedCluster;
+import io.memquorum.test.OpenedInTest;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,18 +32,15 @@ class RollingUpdateStaticListsTests {
 
 	private static final String SECRET = "c2lnbmluZy1zZWNyZXQtb2YtdGhpcnR5LXR3by1ieXRlcyE=";
 
-	private final List<AutoCloseable> open = new ArrayList<>();
+	private final OpenedInTest opened = new OpenedInTest();
 
 	@AfterEach
 	void close() throws Exception {
-		for (int i = this.open.size() - 1; i >= 0; i--) {
-			this.open.get(i).close();
-		}
+		this.opened.close();
 	}
 
 	private <T extends AutoCloseable> T open(T resource) {
-		this.open.add(resource);
-		return resource;
+		return this.opened.open(resource);
 	}
 
 	private ReplicatedMemcached engine(List<String> servers, @Nullable EntrySigner signer) {
