@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * What a test opened (memcached nodes, a DNS server, engines), closed in the reverse
- * order when the test ends: an engine before the nodes it talks to, the nodes before
- * the DNS server that names them. A test keeps one in a field and closes it in its
+ * order when the test ends: an engine before the nodes it talks to, the nodes before the
+ * DNS server that names them. A test keeps one in a field and closes it in its
  * {@code @AfterEach}.
  */
 public final class OpenedInTest implements AutoCloseable {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.memquorum.benchmarks.report.CommandLine;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -51,14 +52,7 @@ public final class CurvesReport {
 	}
 
 	public static void main(String[] args) throws IOException {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (String arg : args) {
-			int equals = arg.indexOf('=');
-			if (!arg.startsWith("--") || equals < 0) {
-				throw new IllegalArgumentException("Expected --name=value, got '" + arg + "'");
-			}
-			options.put(arg.substring(2, equals), arg.substring(equals + 1));
-		}
+		Map<String, String> options = CommandLine.options(args);
 		Path jmh = Path.of(options.get("jmh"));
 		Path out = Path.of(options.get("out"));
 		Path json = Path.of(options.get("json"));

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.memquorum.benchmarks.report.CommandLine;
 import io.memquorum.benchmarks.jmh.Workload;
 import io.memquorum.engine.NodeState;
 import io.memquorum.engine.NodeStatus;
@@ -90,13 +91,7 @@ public final class FailoverTimeline {
 	}
 
 	private static Map<String, String> parse(String[] args) {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (String arg : args) {
-			if (!arg.startsWith("--") || !arg.contains("=")) {
-				throw new IllegalArgumentException("Expected --name=value, got '" + arg + "'");
-			}
-			options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-		}
+		Map<String, String> options = CommandLine.options(args);
 		return options;
 	}
 

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.memquorum.benchmarks.report.CommandLine;
 import io.memquorum.refill.RefillStatus;
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.metrics.EngineMetrics;
@@ -77,13 +78,7 @@ public final class RefillTimeline {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (String arg : args) {
-			if (!arg.startsWith("--") || !arg.contains("=")) {
-				throw new IllegalArgumentException("Expected --name=value, got '" + arg + "'");
-			}
-			options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-		}
+		Map<String, String> options = CommandLine.options(args);
 		Path output = Path.of(options.getOrDefault("out", "refill.json"));
 		String pace = options.getOrDefault("pace", "adaptive");
 		if (!pace.equals("adaptive") && !pace.equals("fixed")) {

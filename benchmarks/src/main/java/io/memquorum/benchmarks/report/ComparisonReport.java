@@ -49,14 +49,7 @@ public final class ComparisonReport {
 	}
 
 	public static void main(String[] args) throws IOException {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (String arg : args) {
-			int equals = arg.indexOf('=');
-			if (!arg.startsWith("--") || equals < 0) {
-				throw new IllegalArgumentException("Expected --name=value, got '" + arg + "'");
-			}
-			options.put(arg.substring(2, equals), arg.substring(equals + 1));
-		}
+		Map<String, String> options = CommandLine.options(args);
 		Path jmh = Path.of(required(options, "jmh"));
 		Path failoverFile = Path.of(required(options, "failover"));
 		Path jsonOut = Path.of(required(options, "json"));

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -42,14 +41,7 @@ public final class RefillReport {
 	}
 
 	public static void main(String[] args) throws IOException {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (String arg : args) {
-			int equals = arg.indexOf('=');
-			if (!arg.startsWith("--") || equals < 0) {
-				throw new IllegalArgumentException("Expected --name=value, got '" + arg + "'");
-			}
-			options.put(arg.substring(2, equals), arg.substring(equals + 1));
-		}
+		Map<String, String> options = CommandLine.options(args);
 		Path refillFile = Path.of(options.getOrDefault("refill", "refill.json"));
 		if (!Files.exists(refillFile)) {
 			System.out.println("No refill result (" + refillFile + "): docs left as they were");
