@@ -86,8 +86,7 @@ class RollingUpdateStaticListsTests {
 
 		// The rolling update is over: the old instance stops, its record expires, and the
 		// new one drops the three-node placement once the two new nodes are filled.
-		this.open.remove(old);
-		old.close();
+		this.opened.closeNow(old);
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> updated.membership().phase() == MembershipStatus.Phase.STABLE);
 		assertThat(updated.membership().placements()).isEqualTo(1);

@@ -25,6 +25,17 @@ public final class OpenedInTest implements AutoCloseable {
 	}
 
 	/**
+	 * Close one resource before the test ends (an instance that stops mid-test), and
+	 * forget it.
+	 * @param resource something {@link #open} returned
+	 * @throws Exception what closing it threw
+	 */
+	public void closeNow(AutoCloseable resource) throws Exception {
+		this.opened.remove(resource);
+		resource.close();
+	}
+
+	/**
 	 * Close everything, last opened first; one failure does not keep the rest open.
 	 * @throws Exception the first failure, with the later ones suppressed
 	 */
