@@ -56,7 +56,7 @@ class RollingUpdateStaticListsTests {
 	}
 
 	@Test
-	void oldInstancesOnThreeNodesAndNewOnesOnFiveLoseNoSessionAndKeepLogoutsFinal() {
+	void oldInstancesOnThreeNodesAndNewOnesOnFiveLoseNoSessionAndKeepLogoutsFinal() throws Exception {
 		MemcachedCluster cluster = open(MemcachedCluster.start(5));
 		ReplicatedMemcached old = engine(cluster.addresses().subList(0, 3), null);
 		ReplicatedSessionRepository oldSessions = new ReplicatedSessionRepository(old);
