@@ -140,7 +140,7 @@ class AdaptivePaceTests {
 		window(pace, 4 * MS);
 		assertThat(pace.baselineNanos()).isBetween(4 * MS, 5 * MS);
 		long after = pace.limit();
-		window(pace, 5 * MS);
+		window(pace, 4 * MS);
 		assertThat(pace.limit()).isGreaterThan(after);
 		window(pace, 11 * MS);
 		window(pace, 11 * MS);
