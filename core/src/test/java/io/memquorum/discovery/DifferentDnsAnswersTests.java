@@ -14,8 +14,8 @@ import io.memquorum.session.ReplicatedSessionRepository;
 import io.memquorum.test.DnsmasqServer;
 import io.memquorum.test.MemcachedNode;
 import io.memquorum.test.OpenedInTest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -31,26 +31,18 @@ class DifferentDnsAnswersTests {
 
 	private static final String SERVICE = "_memcache._tcp.mc.test";
 
-	private final OpenedInTest opened = new OpenedInTest();
-
-	@AfterEach
-	void close() throws Exception {
-		this.opened.close();
-	}
-
-	private <T extends AutoCloseable> T open(T resource) {
-		return this.opened.open(resource);
-	}
+	@RegisterExtension
+	final OpenedInTest opened = new OpenedInTest();
 
 	@Test
 	void anInstanceThatSeesFiveNodesAndOneThatStillSeesThreeReadEachOthersSessionsAndLogouts() {
 		assumeThat(DnsmasqServer.locate()).as(DnsmasqServer.notInstalledMessage()).isNotNull();
 		List<MemcachedNode> pods = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
-			pods.add(open(MemcachedNode.start()));
+			pods.add(this.opened.open(MemcachedNode.start()));
 		}
-		DnsmasqServer dnsA = open(DnsmasqServer.start());
-		DnsmasqServer dnsB = open(DnsmasqServer.start());
+		DnsmasqServer dnsA = this.opened.open(DnsmasqServer.start());
+		DnsmasqServer dnsB = this.opened.open(DnsmasqServer.start());
 		List<String> targets = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
 			dnsA.setAddresses("mc-" + i + ".mc.test", "127.0.0.1");
@@ -94,10 +86,10 @@ class DifferentDnsAnswersTests {
 	}
 
 	private ReplicatedMemcached engine(DnsmasqServer dns) {
-		NodeDiscovery discovery = open(NodeDiscovery.of(List.of("dnssrv+" + SERVICE), dns.address(),
+		NodeDiscovery discovery = this.opened.open(NodeDiscovery.of(List.of("dnssrv+" + SERVICE), dns.address(),
 				Duration.ofMillis(300), Duration.ofMillis(200), Duration.ofSeconds(1)));
 		List<String> nodes = discovery.start().stream().map(NodeAddress::toString).toList();
-		ReplicatedMemcached engine = open(ReplicatedMemcached.builder()
+		ReplicatedMemcached engine = this.opened.open(ReplicatedMemcached.builder()
 			.servers(nodes)
 			.hostLookup(discovery)
 			.replicationFactor(3)

@@ -16,8 +16,8 @@ import io.memquorum.test.DnsmasqServer;
 import io.memquorum.test.MemcachedNode;
 import io.memquorum.test.MemcachedOptions;
 import io.memquorum.test.OpenedInTest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,34 +37,26 @@ class PodRestartAtNewAddressTests {
 
 	private static final String SERVICE = "_memcache._tcp.mc.test";
 
-	private final OpenedInTest opened = new OpenedInTest();
-
-	@AfterEach
-	void close() throws Exception {
-		this.opened.close();
-	}
-
-	private <T extends AutoCloseable> T open(T resource) {
-		return this.opened.open(resource);
-	}
+	@RegisterExtension
+	final OpenedInTest opened = new OpenedInTest();
 
 	@Test
 	void aPodRestartedUnderTheSameSrvNameAtANewAddressKeepsItsPlaceInTheRing() {
 		assumeThat(DnsmasqServer.locate()).as(DnsmasqServer.notInstalledMessage()).isNotNull();
-		DnsmasqServer dns = open(DnsmasqServer.start());
+		DnsmasqServer dns = this.opened.open(DnsmasqServer.start());
 		List<MemcachedNode> pods = new ArrayList<>();
 		List<String> targets = new ArrayList<>();
 		for (int i = 0; i < 4; i++) {
-			MemcachedNode pod = open(MemcachedNode.start());
+			MemcachedNode pod = this.opened.open(MemcachedNode.start());
 			pods.add(pod);
 			dns.setAddresses("mc-" + i + ".mc.test", "127.0.0.1");
 			targets.add("mc-" + i + ".mc.test:" + pod.port());
 		}
 		dns.setServices(SERVICE, targets);
-		NodeDiscovery discovery = open(NodeDiscovery.of(List.of("dnssrv+" + SERVICE), dns.address(),
+		NodeDiscovery discovery = this.opened.open(NodeDiscovery.of(List.of("dnssrv+" + SERVICE), dns.address(),
 				Duration.ofMillis(300), Duration.ofMillis(200)));
 		List<String> nodes = discovery.start().stream().map(NodeAddress::toString).toList();
-		ReplicatedMemcached engine = open(ReplicatedMemcached.builder()
+		ReplicatedMemcached engine = this.opened.open(ReplicatedMemcached.builder()
 			.servers(nodes)
 			.hostLookup(discovery)
 			.replicationFactor(3)
@@ -84,7 +76,7 @@ class PodRestartAtNewAddressTests {
 		MemcachedNode old = pods.get(0);
 		int port = old.port();
 		old.kill();
-		MemcachedNode moved = open(MemcachedNode.startAt(MemcachedOptions.defaults(), "127.0.0.2", port));
+		MemcachedNode moved = this.opened.open(MemcachedNode.startAt(MemcachedOptions.defaults(), "127.0.0.2", port));
 		dns.setAddresses("mc-0.mc.test", "127.0.0.2");
 		long changedAt = System.nanoTime();
 

@@ -13,8 +13,8 @@ import io.memquorum.signing.SigningKeys;
 import io.memquorum.test.MemcachedCluster;
 import io.memquorum.test.OpenedInTest;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -32,19 +32,11 @@ class RollingUpdateStaticListsTests {
 
 	private static final String SECRET = "c2lnbmluZy1zZWNyZXQtb2YtdGhpcnR5LXR3by1ieXRlcyE=";
 
-	private final OpenedInTest opened = new OpenedInTest();
-
-	@AfterEach
-	void close() throws Exception {
-		this.opened.close();
-	}
-
-	private <T extends AutoCloseable> T open(T resource) {
-		return this.opened.open(resource);
-	}
+	@RegisterExtension
+	final OpenedInTest opened = new OpenedInTest();
 
 	private ReplicatedMemcached engine(List<String> servers, @Nullable EntrySigner signer) {
-		return open(ReplicatedMemcached.builder()
+		return this.opened.open(ReplicatedMemcached.builder()
 			.servers(servers)
 			.replicationFactor(3)
 			.operationTimeout(Duration.ofMillis(500))
@@ -57,7 +49,7 @@ class RollingUpdateStaticListsTests {
 
 	@Test
 	void oldInstancesOnThreeNodesAndNewOnesOnFiveLoseNoSessionAndKeepLogoutsFinal() throws Exception {
-		MemcachedCluster cluster = open(MemcachedCluster.start(5));
+		MemcachedCluster cluster = this.opened.open(MemcachedCluster.start(5));
 		ReplicatedMemcached old = engine(cluster.addresses().subList(0, 3), null);
 		ReplicatedSessionRepository oldSessions = new ReplicatedSessionRepository(old);
 		Map<String, String> written = new LinkedHashMap<>();
@@ -98,13 +90,13 @@ class RollingUpdateStaticListsTests {
 
 	@Test
 	void withSigningKeysAForgedNodeSetRecordIsIgnored() {
-		MemcachedCluster cluster = open(MemcachedCluster.start(3));
+		MemcachedCluster cluster = this.opened.open(MemcachedCluster.start(3));
 		String key = new KeyEncoder("mq:").internalKey(NodeSetRecords.NAME);
 		String forged = "nodeset instance=forged r=3 until=" + (System.currentTimeMillis() + 600_000)
 				+ " nodes=127.0.0.1:1,127.0.0.1:2,127.0.0.1:3";
 		cluster.nodes().forEach((node) -> node.rawSet(key, forged.getBytes(StandardCharsets.UTF_8), 0, 600));
 		EntrySigner signer = new EntrySigner(SigningKeys.of(List.of(SECRET)));
-		ReplicatedMemcached signed = open(ReplicatedMemcached.builder()
+		ReplicatedMemcached signed = this.opened.open(ReplicatedMemcached.builder()
 			.servers(cluster.addresses())
 			.keyPrefix("mq:")
 			.operationTimeout(Duration.ofMillis(500))

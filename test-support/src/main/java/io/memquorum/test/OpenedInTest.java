@@ -3,13 +3,16 @@ package io.memquorum.test;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 /**
  * What a test opened (memcached nodes, a DNS server, engines), closed in the reverse
  * order when the test ends: an engine before the nodes it talks to, the nodes before the
- * DNS server that names them. A test keeps one in a field and closes it in its
- * {@code @AfterEach}.
+ * DNS server that names them. A test registers one as an extension
+ * ({@code @RegisterExtension}), which closes it after each test.
  */
-public final class OpenedInTest implements AutoCloseable {
+public final class OpenedInTest implements AutoCloseable, AfterEachCallback {
 
 	private final List<AutoCloseable> opened = new ArrayList<>();
 
@@ -33,6 +36,11 @@ public final class OpenedInTest implements AutoCloseable {
 	public void closeNow(AutoCloseable resource) throws Exception {
 		this.opened.remove(resource);
 		resource.close();
+	}
+
+	@Override
+	public void afterEach(ExtensionContext context) throws Exception {
+		close();
 	}
 
 	/**
