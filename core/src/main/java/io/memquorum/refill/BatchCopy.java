@@ -101,34 +101,70 @@ final class BatchCopy {
 	}
 
 	/**
-	 * Copy one batch and wait for it: {@link #finish} of {@link #start}.
+	 * Copy one batch and wait for it: {@link #finish} of {@link #write} of {@link #read}.
 	 * @param batch the keys, as listed
 	 * @throws RefillException when the node is marked down, or the run was stopped
 	 */
 	void copy(List<Listed> batch) {
-		finish(start(batch));
+		finish(write(read(batch)));
 	}
 
 	/**
-	 * Start copying one batch: read each key from its replicas, and what the node holds
-	 * of it, in one round of multi-gets; keep the newest copy, and send its write to the
-	 * node by {@link CopyRule#decide}, starting from what the node was found to hold (the
-	 * compare-and-swap, or add where it held nothing, fails if it changed since, and the
-	 * decision is then made again on what it holds). Returns once the writes are sent, so
-	 * that the next batch can be read while they are under way.
+	 * Send the reads of one batch and return without waiting for them: a multi-get of
+	 * what the node holds of its keys, and multi-gets of every replica that is a peer, at
+	 * most {@link #MULTI_GET} keys each. The caller may read the next batch before it
+	 * hands this one to {@link #write}, so that the round trips of consecutive batches
+	 * overlap.
 	 * @param batch the keys, as listed; not kept
-	 * @return the writes sent, for {@link #finish}
-	 * @throws RefillException when the run was stopped
+	 * @return the reads under way
 	 */
-	Pending start(List<Listed> batch) {
+	Reading read(List<Listed> batch) {
 		Map<String, Listed> byKey = new LinkedHashMap<>();
 		// A listing may carry a key twice; the later line wins.
 		batch.forEach((listed) -> byKey.put(listed.key(), listed));
-		Map<String, Envelope> copies = new LinkedHashMap<>();
-		long now = this.wallClock.getAsLong();
 		// Sent before the peers are read, so both take the same round trip.
 		List<TargetRead> targetReads = readTarget(new ArrayList<>(byKey.keySet()));
-		readNewest(byKey).forEach((key, newest) -> {
+		Map<Integer, List<String>> bySource = new LinkedHashMap<>();
+		byKey.forEach((key, listed) -> {
+			for (NodeAddress replica : listed.replicas()) {
+				Integer source = this.sourceIndex.get(replica);
+				if (source != null) {
+					bySource.computeIfAbsent(source, (k) -> new ArrayList<>()).add(key);
+				}
+			}
+		});
+		// Multi-gets of at most MULTI_GET keys, all sent at once: small replies hold
+		// foreground requests on the same connection up only briefly, and several in
+		// flight keep the refill from waiting a round trip per chunk.
+		Map<Read, CompletableFuture<Map<String, StoredItem>>> peerReads = new LinkedHashMap<>();
+		bySource.forEach((i, keys) -> {
+			for (int from = 0; from < keys.size(); from += MULTI_GET) {
+				Read read = new Read(i, keys.subList(from, Math.min(keys.size(), from + MULTI_GET)));
+				peerReads.put(read, send(read));
+			}
+		});
+		return new Reading(byKey, targetReads, peerReads);
+	}
+
+	/**
+	 * Wait for the reads of a batch, keep the newest copy of each key, and send its write
+	 * to the node by {@link CopyRule#decide}, starting from what the node was found to
+	 * hold (the compare-and-swap, or add where it held nothing, fails if it changed
+	 * since, and the decision is then made again on what it holds). Returns once the
+	 * writes are sent, so that the next batch can be read while they are under way.
+	 * @param reading what {@link #read} sent
+	 * @return the writes sent, for {@link #finish}
+	 * @throws RefillException when the run was stopped
+	 */
+	Pending write(Reading reading) {
+		Map<String, Listed> byKey = reading.byKey();
+		Map<String, Envelope> copies = new LinkedHashMap<>();
+		long now = this.wallClock.getAsLong();
+		Map<String, Newest> newestCopies = readNewest(byKey, reading.peerReads());
+		// The replicas' items were decoded into copies: let them go before the writes
+		// encode those copies again.
+		reading.peerReads().clear();
+		newestCopies.forEach((key, newest) -> {
 			Envelope copy = capped(newest, byKey.get(key));
 			if (copy.expiresAtMillis() == 0 || copy.expiresAtMillis() > now) {
 				copies.put(key, copy);
@@ -136,7 +172,7 @@ final class BatchCopy {
 		});
 		Map<String, StoredItem> held = new HashMap<>();
 		Set<String> known = new HashSet<>();
-		for (TargetRead read : targetReads) {
+		for (TargetRead read : reading.targetReads()) {
 			try {
 				held.putAll(await(read.items()));
 				known.addAll(read.keys());
@@ -155,6 +191,18 @@ final class BatchCopy {
 					: this.writer.write(this.target, key, decide));
 		});
 		return new Pending(copies, writes);
+	}
+
+	/**
+	 * The reads of a batch that {@link #read} sent, held until {@link #write}.
+	 *
+	 * @param byKey the batch's keys, as listed
+	 * @param targetReads the multi-gets of the node filled
+	 * @param peerReads the multi-gets of its peers
+	 */
+	record Reading(Map<String, Listed> byKey, List<TargetRead> targetReads,
+			Map<Read, CompletableFuture<Map<String, StoredItem>>> peerReads) {
+
 	}
 
 	/**
@@ -233,7 +281,7 @@ final class BatchCopy {
 	}
 
 	/** One multi-get of the node being filled. */
-	private record TargetRead(List<String> keys, CompletableFuture<Map<String, StoredItem>> items) {
+	record TargetRead(List<String> keys, CompletableFuture<Map<String, StoredItem>> items) {
 
 	}
 
@@ -249,37 +297,27 @@ final class BatchCopy {
 	}
 
 	/**
-	 * Read a batch from every peer that is a replica of each key and not down, and keep
-	 * the newest envelope of each; on a tie, the copy of the peer that listed the key, so
-	 * that its listed lifetime applies ({@link #capped}). A peer that fails or times out
-	 * is asked again (a loaded node misses a timeout now and then); a key no peer
-	 * answered for makes the run incomplete.
+	 * Wait for the reads of a batch from every peer that is a replica of each key and not
+	 * down, and keep the newest envelope of each; on a tie, the copy of the peer that
+	 * listed the key, so that its listed lifetime applies ({@link #capped}). A peer that
+	 * fails or times out is asked again (a loaded node misses a timeout now and then); a
+	 * key no peer answered for makes the run incomplete.
+	 * @param batch the batch's keys, as listed
+	 * @param firstReads the reads {@link #read} sent
 	 */
-	private Map<String, Newest> readNewest(Map<String, Listed> batch) {
-		Map<Integer, List<String>> bySource = new LinkedHashMap<>();
-		batch.forEach((key, listed) -> {
-			for (NodeAddress replica : listed.replicas()) {
-				Integer source = this.sourceIndex.get(replica);
-				if (source != null) {
-					bySource.computeIfAbsent(source, (k) -> new ArrayList<>()).add(key);
-				}
-			}
-		});
-		// Multi-gets of at most MULTI_GET keys, all sent at once: small replies hold
-		// foreground requests on the same connection up only briefly, and several in
-		// flight keep the refill from waiting a round trip per chunk.
-		List<Read> remaining = new ArrayList<>();
-		bySource.forEach((i, keys) -> {
-			for (int from = 0; from < keys.size(); from += MULTI_GET) {
-				remaining.add(new Read(i, keys.subList(from, Math.min(keys.size(), from + MULTI_GET))));
-			}
-		});
+	private Map<String, Newest> readNewest(Map<String, Listed> batch,
+			Map<Read, CompletableFuture<Map<String, StoredItem>>> firstReads) {
+		List<Read> remaining = new ArrayList<>(firstReads.keySet());
 		Map<String, Newest> newest = new LinkedHashMap<>();
 		Set<String> answered = new HashSet<>();
+		Map<Read, CompletableFuture<Map<String, StoredItem>>> reads = firstReads;
 		for (int attempt = 1; !remaining.isEmpty(); attempt++) {
-			Map<Read, CompletableFuture<Map<String, StoredItem>>> reads = new LinkedHashMap<>();
-			remaining.forEach(
-					(read) -> reads.put(read, this.sources.get(read.source()).connection().getsMulti(read.keys())));
+			if (attempt > 1) {
+				reads = new LinkedHashMap<>();
+				for (Read read : remaining) {
+					reads.put(read, send(read));
+				}
+			}
 			String failure = null;
 			for (Map.Entry<Read, CompletableFuture<Map<String, StoredItem>>> read : reads.entrySet()) {
 				Map<String, StoredItem> items;
@@ -287,6 +325,9 @@ final class BatchCopy {
 					items = await(read.getValue());
 				}
 				catch (RefillException ex) {
+					if ("stopped".equals(ex.getMessage())) {
+						throw ex;
+					}
 					failure = ex.getMessage();
 					continue;
 				}
@@ -324,13 +365,17 @@ final class BatchCopy {
 		return newest;
 	}
 
+	private CompletableFuture<Map<String, StoredItem>> send(Read read) {
+		return this.sources.get(read.source()).connection().getsMulti(read.keys());
+	}
+
 	/** The newest envelope of a key, and the peer it was read from. */
 	private record Newest(Envelope envelope, int source) {
 
 	}
 
 	/** One multi-get of a batch: keys asked of one peer. */
-	private record Read(int source, List<String> keys) {
+	record Read(int source, List<String> keys) {
 
 	}
 

@@ -56,16 +56,18 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Heap</h2> Bounded by {@link RefillOptions#heapLimit()}, whatever the node's size:
  * half of it for the {@link SeenKeys} table (11 to 32 bytes per key), and batches of at
- * most {@link #BATCH} keys and a sixteenth of it in listed bytes (each batch's values are
- * held up to three times, read from every replica, the node filled included; two batches
- * are in flight, one read while the last one's writes finish). On a small node batches
- * are smaller still ({@link #batchKeysFor}), so that the heap per listed key does not
- * grow as the node shrinks. When the table is full, later keys are not remembered and are
- * merely copied again if listed again.
+ * most {@link #BATCH} keys and a twenty-fourth of it in listed bytes (each batch's values
+ * are held up to three times, read from every replica, the node filled included; three
+ * batches are in flight: one being read, the one before it being written, and the one
+ * before that finishing its writes). On a small node batches are smaller still
+ * ({@link #batchKeysFor}), so that the heap per listed key does not grow as the node
+ * shrinks. When the table is full, later keys are not remembered and are merely copied
+ * again if listed again.
  *
  * <p>
- * Runs on the refill thread and waits for each batch's reads, and for its writes before
- * the batch after next is read; it never runs on a reactor or the maintenance thread.
+ * Runs on the refill thread, which sends a batch's reads before it waits for the reads of
+ * the batch before, so that their round trips overlap; it never runs on a reactor or the
+ * maintenance thread.
  */
 final class RefillRun {
 
@@ -84,11 +86,11 @@ final class RefillRun {
 	/**
 	 * A batch takes at most one key in this many of the first peer's items. A batch's
 	 * values are held about six times at its fullest moment (read from every replica,
-	 * then encoded for the write, with the last batch's writes still under way), so a
-	 * batch of 1 KB entries costs about 6 KB a key: at one key in 512 items, about 12
-	 * bytes of heap per listed key, on a small node as on a large one, where a fixed
-	 * batch of {@link #BATCH} cost a node of 14,000 items about 85 (measured by
-	 * {@code RefillTimeline} in benchmarks/).
+	 * then encoded for the write, with the next batch's reads and the last batch's writes
+	 * still under way), so a batch of 1 KB entries costs about 6 KB a key: at one key in
+	 * 512 items, about 12 bytes of heap per listed key, on a small node as on a large
+	 * one, where a fixed batch of {@link #BATCH} cost a node of 14,000 items about 85
+	 * (measured by {@code RefillTimeline} in benchmarks/).
 	 */
 	static final int ITEMS_PER_BATCH_KEY = 512;
 
@@ -154,6 +156,9 @@ final class RefillRun {
 	/** Entries per round, from the first peer's item count once it is known. */
 	private int batchKeys = BATCH;
 
+	/** The batch whose reads are under way while the last one's writes are sent. */
+	private BatchCopy.@Nullable Reading reading;
+
 	/** The batch whose writes are under way while the next one is read, if any. */
 	private BatchCopy.@Nullable Pending writing;
 
@@ -181,9 +186,9 @@ final class RefillRun {
 		this.listingTimeout = listingTimeout;
 		this.batchTimeout = batchTimeout;
 		this.seen = new SeenKeys(heapLimit / 2);
-		// Two batches are in flight, and each key is read from every replica, the node
-		// filled included: a sixteenth each keeps them within the other half.
-		this.batchBytesLimit = Math.max(64 * 1024, heapLimit / 16);
+		// Three batches are in flight, and each key is read from every replica, the node
+		// filled included: a twenty-fourth each keeps them within the other half.
+		this.batchBytesLimit = Math.max(64 * 1024, heapLimit / 24);
 		this.sources = peers.stream().filter((peer) -> !peer.isDown()).toList();
 		this.copier = new BatchCopy(target, this.sources, writer, progress, metrics, wallClock, batchTimeout,
 				this.problems);
@@ -344,23 +349,45 @@ final class RefillRun {
 			throw new RefillException("stopped");
 		}
 		this.lease.check();
-		// At most two batches in flight: this one read while the last one is written.
-		BatchCopy.Pending started = this.copier.start(this.batch);
+		// At most three batches in flight: this one's reads are sent, then the last
+		// one's reads are awaited and its writes sent, then the writes of the one before
+		// are awaited. The refill thread thus waits on round trips that overlap.
+		BatchCopy.Reading sent = this.copier.read(this.batch);
 		this.progress.examined += this.batch.size();
 		this.batch.clear();
 		this.batchBytes = 0;
-		awaitWrites();
-		this.writing = started;
+		writeLastRead();
+		this.reading = sent;
 		this.progress.tick(this.pace);
 	}
 
-	/** Wait for the writes of the last batch. */
-	private void awaitWrites() {
+	/**
+	 * Wait for the writes of the batch before the one last read, then send the writes of
+	 * the one last read. In that order, the copies of those two batches are never held at
+	 * once, so the heap holds about one batch more than without the overlap: the one
+	 * being read.
+	 */
+	private void writeLastRead() {
+		BatchCopy.Reading last = this.reading;
+		this.reading = null;
+		if (last != null) {
+			finishWrites();
+			this.writing = this.copier.write(last);
+		}
+	}
+
+	private void finishWrites() {
 		BatchCopy.Pending last = this.writing;
 		this.writing = null;
 		if (last != null) {
 			this.copier.finish(last);
 		}
+	}
+
+	/** Write the batch last read, and wait for every write under way. */
+	private void awaitWrites() {
+		writeLastRead();
+		finishWrites();
 	}
 
 	private void stopIfAsked() {

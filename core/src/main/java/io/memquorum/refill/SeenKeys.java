@@ -56,9 +56,9 @@ final class SeenKeys {
 			return false;
 		}
 		long hash = hash(key);
-		int mask = this.table.length - 1;
-		for (int slot = (int) hash & mask;; slot = (slot + 1) & mask) {
-			long held = this.table[slot];
+		long[] table = this.table;
+		for (int slot = slotOf(hash, table.length);; slot = next(slot, table.length)) {
+			long held = table[slot];
 			if (held == EMPTY) {
 				return false;
 			}
@@ -90,10 +90,9 @@ final class SeenKeys {
 	 * @param keys how many keys are expected
 	 */
 	void expect(long keys) {
-		int capacity = Math.max(1, this.table.length);
-		while (keys * 4L > capacity * 3L && capacity < (1 << 30)) {
-			capacity *= 2;
-		}
+		// Exactly three-quarters full at the expected count, not the next power of two:
+		// 14,096 keys would otherwise take 32,768 slots, 18 bytes a key instead of 11.
+		int capacity = (int) Math.min(1 << 30, Math.max(this.table.length, (keys * 4 + 2) / 3 + 1));
 		// A table that would not fit is left to grow step by step until it is full.
 		if (!this.full && capacity > this.table.length && 8L * (this.table.length + (long) capacity) <= this.maxBytes) {
 			resize(capacity);
@@ -142,8 +141,7 @@ final class SeenKeys {
 	}
 
 	private static boolean insert(long[] table, long hash) {
-		int mask = table.length - 1;
-		for (int slot = (int) hash & mask;; slot = (slot + 1) & mask) {
+		for (int slot = slotOf(hash, table.length);; slot = next(slot, table.length)) {
 			long held = table[slot];
 			if (held == EMPTY) {
 				table[slot] = hash;
@@ -153,6 +151,15 @@ final class SeenKeys {
 				return false;
 			}
 		}
+	}
+
+	/** The first slot of a hash in a table of any length, not only a power of two. */
+	private static int slotOf(long hash, int length) {
+		return (int) Long.remainderUnsigned(hash, length);
+	}
+
+	private static int next(int slot, int length) {
+		return (slot + 1 == length) ? 0 : slot + 1;
 	}
 
 	/** A seeded 64-bit hash of the key's chars, never {@link #EMPTY}. */

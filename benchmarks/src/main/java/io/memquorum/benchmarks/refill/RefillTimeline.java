@@ -57,7 +57,8 @@ import tools.jackson.databind.json.JsonMapper;
  * java -Xms1g -Xmx1g -cp 'benchmarks/target/classes:benchmarks/target/lib/*' io.memquorum.benchmarks.refill.RefillTimeline --entries=10000,100000,1000000 --out=refill.json
  * </pre> Options: {@code --threads=4}, {@code --pace=adaptive} (the engine's default) or
  * {@code fixed}, {@code --rate=} the entries-per-second ceiling (200,000 adaptive, 5,000
- * fixed), {@code --before-seconds=5}.
+ * fixed), {@code --before-seconds=5}; for quicker looks while developing,
+ * {@code --warm-up-keys=} (100,000) and {@code --heap=false} (no heap measurement).
  */
 public final class RefillTimeline {
 
@@ -82,11 +83,18 @@ public final class RefillTimeline {
 
 	private final Duration before;
 
-	private RefillTimeline(int threads, boolean adaptive, long rate, Duration before) {
+	private final long warmUpKeys;
+
+	private final boolean measureHeap;
+
+	private RefillTimeline(int threads, boolean adaptive, long rate, Duration before, long warmUpKeys,
+			boolean measureHeap) {
 		this.threads = threads;
 		this.adaptive = adaptive;
 		this.rate = rate;
 		this.before = before;
+		this.warmUpKeys = warmUpKeys;
+		this.measureHeap = measureHeap;
 	}
 
 	public static void main(String[] args) throws Exception {
@@ -99,7 +107,9 @@ public final class RefillTimeline {
 		boolean adaptive = pace.equals("adaptive");
 		RefillTimeline timeline = new RefillTimeline(Integer.parseInt(options.getOrDefault("threads", "4")), adaptive,
 				Long.parseLong(options.getOrDefault("rate", adaptive ? "200000" : "5000")),
-				Duration.ofSeconds(Long.parseLong(options.getOrDefault("before-seconds", "5"))));
+				Duration.ofSeconds(Long.parseLong(options.getOrDefault("before-seconds", "5"))),
+				Long.parseLong(options.getOrDefault("warm-up-keys", String.valueOf(WARM_UP_KEYS))),
+				Boolean.parseBoolean(options.getOrDefault("heap", "true")));
 		List<Map<String, Object>> runs = new ArrayList<>();
 		for (String entries : options.getOrDefault("entries", "10000,100000,1000000").split(",")) {
 			Map<String, Object> run = timeline.run(Integer.parseInt(entries.trim()));
@@ -165,7 +175,7 @@ public final class RefillTimeline {
 					Map<String, Object> first = measure(engine, cluster.node(2), entries, value, copied, heap, 0);
 					long warmedKeys = ((Number) first.get("examined")).longValue();
 					int warmUps = 1;
-					while (warmedKeys < WARM_UP_KEYS) {
+					while (warmedKeys < this.warmUpKeys) {
 						Map<String, Object> warmUp = measure(engine, cluster.node(2), entries, value, copied, heap, 0);
 						warmedKeys += ((Number) warmUp.get("examined")).longValue();
 						warmUps++;
@@ -173,14 +183,14 @@ public final class RefillTimeline {
 					Map<String, Object> idle = measure(engine, cluster.node(0), entries, value, copied, heap, 0);
 					Map<String, Object> loaded = measure(engine, cluster.node(1), entries, value, copied, heap,
 							this.threads);
-					LiveHeap live = LiveHeap.during(engine, cluster.node(2));
+					LiveHeap live = this.measureHeap ? LiveHeap.during(engine, cluster.node(2)) : null;
 					Map<String, Object> row = new LinkedHashMap<>();
 					row.put("entries", entries);
 					row.put("mbPerSecond", idle.get("mbPerSecond"));
 					row.put("p99Before", loaded.get("p99Before"));
 					row.put("p99During", loaded.get("p99During"));
-					row.put("heapBytesPerKey", round(live.bytesPerKey(), 1));
-					row.put("liveHeap", live.describe());
+					row.put("heapBytesPerKey", (live != null) ? round(live.bytesPerKey(), 1) : null);
+					row.put("liveHeap", (live != null) ? live.describe() : null);
 					row.put("mbPerSecondFirstRefill", first.get("mbPerSecond"));
 					row.put("warmUpRefills", warmUps);
 					row.put("mbPerSecondUnderLoad", loaded.get("mbPerSecond"));
