@@ -102,22 +102,14 @@ public final class Refill implements AutoCloseable {
 
 	private final Map<NodeAddress, RefillProgress> progress = Collections.synchronizedMap(new LinkedHashMap<>());
 
-	private final Map<NodeAddress, Long> nextAttemptAtNanos = new ConcurrentHashMap<>();
-
-	private final Map<NodeAddress, Long> retryIntervalNanos = new ConcurrentHashMap<>();
+	/** When each node's next check is due after a run that did not complete. */
+	private final RetrySchedule retries;
 
 	/**
 	 * Nodes the engine asked to verify ({@link #verify}): their next run compares every
 	 * key whatever their marker says, with {@link VerifyingWrites}.
 	 */
 	private final Set<NodeAddress> toVerify = ConcurrentHashMap.newKeySet();
-
-	/**
-	 * For each node whose last run could not list some peer because it was down: those
-	 * peers. The node is refilled again as soon as they are all back, without waiting for
-	 * its retry interval.
-	 */
-	private final Map<NodeAddress, List<NodeAddress>> waitingFor = new ConcurrentHashMap<>();
 
 	/**
 	 * Peers found without their LRU crawler; the first one found is warned about, once.
@@ -147,6 +139,7 @@ public final class Refill implements AutoCloseable {
 		this.wallClock = wallClock;
 		this.commandWait = commandWait;
 		this.foreground = foreground;
+		this.retries = new RetrySchedule(options.checkInterval(), MAX_RETRY_INTERVAL);
 		this.baseline = new ForegroundBaseline(foreground);
 		this.markers = new NodeMarkers(keys, (signer != null) ? signer.lineSigner(LineSigner.MARKER) : null, wallClock,
 				commandWait);
@@ -219,9 +212,7 @@ public final class Refill implements AutoCloseable {
 		if (this.stopping) {
 			return;
 		}
-		this.nextAttemptAtNanos.clear();
-		this.retryIntervalNanos.clear();
-		this.waitingFor.clear();
+		this.retries.clear();
 		if (previous != null) {
 			try {
 				this.thread.execute(this::checkAll);
@@ -292,9 +283,7 @@ public final class Refill implements AutoCloseable {
 		if (!this.options.enabled() || this.stopping) {
 			return;
 		}
-		this.nextAttemptAtNanos.remove(node.address());
-		this.retryIntervalNanos.remove(node.address());
-		this.waitingFor.remove(node.address());
+		this.retries.forget(node.address());
 		try {
 			this.thread.execute(() -> check(node, reason));
 		}
@@ -329,8 +318,7 @@ public final class Refill implements AutoCloseable {
 		// The reason says whether the node serves reads meanwhile: an operator's request
 		// (ReplicatedMemcached#verify) leaves a readable node readable.
 		logger.warn("memcached node {} is to be verified against its peers, because {}", node.address(), reason);
-		this.nextAttemptAtNanos.remove(node.address());
-		this.retryIntervalNanos.remove(node.address());
+		this.retries.dueNow(node.address());
 		try {
 			this.thread.execute(() -> check(node, reason));
 		}
@@ -360,9 +348,7 @@ public final class Refill implements AutoCloseable {
 				if (this.stopping) {
 					return;
 				}
-				Long next = this.nextAttemptAtNanos.get(node.address());
-				boolean waiting = this.waitingFor.containsKey(node.address());
-				if (next == null || now - next >= 0 || (waiting && peersAreBack(node))) {
+				if (this.retries.isDue(node.address(), now, this::isBack)) {
 					check(node, null);
 				}
 			}
@@ -373,18 +359,10 @@ public final class Refill implements AutoCloseable {
 		}
 	}
 
-	private boolean peersAreBack(RefillNode node) {
-		List<NodeAddress> missing = this.waitingFor.get(node.address());
-		if (missing == null) {
-			return false;
-		}
-		for (NodeAddress peer : missing) {
-			RefillNode known = this.view.nodes().get(peer);
-			if (known != null && known.isDown()) {
-				return false;
-			}
-		}
-		return true;
+	/** Whether a peer is not marked down (or has left the node set). */
+	private boolean isBack(NodeAddress peer) {
+		RefillNode known = this.view.nodes().get(peer);
+		return known == null || !known.isDown();
 	}
 
 	private void check(RefillNode node, @Nullable String reason) {
@@ -419,7 +397,7 @@ public final class Refill implements AutoCloseable {
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(marker.completedAtMillis());
 			if (!verifying) {
-				this.waitingFor.remove(node.address());
+				this.retries.stopWaiting(node.address());
 				progress.missingPeers = List.of();
 				return;
 			}
@@ -427,7 +405,7 @@ public final class Refill implements AutoCloseable {
 		else {
 			node.mayLackEntries(true);
 		}
-		if (reason == null && this.waitingFor.containsKey(node.address()) && !peersAreBack(node)) {
+		if (reason == null && this.retries.waitsForPeers(node.address(), this::isBack)) {
 			// The last run copied what the peers that are up hold, and the node has taken
 			// every write since: another run would copy nothing new until they are back.
 			return;
@@ -455,7 +433,7 @@ public final class Refill implements AutoCloseable {
 			// Another instance finished between the marker read above and its lease's
 			// release: the node is complete, and a second run would copy nothing.
 			filled(node, view);
-			this.waitingFor.remove(node.address());
+			this.retries.stopWaiting(node.address());
 			progress.missingPeers = List.of();
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(meanwhile.completedAtMillis());
@@ -526,7 +504,7 @@ public final class Refill implements AutoCloseable {
 				logger.warn("Refill of memcached node {} stopped after copying {} of {} entries: {}; retrying",
 						node.address(), progress.copied, progress.total, ex.getMessage());
 			}
-			retryLater(node.address());
+			this.retries.retryLater(node.address());
 			return;
 		}
 		if (!outcome.crawlerDisabled().isEmpty()) {
@@ -543,14 +521,13 @@ public final class Refill implements AutoCloseable {
 		boolean onlyCrawler = !outcome.crawlerDisabled().isEmpty()
 				&& outcome.problems().size() == outcome.crawlerDisabled().size();
 		double seconds = outcome.nanos() / 1e9;
-		this.waitingFor.remove(node.address());
+		this.retries.stopWaiting(node.address());
 		progress.missingPeers = outcome.unlisted();
 		if (outcome.complete() && this.markers.write(node, marker, incarnation, lease, view)) {
 			filled(node, view);
 			progress.phase = Phase.COMPLETE;
 			progress.completedAt = Instant.ofEpochMilli(this.wallClock.getAsLong());
-			this.nextAttemptAtNanos.remove(node.address());
-			this.retryIntervalNanos.remove(node.address());
+			this.retries.dueNow(node.address());
 			this.metrics.refillFinished(node.address(), true);
 			if (verified != null) {
 				verified.run();
@@ -579,7 +556,7 @@ public final class Refill implements AutoCloseable {
 			.toList();
 		if (!down.isEmpty() && down.size() == outcome.problems().size()) {
 			// Only peers that are down kept the run from completing: wait for them.
-			this.waitingFor.put(node.address(), down);
+			this.retries.waitFor(node.address(), down);
 		}
 		this.metrics.refillFinished(node.address(), false);
 		if (quiet || onlyCrawler) {
@@ -590,7 +567,7 @@ public final class Refill implements AutoCloseable {
 					node.address(), outcome.copied(), outcome.total(), String.format("%.1f", seconds),
 					progress.problem);
 		}
-		retryLater(node.address());
+		this.retries.retryLater(node.address());
 	}
 
 	/**
@@ -608,12 +585,6 @@ public final class Refill implements AutoCloseable {
 		return new RefillPace(this.options.entriesPerSecond(), this.options.bytesPerSecond(),
 				new AdaptivePace(this.foreground, this.options.latencyFactor(), before, this.options.entriesPerSecond(),
 						System::nanoTime));
-	}
-
-	private void retryLater(NodeAddress address) {
-		long interval = this.retryIntervalNanos.merge(address, this.options.checkInterval().toNanos(),
-				(previous, first) -> Math.min(previous * 2, MAX_RETRY_INTERVAL.toNanos()));
-		this.nextAttemptAtNanos.put(address, System.nanoTime() + interval);
 	}
 
 	@Override
