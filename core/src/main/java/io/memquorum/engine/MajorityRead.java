@@ -50,6 +50,13 @@ final class MajorityRead {
 	private @Nullable Envelope newest;
 
 	/**
+	 * Whether the read has decided (or failed); guarded by this read's lock, so that an
+	 * answer arriving while the decision is being completed outside it is taken for a
+	 * late one.
+	 */
+	private boolean decided;
+
+	/**
 	 * Nodes whose answers count toward the majority: values, tombstones, and misses of
 	 * complete nodes.
 	 */
@@ -75,7 +82,11 @@ final class MajorityRead {
 
 	CompletableFuture<@Nullable Envelope> start() {
 		if (!reachable()) {
-			fail();
+			Runnable failure;
+			synchronized (this) {
+				failure = fail();
+			}
+			failure.run();
 			return this.result;
 		}
 		this.state.readEach(this.readable, this.encoded, this.stamp, this::failed, (node, item) -> {
@@ -85,17 +96,24 @@ final class MajorityRead {
 		return this.result;
 	}
 
-	private synchronized void failed(Node node, @Nullable String reason) {
-		this.failures.put(node.address, (reason != null) ? reason : "failed");
-		if (this.result.isDone()) {
-			return;
+	private void failed(Node node, @Nullable String reason) {
+		Runnable completion;
+		synchronized (this) {
+			this.failures.put(node.address, (reason != null) ? reason : "failed");
+			if (this.decided) {
+				return;
+			}
+			if (!reachable()) {
+				completion = fail();
+			}
+			else if (allSettled()) {
+				completion = decide();
+			}
+			else {
+				return;
+			}
 		}
-		if (!reachable()) {
-			fail();
-		}
-		else if (allSettled()) {
-			decide();
-		}
+		completion.run();
 	}
 
 	/** Whether every group still has a majority of readable nodes that did not fail. */
@@ -148,27 +166,42 @@ final class MajorityRead {
 		return this.answers.size() + countFailures() >= this.readable.size();
 	}
 
-	private synchronized void answered(Node node, @Nullable Envelope envelope) {
-		this.answers.put(node, envelope);
-		if (envelope != null || !node.mayLackEntries()) {
-			this.conclusive.add(node);
-		}
-		EntryMerge merge = this.state.merges.forKey(this.encoded);
-		if (this.result.isDone()) {
-			if (this.newest != null && merge.merge(envelope, this.newest) != null) {
-				this.repair.repair(List.of(node), this.encoded, this.newest);
+	private void answered(Node node, @Nullable Envelope envelope) {
+		Runnable completion;
+		synchronized (this) {
+			this.answers.put(node, envelope);
+			if (envelope != null || !node.mayLackEntries()) {
+				this.conclusive.add(node);
 			}
-			return;
+			if (this.decided) {
+				Envelope decidedValue = this.newest;
+				if (decidedValue == null
+						|| this.state.merges.forKey(this.encoded).merge(envelope, decidedValue) == null) {
+					return;
+				}
+				completion = () -> this.repair.repair(List.of(node), this.encoded, decidedValue);
+			}
+			else if (!majorityIn(this.answers.keySet()) || (!majorityIn(this.conclusive) && !allSettled())) {
+				// A miss from a node that may lack entries (restarted, not yet refilled)
+				// is no evidence: wait for a majority of answers that are, or for every
+				// replica.
+				return;
+			}
+			else {
+				completion = decide();
+			}
 		}
-		// A miss from a node that may lack entries (restarted, not yet refilled) is no
-		// evidence: wait for a majority of answers that are, or for every replica.
-		if (!majorityIn(this.answers.keySet()) || (!majorityIn(this.conclusive) && !allSettled())) {
-			return;
-		}
-		decide();
+		completion.run();
 	}
 
-	private void decide() {
+	/**
+	 * Decide, holding this read's lock; the returned completion runs after the lock is
+	 * released. Completing the result runs the caller's dependent stages (decoding a
+	 * session, waking the thread that waits) on this reactor thread: inside the lock, the
+	 * reactor bringing the next replica's answer had to wait for all of that.
+	 */
+	private Runnable decide() {
+		this.decided = true;
 		EntryMerge merge = this.state.merges.forKey(this.encoded);
 		// The answer is what the answers combine to: the newest by default, the merge of
 		// all of them for keys with their own merge.
@@ -179,23 +212,35 @@ final class MajorityRead {
 			}
 		}
 		this.newest = winner;
-		this.result.complete(winner);
-		if (winner != null) {
-			List<Node> stale = new ArrayList<>();
-			Envelope decided = winner;
-			this.answers.forEach((answeredBy, held) -> {
-				if (merge.merge(held, decided) != null) {
-					stale.add(answeredBy);
-				}
-			});
-			this.repair.repair(stale, this.encoded, winner);
+		if (winner == null) {
+			return () -> this.result.complete(null);
 		}
+		List<Node> stale = new ArrayList<>();
+		Envelope decidedValue = winner;
+		this.answers.forEach((answeredBy, held) -> {
+			if (merge.merge(held, decidedValue) != null) {
+				stale.add(answeredBy);
+			}
+		});
+		return () -> {
+			this.result.complete(decidedValue);
+			if (!stale.isEmpty()) {
+				this.repair.repair(stale, this.encoded, decidedValue);
+			}
+		};
 	}
 
-	private void fail() {
-		this.state.metrics.quorumFailure("get");
-		this.result.completeExceptionally(new QuorumNotReachedException("get", this.key, this.required,
-				this.state.replicationFactor(), this.answers.size(), this.failures));
+	/**
+	 * Fail, holding this read's lock; as {@link #decide()}, the completion runs after.
+	 */
+	private Runnable fail() {
+		this.decided = true;
+		QuorumNotReachedException failure = new QuorumNotReachedException("get", this.key, this.required,
+				this.state.replicationFactor(), this.answers.size(), this.failures);
+		return () -> {
+			this.state.metrics.quorumFailure("get");
+			this.result.completeExceptionally(failure);
+		};
 	}
 
 }

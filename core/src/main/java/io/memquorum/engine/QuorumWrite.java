@@ -156,6 +156,9 @@ final class QuorumWrite {
 
 		private int declined;
 
+		/** Whether the result is decided; guarded by this object's lock. */
+		private boolean decided;
+
 		private @Nullable Envelope stored;
 
 		final CompletableFuture<WriteOutcome> result = new CompletableFuture<>();
@@ -171,49 +174,75 @@ final class QuorumWrite {
 		}
 
 		@Override
-		public synchronized void answered(Node node, @Nullable Envelope envelope) {
-			this.settledNodes.add(node);
-			if (envelope != null) {
-				this.storedOn.add(node);
-				this.stored = envelope;
+		public void answered(Node node, @Nullable Envelope envelope) {
+			Runnable decision;
+			synchronized (this) {
+				this.settledNodes.add(node);
+				if (envelope != null) {
+					this.storedOn.add(node);
+					this.stored = envelope;
+				}
+				else {
+					this.declined++;
+					this.declinedBy.add(node);
+				}
+				decision = settle();
 			}
-			else {
-				this.declined++;
-				this.declinedBy.add(node);
+			if (decision != null) {
+				decision.run();
 			}
-			settle();
 		}
 
 		@Override
-		public synchronized void failed(Node node, @Nullable String reason) {
-			this.settledNodes.add(node);
-			this.failures.put(node.address, (reason != null) ? reason : "failed");
-			this.missed.add(node);
-			settle();
+		public void failed(Node node, @Nullable String reason) {
+			Runnable decision;
+			synchronized (this) {
+				this.settledNodes.add(node);
+				this.failures.put(node.address, (reason != null) ? reason : "failed");
+				this.missed.add(node);
+				decision = settle();
+			}
+			if (decision != null) {
+				decision.run();
+			}
 		}
 
-		private void settle() {
+		/**
+		 * Settle what the replies so far decide, holding this write's lock.
+		 * @return what completes the result, to run once the lock is released, or
+		 * {@code null}: completing runs the caller's dependent stages and wakes the
+		 * thread that waits, which the reactor bringing the next reply must not wait for
+		 */
+		private @Nullable Runnable settle() {
 			int acknowledged = this.storedOn.size();
 			int settled = acknowledged + this.declined + this.failures.size();
 			int replicaCount = this.replicas.size();
 			boolean reached = this.quorum.reachedBy(this.storedOn);
-			if (!this.result.isDone()) {
+			Runnable decision = null;
+			if (!this.decided) {
 				if (reached) {
 					if (this.conditional && settled < replicaCount) {
 						markLagging();
 					}
-					this.result.complete(new WriteOutcome(true, List.copyOf(this.storedOn)));
+					this.decided = true;
+					WriteOutcome outcome = new WriteOutcome(true, List.copyOf(this.storedOn));
+					decision = () -> this.result.complete(outcome);
 				}
 				else if (this.quorum.lostBy(this.missed) || settled == replicaCount) {
+					this.decided = true;
 					List<Node> answered = new ArrayList<>(this.storedOn);
 					answered.addAll(this.declinedBy);
 					if (this.quorum.reachedBy(answered)) {
-						this.result.complete(new WriteOutcome(false, List.copyOf(this.storedOn)));
+						WriteOutcome outcome = new WriteOutcome(false, List.copyOf(this.storedOn));
+						decision = () -> this.result.complete(outcome);
 					}
 					else {
-						QuorumWrite.this.state.metrics.quorumFailure(this.operation);
-						this.result.completeExceptionally(new QuorumNotReachedException(this.operation, this.key,
-								this.quorum.required(), replicaCount, acknowledged, this.failures));
+						QuorumNotReachedException lost = new QuorumNotReachedException(this.operation, this.key,
+								this.quorum.required(), replicaCount, acknowledged, this.failures);
+						decision = () -> {
+							QuorumWrite.this.state.metrics.quorumFailure(this.operation);
+							this.result.completeExceptionally(lost);
+						};
 					}
 				}
 			}
@@ -233,6 +262,7 @@ final class QuorumWrite {
 					QuorumWrite.this.hints.queue(node, this.encoded, this.stored);
 				}
 			}
+			return decision;
 		}
 
 		private void markLagging() {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -148,6 +149,23 @@ class NodeFailureTests {
 		}
 		assertThat(status(engine, 0).pendingHints()).isGreaterThanOrEqualTo(20);
 		assertThat(status(engine, 0).readable()).isFalse();
+	}
+
+	@Test
+	void lateReplyOfAWriteIsSettledWhileAStageDependingOnTheWriteStillRuns() {
+		ReplicatedMemcached engine = engine();
+		MemcachedNode paused = memcached.cluster().node(0);
+		paused.pause();
+		// The write succeeds on the two live replicas; the paused one times out later,
+		// and settling that late reply queues its hint. The stage runs on the thread that
+		// delivered the deciding reply: settling the late reply must not wait for it (it
+		// did while results were completed inside the write's lock).
+		CompletableFuture<Integer> hintsSeenByStage = engine.setAsync("late-reply", bytes("v"), Duration.ZERO)
+			.thenApply((written) -> {
+				await().atMost(TIMEOUT.multipliedBy(5)).until(() -> status(engine, 0).pendingHints() > 0);
+				return status(engine, 0).pendingHints();
+			});
+		assertThat(hintsSeenByStage).succeedsWithin(TIMEOUT.multipliedBy(10)).isEqualTo(1);
 	}
 
 	@Test
