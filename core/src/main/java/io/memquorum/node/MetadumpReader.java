@@ -49,6 +49,16 @@ public final class MetadumpReader {
 
 	private static final byte[] COMMAND = "lru_crawler metadump all\r\n".getBytes(StandardCharsets.US_ASCII);
 
+	/**
+	 * The listing socket's receive buffer, set before connecting so that the kernel does
+	 * not grow it: memcached's crawler lists only as far ahead of the reader as the
+	 * buffers hold. With the buffer the kernel grows on loopback (megabytes), a refill
+	 * paced for a busy foreground still had the crawler list tens of thousands of keys at
+	 * full speed the moment the listing started, a burst of the peer's CPU that the
+	 * foreground felt in its p99.
+	 */
+	static final int RECEIVE_BUFFER_BYTES = 64 * 1024;
+
 	private final NodeAddress address;
 
 	private final Duration timeout;
@@ -91,6 +101,7 @@ public final class MetadumpReader {
 	public long read(Predicate<DumpedKey> sink) throws MetadumpUnavailableException, IOException {
 		int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, this.timeout.toMillis()));
 		try (Socket socket = new Socket()) {
+			socket.setReceiveBufferSize(RECEIVE_BUFFER_BYTES);
 			socket.connect(this.address.toSocketAddress(), timeoutMillis);
 			socket.setSoTimeout(timeoutMillis);
 			socket.setTcpNoDelay(true);
