@@ -3,7 +3,6 @@ package io.memquorum.benchmarks.refill;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import io.memquorum.engine.ReplicatedMemcached;
 import io.memquorum.node.NodeAddress;
@@ -40,7 +39,7 @@ record LiveHeap(long baselineBytes, long peakBytes, long collections, long liste
 			victim.restartEmpty();
 			NodeAddress address = NodeAddress.parse(victim.address());
 			long collections = 0;
-			while (System.nanoTime() - restartedNanos < TimeUnit.MINUTES.toNanos(10)) {
+			while (System.nanoTime() - restartedNanos < RefillTimeline.REFILL_LIMIT.toNanos()) {
 				RefillStatus status = engine.refillStatus()
 					.stream()
 					.filter((s) -> s.address().equals(address))
@@ -59,7 +58,8 @@ record LiveHeap(long baselineBytes, long peakBytes, long collections, long liste
 					Thread.sleep(2);
 				}
 			}
-			throw new IllegalStateException("The refill of " + address + " did not complete within 10 minutes");
+			throw new IllegalStateException("The refill of " + address + " did not complete within "
+					+ RefillTimeline.REFILL_LIMIT.toMinutes() + " minutes");
 		}
 	}
 
