@@ -78,6 +78,15 @@ final class RefillLease {
 	private volatile byte @Nullable [] held;
 
 	/**
+	 * The value of a renewal sent whose answer did not come in time: memcached may have
+	 * stored it all the same, and the lease is then still this instance's, under that
+	 * value. Without it, the next renewal took its own lease for another's: a refill of
+	 * 1,000,000 entries under load stopped after copying 743,745 of them, "lost the
+	 * refill lease", with no other instance running.
+	 */
+	private volatile byte @Nullable [] sentUnanswered;
+
+	/**
 	 * A lease on one node, bound to no incarnation and unsigned.
 	 * @param node the connection to the node being refilled, which also stores the lease;
 	 * asked each time, since a reconnect replaces it
@@ -157,15 +166,16 @@ final class RefillLease {
 	 * @throws RefillException when the node did not answer
 	 */
 	boolean renew() {
-		byte[] mine = this.held;
 		StoredItem item = await(this.node.get().gets(this.key), "read the lease");
-		if (mine == null || item == null || !Arrays.equals(item.data(), mine)) {
+		if (item == null || !isMine(item.data())) {
 			return false;
 		}
 		byte[] value = value();
+		this.sentUnanswered = value;
 		boolean renewed = await(
 				this.node.get().cas(this.key, this.ttlSeconds, new StoredValue(FLAGS, value), item.cas()),
 				"renew the lease");
+		this.sentUnanswered = null;
 		if (renewed) {
 			this.held = value;
 		}
@@ -173,23 +183,47 @@ final class RefillLease {
 	}
 
 	/**
+	 * Whether the lease's value on the node is this instance's: the one it holds, or a
+	 * renewal it sent whose answer timed out but which memcached stored (adopted as
+	 * held).
+	 */
+	private boolean isMine(byte[] found) {
+		byte[] mine = this.held;
+		if (mine == null) {
+			return false;
+		}
+		if (Arrays.equals(found, mine)) {
+			return true;
+		}
+		byte[] sent = this.sentUnanswered;
+		if (sent != null && Arrays.equals(found, sent)) {
+			this.held = sent;
+			this.sentUnanswered = null;
+			return true;
+		}
+		return false;
+	}
+
+	/**
 	 * Give the lease up if this instance holds it, so another instance need not wait for
 	 * it to expire. Failures are ignored: the lease then expires on its own.
 	 */
 	void release() {
-		byte[] mine = this.held;
-		this.held = null;
-		if (mine == null) {
+		if (this.held == null) {
 			return;
 		}
 		try {
 			StoredItem item = await(this.node.get().gets(this.key), "read the lease");
-			if (item != null && Arrays.equals(item.data(), mine)) {
+			if (item != null && isMine(item.data())) {
 				await(this.node.get().delete(this.key), "release the lease");
 			}
 		}
 		catch (RefillException ex) {
 			// expires on its own
+		}
+		finally {
+			this.held = null;
+			this.sentUnanswered = null;
 		}
 	}
 

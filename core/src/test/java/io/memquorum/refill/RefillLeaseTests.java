@@ -2,7 +2,10 @@ package io.memquorum.refill;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.memquorum.node.NodeAddress;
 import io.memquorum.node.NodeConnection;
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -66,6 +70,40 @@ class RefillLeaseTests {
 		assertThat(second.tryAcquire()).isFalse();
 		first.release();
 		assertThat(second.tryAcquire()).isTrue();
+	}
+
+	@Test
+	void aRenewalWhoseAnswerTimedOutButThatMemcachedStoredKeepsTheLease() {
+		// Fault: the node hangs (SIGSTOP) after answering the renewal's read and before
+		// answering its compare-and-swap, which it stores once it continues.
+		MemcachedNode node = memcached.cluster().node(0);
+		AtomicInteger pauseAtCall = new AtomicInteger(-1);
+		AtomicLong clock = new AtomicLong(System.currentTimeMillis());
+		RefillLease lease = new RefillLease(() -> {
+			if (pauseAtCall.decrementAndGet() == 0) {
+				node.pause();
+			}
+			return this.connection;
+		}, KEY, "holder", Duration.ofSeconds(30), Duration.ofMillis(300), null, null, clock::get);
+		assertThat(lease.tryAcquire()).isTrue();
+		byte[] before = this.connection.gets(KEY).join().data();
+		// A later second: the renewal's value differs from the one taken.
+		clock.addAndGet(5_000);
+		try {
+			// renew() asks for the connection to read the lease, to name the node in
+			// the new value, then to send the compare-and-swap: hang before the third.
+			pauseAtCall.set(3);
+			assertThatThrownBy(lease::renew).isInstanceOf(RefillException.class);
+		}
+		finally {
+			node.resume();
+		}
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> !Arrays.equals(this.connection.gets(KEY).join().data(), before));
+		assertThat(lease.renew()).isTrue();
+		// Released as its holder's: deleted.
+		lease.release();
+		assertThat(this.connection.gets(KEY).join()).isNull();
 	}
 
 	@Test
