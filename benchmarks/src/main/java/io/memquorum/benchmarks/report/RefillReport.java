@@ -4,11 +4,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+
+import org.jspecify.annotations.Nullable;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -48,20 +54,51 @@ public final class RefillReport {
 			return;
 		}
 		JsonNode refill = JSON.readTree(Files.readString(refillFile, StandardCharsets.UTF_8));
+		Path json = Path.of(options.getOrDefault("json", "docs/benchmarks-results.json"));
+		ObjectNode results = Files.exists(json)
+				? (ObjectNode) JSON.readTree(Files.readString(json, StandardCharsets.UTF_8)) : JSON.createObjectNode();
+		ArrayNode rows = merged(results.get("refill"), refill.get("runs"),
+				options.getOrDefault("measured", Instant.now().truncatedTo(ChronoUnit.MINUTES).toString()));
 		ObjectNode published = JSON.createObjectNode();
 		published.put("settings", options.getOrDefault("settings", ""));
 		published.set("setup", refill.deepCopy());
 		((ObjectNode) published.get("setup")).remove("runs");
-		published.set("rows", refill.get("runs"));
-		Path json = Path.of(options.getOrDefault("json", "docs/benchmarks-results.json"));
-		ObjectNode results = Files.exists(json)
-				? (ObjectNode) JSON.readTree(Files.readString(json, StandardCharsets.UTF_8)) : JSON.createObjectNode();
+		published.set("rows", rows);
 		results.set("refill", published);
 		Files.writeString(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
-		String table = render(refill);
+		ObjectNode shown = (ObjectNode) refill.deepCopy();
+		shown.set("runs", rows);
+		String table = render(shown);
 		Path doc = Path.of(options.getOrDefault("doc", "docs/benchmarks.md"));
 		writeIntoDoc(doc, table);
 		System.out.println(table);
+	}
+
+	/**
+	 * The rows of this run, each marked with when it was measured, and the rows of
+	 * earlier runs for entry counts this run did not measure (a run of
+	 * {@code REFILL_ENTRIES=1000000} replaces only that row), keeping their own mark; by
+	 * entry count.
+	 */
+	static ArrayNode merged(@Nullable JsonNode earlier, JsonNode runs, String measured) {
+		TreeMap<Long, JsonNode> byEntries = new TreeMap<>();
+		if (earlier != null && earlier.get("rows") != null) {
+			for (JsonNode row : earlier.get("rows")) {
+				ObjectNode kept = (ObjectNode) row.deepCopy();
+				if (kept.get("measured") == null) {
+					kept.put("measured", "an earlier run");
+				}
+				byEntries.put(row.get("entries").asLong(), kept);
+			}
+		}
+		for (JsonNode run : runs) {
+			ObjectNode row = (ObjectNode) run.deepCopy();
+			row.put("measured", measured);
+			byEntries.put(run.get("entries").asLong(), row);
+		}
+		ArrayNode rows = JSON.createArrayNode();
+		byEntries.values().forEach(rows::add);
+		return rows;
 	}
 
 	static String render(JsonNode refill) {
@@ -72,15 +109,15 @@ public final class RefillReport {
 				refill.get("threads").asInt(), refill.get("valueBytes").asInt()));
 		md.append("| entries | MB/s, idle cluster (target ≥ 50) | MB/s, first refill of a fresh JVM | MB/s under load "
 				+ "| foreground p99 before / during (target ≤ 2×) | heap per listed key (target ≤ 64 B) "
-				+ "| restart to complete, idle / under load |\n");
-		md.append("| --- | --- | --- | --- | --- | --- | --- |\n");
+				+ "| restart to complete, idle / under load | measured |\n");
+		md.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
 		for (JsonNode row : refill.get("runs")) {
 			double mb = row.get("mbPerSecond").asDouble();
 			double before = row.get("p99Before").asDouble();
 			double during = row.get("p99During").asDouble();
 			JsonNode heap = row.get("heapBytesPerKey");
 			md.append(String.format(Locale.ROOT,
-					"| %,d | %.1f %s | %s | %.1f | %.2f / %.2f ms (×%.2f) %s | %s | %.1f s / %.1f s |%n",
+					"| %,d | %.1f %s | %s | %.1f | %.2f / %.2f ms (×%.2f) %s | %s | %.1f s / %.1f s | %s |%n",
 					row.get("entries").asLong(), mb, mark(mb >= MB_PER_SECOND_TARGET), firstRefill(row),
 					row.get("mbPerSecondUnderLoad").asDouble(), before, during, during / before,
 					mark(during <= P99_RATIO_TARGET * before),
@@ -88,7 +125,8 @@ public final class RefillReport {
 							: String.format(Locale.ROOT, "%.0f B %s", heap.asDouble(),
 									mark(heap.asDouble() <= HEAP_BYTES_PER_KEY_TARGET)),
 					row.get("idle").get("secondsFromRestartToComplete").asDouble(),
-					row.get("underLoad").get("secondsFromRestartToComplete").asDouble()));
+					row.get("underLoad").get("secondsFromRestartToComplete").asDouble(),
+					(row.get("measured") != null) ? row.get("measured").asString() : "this run"));
 		}
 		return md.toString();
 	}
