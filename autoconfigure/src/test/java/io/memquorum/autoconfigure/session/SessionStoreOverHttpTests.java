@@ -332,6 +332,13 @@ class SessionStoreOverHttpTests {
 	private static void changeCartClassVersion(String sessionId) {
 		ReplicatedMemcached engine = app.getBean(ReplicatedMemcached.class);
 		String key = ReplicatedSessionRepository.DEFAULT_KEY_PREFIX + sha256(sessionId);
+		// The last request's save returned at its write quorum: wait until it settled on
+		// every replica, so that it cannot land after the rewrite below and bring the old
+		// bytes back through its merge.
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
+			List<io.memquorum.engine.ReplicaEntry> replicas = engine.inspect(key);
+			return replicas.stream().map(io.memquorum.engine.ReplicaEntry::version).distinct().count() == 1;
+		});
 		byte[] payload = engine.get(key);
 		assertThat(payload).isNotNull();
 		byte[] className = SessionTestApplication.Cart.class.getName().getBytes(StandardCharsets.UTF_8);
